@@ -1,0 +1,53 @@
+# The two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint bench messages clean-var
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall only when the requirement files change.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-run
+
+## make run: install, compile translations, migrate, load data, start web + worker + beat.
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py compile_translations
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py prepare_portal
+	$(BIN)/honcho --procfile Procfile start
+
+## make test: lint, migration check and the whole suite.
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py compile_translations
+	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make messages: refresh the Russian catalogues from the source (needs GNU gettext).
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compile_translations
+
+## make bench: the speed figures, printed as a table.
+bench: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python -m bench
+
+clean-var:
+	rm -rf var

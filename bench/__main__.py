@@ -1,0 +1,53 @@
+"""Run every benchmark and print one table: `make bench`.
+
+Benchmarks run against a fresh test database built the way the suite builds
+it, so the figures never touch a real clinic's data.
+"""
+
+import importlib
+import os
+import platform
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.test")
+django.setup()
+
+from django.test.utils import (
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+
+from bench.core import BENCHMARKS, Row
+
+MODULES = ("bench.pages",)
+
+
+def main() -> int:
+    setup_test_environment()
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        for module in MODULES:
+            importlib.import_module(module)
+        rows: list[Row] = []
+        for func in BENCHMARKS:
+            rows.extend(func())
+    finally:
+        teardown_databases(databases, verbosity=0)
+    width = max(len(r[0]) for r in rows)
+    print(
+        f"Benchmarks on {platform.node()} ({platform.machine()}, {os.cpu_count()} cores), "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}"
+    )
+    print(f"{'what':<{width}} | {'figure':>10} | unit         | note")
+    print(f"{'-' * width}-|-{'-' * 10}-|--------------|------")
+    for what, figure, unit, note in rows:
+        print(f"{what:<{width}} | {figure:>10} | {unit:<12} | {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Settings for the test suite: fast hashing, no DEBUG, the same services as configured.
+
+Each test run gets its own Celery queue, broker folders and cache prefix
+(`TEST_RUN_ID`), so a `make run` on the same machine and the suite never
+consume each other's tasks or heartbeats. Worker and beat processes started by
+the tests inherit the id through the environment.
+"""
+
+import uuid
+
+from .base import *  # noqa: F403
+from .base import CACHES, DATABASES, REDIS_URL, STORAGES, VAR_DIR, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TEST_RUN_ID = env.str("TEST_RUN_ID", default=uuid.uuid4().hex[:12])
+TEST_RUN_DIR = VAR_DIR / "test-runs" / TEST_RUN_ID
+TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = TEST_RUN_DIR / "media"
+STORAGES["default"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/media-not-public/"},
+}
+
+CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
+CACHES["default"]["KEY_PREFIX"] = TEST_RUN_ID
+if not REDIS_URL:
+    for folder in ("broker/in", "broker/processed", "results"):
+        (TEST_RUN_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(TEST_RUN_DIR / "celery/broker/in"),
+        "data_folder_out": str(TEST_RUN_DIR / "celery/broker/in"),
+        "processed_folder": str(TEST_RUN_DIR / "celery/broker/processed"),
+        "store_processed": False,
+        "control_folder": str(TEST_RUN_DIR / "celery/control"),
+        "polling_interval": 0.25,
+    }
+    CELERY_RESULT_BACKEND = f"file://{TEST_RUN_DIR / 'celery/results'}"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so worker and beat processes started by a test see the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_RUN_DIR / "test.sqlite3")}

@@ -1,0 +1,9 @@
+"""Project-level Celery tasks."""
+
+from celery import shared_task
+
+
+@shared_task(name="clinic.ping", ignore_result=False, expires=30)
+def ping() -> str:
+    """Answer "pong": /health/ uses it to know a worker is consuming the queue."""
+    return "pong"

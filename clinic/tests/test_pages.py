@@ -1,0 +1,30 @@
+"""The home page and the layout every page shares."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_says_what_the_clinic_treats(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "post-acne scars" in html
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "only a doctor can diagnose" in html.lower() or "Only a doctor can diagnose" in html
+    assert "cdn" not in html.lower()
+
+
+def test_home_page_in_russian(client: Client) -> None:
+    response = client.get("/", headers={"accept-language": "ru"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ru">' in html
+    assert "постакне" in html.lower()
+
+
+def test_language_switcher_remembers_the_choice(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
+    assert response.status_code == 302
+    assert '<html lang="ru">' in client.get("/").content.decode()

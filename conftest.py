@@ -1,0 +1,136 @@
+"""Fixtures shared by the whole suite: browsers, real Celery processes, clean test runs."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytest_plugins = ["clinic.tests.personas", "patients.tests.personas"]
+
+# Playwright's sync API keeps an event loop in the main thread; Django's ORM
+# refuses to run there unless told the loop is not ours to worry about.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove this run's broker folders, media and SQLite file."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(settings.TEST_RUN_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright; skipped without it unless REQUIRE_BROWSER=1."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser page; a failing test leaves a screenshot in test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def celery_env() -> dict[str, str]:
+    """The environment for worker and beat processes that must share this test run."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+    env["TEST_RUN_ID"] = settings.TEST_RUN_ID
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    return env
+
+
+def start_celery(*args: str, log_name: str) -> subprocess.Popen[bytes]:
+    """Start `celery -A clinic <args>` for this test run, logging under the run's folder."""
+    log = open(Path(settings.TEST_RUN_DIR) / f"{log_name}.log", "ab")  # noqa: SIM115 - closed with the process
+    celery = str(Path(sys.executable).with_name("celery"))
+    return subprocess.Popen(
+        [celery, "-A", "clinic", *args],
+        env=celery_env(),
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def celery_worker_process() -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker consuming this run's queue."""
+    process = start_celery(
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=2",
+        "--pool=prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        log_name="worker",
+    )
+    yield process
+    stop_process(process)
+
+
+@pytest.fixture
+def celery_beat_process() -> Iterator[subprocess.Popen[bytes]]:
+    """A real beat process with the database scheduler."""
+    process = start_celery("beat", "--loglevel=INFO", log_name="beat")
+    yield process
+    stop_process(process)

@@ -1,0 +1,1 @@
+"""Persona fixtures for patients: `patient` (alice) and `other_patient` (bob)."""
