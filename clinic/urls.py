@@ -6,11 +6,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
+api_v1 = [
+    path("", include("procedures.api_urls")),
+    path("", include("patients.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_view, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+    path("procedures/", include("procedures.urls")),
+    path("accounts/", include("patients.account_urls")),
+    path("", include("patients.urls")),
 ]

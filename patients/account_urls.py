@@ -1,0 +1,3 @@
+"""Account pages under /accounts/: register, verify, login, logout, password reset."""
+
+urlpatterns: list = []

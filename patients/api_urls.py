@@ -1,0 +1,3 @@
+"""Patient-side API under /api/v1/: token, availability, appointments."""
+
+urlpatterns: list = []

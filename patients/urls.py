@@ -1,0 +1,4 @@
+"""The patient's pages (namespace `patients`)."""
+
+app_name = "patients"
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Catalogue and screening API under /api/v1/."""
+
+urlpatterns: list = []

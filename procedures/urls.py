@@ -1,0 +1,4 @@
+"""Public catalogue pages (namespace `procedures`)."""
+
+app_name = "procedures"
+urlpatterns: list = []
