@@ -57,12 +57,20 @@ def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The CSP forbids inline code; a page that breaks it fails its test here,
+    # long before a patient sees a dead button.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Refused to" in message.text else None,
+    )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert refused == [], f"the page broke the Content-Security-Policy: {refused}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -28,3 +28,18 @@ def test_language_switcher_remembers_the_choice(client: Client) -> None:
     response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"})
     assert response.status_code == 302
     assert '<html lang="ru">' in client.get("/").content.decode()
+
+
+def test_every_page_carries_a_strict_content_security_policy(client: Client) -> None:
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_api_docs_page_loads_only_local_files(client: Client) -> None:
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "https://" not in html
