@@ -1,0 +1,85 @@
+"""Course windows: when the next session of a course may be booked.
+
+A course is a run of sessions of one procedure. After a session on day L,
+session k+1 may be booked from L + the minimum interval (earlier fires
+`REPEAT_TOO_SOON`, which blocks) and, where the procedure has a maximum
+interval, until L + that maximum (later fires `COURSE_GAP_EXCEEDED`, which
+needs a practitioner's review: the course may have to restart). A course is
+complete when the maximum session count is reached (`COURSE_LIMIT_REACHED`
+from then on). Repeatable treatments (hyaluronic filler, collagen, fat
+transfer) have no session limit, only the minimum gap.
+
+Pure: data in, dates out. The same window is used by booking (slots offered
+inside it), by course booking (one session proposed per window) and by the
+reminders (window opens, window closing, overdue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .screening import ProcedureRules
+
+
+@dataclass(frozen=True)
+class CourseWindow:
+    """When the next session may be booked; `closes_on` is the last day inside the window."""
+
+    session_number: int
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    complete: bool
+
+    def contains(self, day: dt.date) -> bool:
+        """True when a session on `day` is inside the window (neither too soon nor too late)."""
+        if self.complete:
+            return False
+        if self.opens_on is not None and day < self.opens_on:
+            return False
+        return not (self.closes_on is not None and day > self.closes_on)
+
+
+def next_session_window(
+    rules: ProcedureRules, *, last_session_on: dt.date | None, sessions_done: int
+) -> CourseWindow:
+    """The window of the next session after `sessions_done` sessions, the last on `last_session_on`.
+
+    The first session (or any session with no history) has an open window.
+    """
+    number = sessions_done + 1
+    complete = rules.sessions_max is not None and sessions_done >= rules.sessions_max
+    if last_session_on is None or sessions_done == 0:
+        return CourseWindow(number, None, None, complete)
+    opens_on = last_session_on + dt.timedelta(days=rules.interval_min_days or 0)
+    closes_on = None
+    if rules.interval_max_days is not None:
+        closes_on = last_session_on + dt.timedelta(days=rules.interval_max_days)
+    return CourseWindow(number, opens_on, closes_on, complete)
+
+
+def propose_course(
+    rules: ProcedureRules,
+    *,
+    first_on: dt.date,
+    sessions: int,
+    last_session_on: dt.date | None = None,
+    sessions_done: int = 0,
+) -> list[dt.date]:
+    """Dates for `sessions` more sessions, each at the opening of its window.
+
+    The first proposed date is `first_on`, or the opening of the current window
+    if that is later. A course limit stops the list early.
+    """
+    dates: list[dt.date] = []
+    last, done = last_session_on, sessions_done
+    for _ in range(sessions):
+        window = next_session_window(rules, last_session_on=last, sessions_done=done)
+        if window.complete:
+            break
+        day = first_on if not dates else window.opens_on or first_on
+        if window.opens_on is not None and day < window.opens_on:
+            day = window.opens_on
+        dates.append(day)
+        last, done = day, done + 1
+    return dates

@@ -1,0 +1,56 @@
+"""The project's domain exception family.
+
+Every business rule that refuses an input raises a `DomainError`: it carries a
+stable machine `code` (for APIs, logs and tests), a translatable `message` (a
+lazy string, so it is rendered in the language active when it is shown, not
+when it was raised) and optionally the `field` it is about, so a view can turn
+it into a form error on that field or an HTTP 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise, lazy
+
+__all__ = ["AnswerError", "DomainError", "lazy_interpolate"]
+
+
+def _interpolate(message: str | Promise, params: dict[str, Any]) -> str:
+    return str(message) % {key: str(value) for key, value in params.items()}
+
+
+# `gettext_lazy("...%(key)s") % {...}` would translate at raise time; this keeps
+# the message lazy until it is rendered, in whatever language is then active.
+lazy_interpolate = lazy(_interpolate, str)
+
+
+class DomainError(Exception):
+    """A business rule refused the input; `code` says which, `message` says it in words."""
+
+    code: str = "domain_error"
+
+    def __init__(
+        self, message: str | Promise, *, code: str | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message: str | Promise = message
+        if code is not None:
+            self.code = code
+        self.field: str | None = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, field={self.field!r})"
+
+
+class AnswerError(DomainError):
+    """An intake answer (or a screening input) is invalid; `field` names the key."""
+
+    code = "invalid_answer"
+
+    def __init__(self, message: str | Promise, *, field: str) -> None:
+        super().__init__(message, field=field)
+        self.field: str = field
