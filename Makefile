@@ -41,8 +41,13 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 ## make messages: refresh the Russian catalogues from the source (needs GNU gettext).
+# Each app keeps its own catalogue; the top level holds clinic/ and templates/.
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages -l ru --no-obsolete --ignore=.venv --ignore=var
+	cd procedures && ../$(BIN)/python ../manage.py makemessages -l ru --no-obsolete
+	cd patients && ../$(BIN)/python ../manage.py makemessages -l ru --no-obsolete
+	$(BIN)/python manage.py makemessages -l ru --no-obsolete --ignore=procedures \
+		--ignore=patients --ignore=.venv --ignore=var --ignore=bench --ignore=conftest.py \
+		--ignore='*/tests/*' --ignore=test-artifacts
 	$(BIN)/python manage.py compile_translations
 
 ## make bench: the speed figures, printed as a table.

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["clinic.tests.personas", "patients.tests.personas"]
+pytest_plugins = [
+    "clinic.tests.personas",
+    "patients.tests.personas",
+    "patients.tests.booking_fixtures",
+]
 
 # Playwright's sync API keeps an event loop in the main thread; Django's ORM
 # refuses to run there unless told the loop is not ours to worry about.
@@ -30,10 +34,44 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every transactional test a serialized rollback.
+
+    A transactional test (live server, real Celery processes, parallel bookings)
+    ends by flushing the database, which would take the data the migrations
+    load (the catalogue, the staff groups and their permissions, consent texts)
+    away from every transactional test after it. With a serialized rollback
+    each one starts from the migrated state again.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        kwargs = {**marker.kwargs, "serialized_rollback": True}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove this run's broker folders, media and SQLite file."""
     if not hasattr(session.config, "workerinput"):
         shutil.rmtree(settings.TEST_RUN_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_screening_rules() -> Iterator[None]:
+    """Forget the process's cached screening rules around each test.
+
+    The cache lives in memory, outside the database: a rule edited inside a
+    test's rolled-back transaction (or flushed by a transactional test) must
+    not be screened with by the next test.
+    """
+    from procedures.selectors import rules_loader
+
+    rules_loader.clear()
+    yield
+    rules_loader.clear()
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +81,22 @@ def browser() -> Iterator[object]:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread, and from then on Django
+    # (asgiref's Local) hands out other connection objects for "async" code. The test
+    # database's serialized contents live on the first ones: without this, every
+    # transactional test after the first browser test loses its serialized rollback
+    # (the migrated catalogue, groups and consent texts stay flushed).
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -1,10 +1,16 @@
 """Admin for the clinic's people and resources."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
+from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
 
 
 @admin.register(User)
@@ -25,3 +31,163 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class PractitionerForm(forms.ModelForm):
+    """Roles as ticks rather than raw JSON; the colour with the browser's colour picker."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("roles"),
+        choices=Practitioner.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which procedures they may perform follows from these roles."),
+    )
+
+    class Meta:
+        model = Practitioner
+        fields = ("user", "roles", "extra_procedures", "excluded_procedures", "colour", "is_active")
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        extra = set(cleaned.get("extra_procedures") or ())
+        excluded = set(cleaned.get("excluded_procedures") or ())
+        both = extra & excluded
+        if both:
+            self.add_error(
+                "excluded_procedures",
+                _("A procedure cannot be both added and excluded: %(names)s.")
+                % {"names": ", ".join(sorted(str(p) for p in both))},
+            )
+        return cleaned
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+    fields = ("weekday", "start", "end", "valid_from", "valid_until")
+
+
+class PractitionerClosureInline(admin.TabularInline):
+    model = Closure
+    fk_name = "practitioner"
+    extra = 0
+    fields = ("starts_on", "ends_on", "start_time", "end_time", "reason")
+    verbose_name = _("day off or holiday")
+    verbose_name_plural = _("days off and holidays")
+
+
+class RoomClosureInline(admin.TabularInline):
+    model = Closure
+    fk_name = "room"
+    extra = 0
+    fields = ("starts_on", "ends_on", "start_time", "end_time", "reason")
+    verbose_name = _("maintenance")
+    verbose_name_plural = _("maintenance")
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return Practitioner.Role.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        role = self.value()
+        if role not in Practitioner.Role.values:
+            return queryset
+        # Roles are a short JSON list; match the quoted value in its text form, which
+        # works on SQLite and PostgreSQL alike.
+        return queryset.filter(roles__icontains=f'"{role}"')
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(SimpleHistoryAdmin):
+    form = PractitionerForm
+    list_display = ("__str__", "email", "role_list", "colour", "is_active")
+    list_filter = ("is_active", RoleFilter)
+    search_fields = ("user__first_name", "user__last_name", "user__email")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("extra_procedures", "excluded_procedures")
+    inlines = (WorkingHoursInline, PractitionerClosureInline)
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def email(self, obj: Practitioner) -> str:
+        return obj.user.email
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj: Practitioner) -> str:
+        return obj.role_labels()
+
+
+@admin.register(Room)
+class RoomAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name",)
+    inlines = (RoomClosureInline,)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(SimpleHistoryAdmin):
+    list_display = ("practitioner", "weekday", "start", "end", "valid_from", "valid_until")
+    list_filter = ("weekday", "practitioner")
+    search_fields = ("practitioner__user__first_name", "practitioner__user__last_name")
+    list_select_related = ("practitioner__user",)
+    autocomplete_fields = ("practitioner",)
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(SimpleHistoryAdmin):
+    list_display = ("weekday", "opens", "closes")
+    list_editable = ("opens", "closes")
+    ordering = ("weekday",)
+
+
+class ScopeFilter(admin.SimpleListFilter):
+    title = _("applies to")
+    parameter_name = "scope"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return Closure.Scope.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        scope = self.value()
+        if scope == Closure.Scope.CLINIC:
+            return queryset.filter(practitioner__isnull=True, room__isnull=True)
+        if scope == Closure.Scope.PRACTITIONER:
+            return queryset.filter(practitioner__isnull=False)
+        if scope == Closure.Scope.ROOM:
+            return queryset.filter(room__isnull=False)
+        return queryset
+
+
+@admin.register(Closure)
+class ClosureAdmin(SimpleHistoryAdmin):
+    list_display = ("target", "starts_on", "ends_on", "start_time", "end_time", "reason")
+    list_filter = (ScopeFilter,)
+    search_fields = (
+        "reason",
+        "practitioner__user__first_name",
+        "practitioner__user__last_name",
+        "room__name",
+    )
+    list_select_related = ("practitioner__user", "room")
+    autocomplete_fields = ("practitioner", "room")
+    date_hierarchy = "starts_on"
+    fieldsets = (
+        (
+            _("Who or what is closed"),
+            {
+                "fields": ("practitioner", "room"),
+                "description": _("Leave both empty to close the whole clinic."),
+            },
+        ),
+        (None, {"fields": ("starts_on", "ends_on", "start_time", "end_time", "reason")}),
+    )
+
+    @admin.display(description=_("applies to"))
+    def target(self, obj: Closure) -> str:
+        return obj.target_label()

@@ -3,6 +3,7 @@
 from typing import Any
 
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,4 +18,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
             body[exc.field] = [str(exc.message)]
         return Response(body, status=getattr(exc, "http_status", status.HTTP_400_BAD_REQUEST))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        response.data["code"] = "rate_limited"
+    return response

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_view, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The reception desk's booking pages live in the staff workspace (before the admin's
+    # catch-all, which would otherwise answer for them).
+    path("admin/desk/", include("patients.desk_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),

@@ -6,6 +6,8 @@ under `var/`, and e-mail is written as `.eml` files under `var/mail/`. Setting
 result backend and the cache, and `EMAIL_URL` to a real mail server.
 """
 
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -35,6 +37,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 CLINIC_NAME = env.str("CLINIC_NAME", default="Smooth Skin Clinic")
+# Shown where a patient must call (a change after the online cut-off) and in e-mails.
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="+7 495 123-45-67")
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -54,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
     "clinic",
     "procedures",
     "patients",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -147,6 +154,15 @@ USE_I18N = True
 USE_TZ = True
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/Moscow")
 TIME_ZONE = CLINIC_TIME_ZONE
+# Booking policy (clinic/availability.py): starts on a 15-minute grid of the clinic's
+# wall clock, at least 2 hours from now, on a local date at most 90 days ahead.
+SLOT_GRID_MINUTES = env.int("SLOT_GRID_MINUTES", default=15)
+BOOKING_MIN_LEAD_MINUTES = env.int("BOOKING_MIN_LEAD_MINUTES", default=120)
+BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=90)
+# Patients cancel or move up to this many hours before the start (staff any time); a
+# cancelled slot offered to a waitlisted patient is held for them this many hours.
+PATIENT_CHANGE_CUTOFF_HOURS = env.int("PATIENT_CHANGE_CUTOFF_HOURS", default=24)
+WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=3)
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
@@ -174,6 +190,33 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Smooth Skin Clinic <care@clinic.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout policy: after AXES_FAILURE_LIMIT failed logins for one account from one
+# address, that pair is locked for AXES_COOLOFF_TIME; the page says for how long.
+# By the pair (not the address alone) so one office's shared address cannot lock
+# out every patient, nor one attacker lock out a patient from home.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Django's login form posts the e-mail address as "username".
+AXES_USERNAME_FORM_FIELD = "username"
+# Our page says for how many minutes, in the visitor's language.
+AXES_LOCKOUT_CALLABLE = "patients.account_views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Patients (issue 4): an intake is asked to be reviewed after this many months;
+# uploaded photos are refused above these sizes (decompression bombs included).
+INTAKE_VALID_MONTHS = env.int("INTAKE_VALID_MONTHS", default=12)
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+# E-mail verification and other signed links stay valid this long.
+EMAIL_VERIFICATION_MAX_AGE_DAYS = 3
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -219,12 +262,29 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=60)
 HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=5.0)
 
+# The catalogue (procedures): the seed's price floor for treatments (the
+# consultation is exempt), and how long a process keeps a procedure's screening
+# rules before re-reading them, so an admin edit reaches every process within it.
+PROCEDURE_PRICE_FLOOR_RUB = Decimal("3500")
+SCREENING_RULES_TTL_SECONDS = env.int("SCREENING_RULES_TTL_SECONDS", default=60)
+
+# Rate limits (clinic/ratelimit.py): "N/period" per address and per account.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/5m"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    "token": env.str("RATE_LIMIT_TOKEN", default="20/5m"),
+    "screening": env.str("RATE_LIMIT_SCREENING", default="120/m"),
+    "booking": env.str("RATE_LIMIT_BOOKING", default="30/m"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["clinic.ratelimit.RateLimitThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "clinic.api.exception_handler",
@@ -265,10 +325,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # axes announces itself at INFO on every start; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 AUTH_USER_MODEL = "clinic.User"
 
 # The demo clinic (`seed_demo`): every demo login uses this password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="clinic-demo-2026")
 PORT = env.int("PORT", default=8000)
+# The portal's public address, for links in e-mails sent outside a request
+# (a waitlist offer is made when somebody else cancels).
+PORTAL_URL = env.str("PORTAL_URL", default=f"http://127.0.0.1:{PORT}")

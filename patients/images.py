@@ -1,0 +1,175 @@
+"""Checking and cleaning uploaded photos with Pillow, before anything is stored.
+
+Rules (the photos part of the patients issue):
+- Only JPEG, PNG and WebP are accepted, decided by the file's content (Pillow
+  identifies and verifies it), never by its name or the browser's claim.
+- At most `settings.PHOTO_MAX_BYTES` bytes and `settings.PHOTO_MAX_PIXELS`
+  pixels. Pillow's decompression-bomb warning is treated as an error: a small
+  file that unpacks into a huge image is refused before it is decoded.
+- The picture is turned upright from its EXIF orientation, then re-encoded
+  from raw pixels only, so EXIF (GPS included), XMP, ICC and text chunks are
+  all gone from what is stored.
+- A JPEG thumbnail (at most `THUMBNAIL_SIZE`) is made for lists and
+  comparisons.
+
+`clean_image()` is pure (bytes in, bytes out); storing is the service's job.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO, Final
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from procedures.errors import DomainError, lazy_interpolate
+
+ACCEPTED_FORMATS: Final = ("JPEG", "PNG", "WEBP")
+EXTENSIONS: Final = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+THUMBNAIL_SIZE: Final = (480, 480)
+
+
+class ImageRejected(DomainError):
+    """The upload is not a photo we accept; `code` says why, `message` tells the person."""
+
+    code = "invalid_image"
+
+    def __init__(self, message: object, *, code: str) -> None:
+        super().__init__(message, code=code, field="image")  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    image_format: str
+    width: int
+    height: int
+    thumbnail: bytes
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.image_format]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def _read_limited(upload: IO[bytes], max_bytes: int) -> bytes:
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise _too_large(max_bytes)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    # Read one byte past the limit: a size the client lied about is still caught.
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes)
+    if not data:
+        raise ImageRejected(_("The file is empty."), code="empty_file")
+    return data
+
+
+def _too_large(max_bytes: int) -> ImageRejected:
+    return ImageRejected(
+        lazy_interpolate(
+            _("The file is too large: at most %(mb)s MB, please."), {"mb": _megabytes(max_bytes)}
+        ),
+        code="file_too_large",
+    )
+
+
+def _too_many_pixels(max_pixels: int) -> ImageRejected:
+    return ImageRejected(
+        lazy_interpolate(
+            _("The picture is too large: at most %(mp)s megapixels, please."),
+            {"mp": f"{max_pixels / 1_000_000:.0f}"},
+        ),
+        code="too_many_pixels",
+    )
+
+
+def _not_an_image() -> ImageRejected:
+    return ImageRejected(
+        _("This file is not a JPEG, PNG or WebP picture. Please choose a photo."),
+        code="not_an_image",
+    )
+
+
+def _plain_pixels(image: Image.Image, image_format: str) -> Image.Image:
+    """A new image holding only the pixels: no EXIF, XMP, ICC profile or text chunks."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if image_format == "JPEG":
+        mode = "L" if image.mode in ("L", "1") else "RGB"
+    else:
+        mode = "RGBA" if has_alpha else ("L" if image.mode in ("L", "1") else "RGB")
+    converted = image.convert(mode)
+    return Image.frombytes(mode, converted.size, converted.tobytes())
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    thumb = image.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    if thumb.mode != "RGB":
+        background = Image.new("RGB", thumb.size, "white")
+        background.paste(thumb, mask=thumb.getchannel("A") if "A" in thumb.getbands() else None)
+        thumb = background
+    out = io.BytesIO()
+    thumb.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def clean_image(
+    upload: IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
+) -> CleanImage:
+    """Check an uploaded file and return it re-encoded and upright, or raise ImageRejected."""
+    max_bytes = max_bytes if max_bytes is not None else settings.PHOTO_MAX_BYTES
+    max_pixels = max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS
+    data = _read_limited(upload, max_bytes)
+
+    # Pillow's bomb check reads this module-level limit; every upload sets it to
+    # the clinic's, so another caller cannot leave it raised.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+                image_format = probe.format
+                probe.verify()
+            # verify() leaves the image unusable; a second open decodes it.
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
+                if image.format not in ACCEPTED_FORMATS or image.format != image_format:
+                    raise _not_an_image()
+                if image.width * image.height > max_pixels:
+                    raise _too_many_pixels(max_pixels)
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                clean = _plain_pixels(upright, image_format)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(max_pixels) from None
+        except ImageRejected:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            # Truncated or corrupt data surfaces as any of these from the decoders.
+            raise _not_an_image() from None
+
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        clean.save(out, format="JPEG", quality=90, optimize=True)
+    elif image_format == "PNG":
+        clean.save(out, format="PNG", optimize=True)
+    else:
+        clean.save(out, format="WEBP", quality=90)
+    return CleanImage(
+        data=out.getvalue(),
+        image_format=image_format,
+        width=clean.width,
+        height=clean.height,
+        thumbnail=_thumbnail(clean),
+    )

@@ -1,0 +1,253 @@
+"""Appointments: who is seen for which procedure, when, by whom and where.
+
+Domain rules:
+- An appointment holds its practitioner from `start` to `end` (the booked
+  minutes) and its room until `room_free_at` (`end` plus the buffer copied
+  from the procedure: the room's clean-up). Only active statuses (pending
+  review, confirmed, checked in) hold time (`patients.lifecycle`).
+- Two active appointments never overlap for one practitioner (start..end),
+  for one room (start..room_free_at) nor for one patient (start..end). On PostgreSQL an exclusion
+  constraint (btree_gist) makes it impossible; the migration creates it only
+  there (SQLite has no range types: bookings are serialised by the IMMEDIATE
+  transaction mode and re-checked inside the transaction instead).
+- The appointment keeps copies taken at booking time (procedure name in both
+  languages, price, booked minutes and buffer), so a later catalogue edit never
+  rewrites what the patient booked.
+- The screening at the door is recorded with the intake version it read.
+- `version` grows by one on every move: it is the .ics SEQUENCE, and tells
+  reminders that the time changed.
+- Every status change, creation included, is an `AppointmentStatusChange` row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import connections, models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from patients.lifecycle import ACTIVE_STATUSES, AppointmentStatus
+from procedures.screening import Outcome
+
+from .course import TreatmentCourse
+from .intake import IntakeVersion
+from .profile import PatientProfile
+
+# Sorted so the migration state is the same on every run (a frozenset has no order).
+HOLDING_STATUSES: list[str] = sorted(str(status) for status in ACTIVE_STATUSES)
+
+
+class TsTzRange(Func):
+    """PostgreSQL's `tstzrange(lower, upper, bounds)`, for the exclusion constraints."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Appointment(models.Model):
+    Status = AppointmentStatus
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        API = "api", _("API")
+        DESK = "desk", _("Reception desk")
+        COURSE = "course", _("Course booking")
+
+    patient = models.ForeignKey(
+        PatientProfile,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("patient"),
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("procedure"),
+    )
+    practitioner = models.ForeignKey(
+        "clinic.Practitioner",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("practitioner"),
+    )
+    room = models.ForeignKey(
+        "clinic.Room",
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("room"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("buffer minutes"), default=0, help_text=_("The room's clean-up after the procedure.")
+    )
+    room_free_at = models.DateTimeField(
+        _("room free at"), help_text=_("The end plus the buffer: what the room holds.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.CONFIRMED,
+    )
+    # Copies taken at booking time: a later catalogue edit does not change them.
+    procedure_name_en = models.CharField(_("procedure name (English)"), max_length=150)
+    procedure_name_ru = models.CharField(_("procedure name (Russian)"), max_length=150, blank=True)
+    price = models.DecimalField(_("price from (RUB)"), max_digits=10, decimal_places=2)
+    booked_minutes = models.PositiveSmallIntegerField(_("booked minutes"))
+    # The screening at the door.
+    screening_outcome = models.CharField(
+        _("screening outcome"), max_length=10, choices=Outcome.choices
+    )
+    screening_flags = models.JSONField(
+        _("screening flags"),
+        default=list,
+        blank=True,
+        help_text=_("Relative rule codes that fired: a practitioner reviews them."),
+    )
+    intake_version = models.ForeignKey(
+        IntakeVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intake version screened"),
+    )
+    course = models.ForeignKey(
+        TreatmentCourse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name=_("treatment course"),
+    )
+    session_number = models.PositiveSmallIntegerField(_("session number"), null=True, blank=True)
+    channel = models.CharField(_("booked through"), max_length=10, choices=Channel.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    version = models.PositiveIntegerField(
+        _("version"), default=0, help_text=_("Grows by one on every move.")
+    )
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was cancelled or declined.")
+    )
+    note_to_patient = models.TextField(_("note to the patient"), blank=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ("start", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(room_free_at__gte=F("end")), name="appointment_room_free_after_end"
+            ),
+            # PostgreSQL only: the migration skips them elsewhere (see the module docstring).
+            # The codes let a service turn a violation found by full_clean() into SlotTaken
+            # or PatientBusy, as it does with the IntegrityError of a lost race.
+            ExclusionConstraint(
+                name="appointment_no_practitioner_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("practitioner", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=HOLDING_STATUSES),
+                violation_error_code="slot_taken",
+            ),
+            ExclusionConstraint(
+                name="appointment_no_room_overlap",
+                expressions=[
+                    (TsTzRange("start", "room_free_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("room", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=HOLDING_STATUSES),
+                violation_error_code="slot_taken",
+            ),
+            ExclusionConstraint(
+                name="appointment_no_patient_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("patient", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=HOLDING_STATUSES),
+                violation_error_code="patient_busy",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "start"], name="appointment_practitioner_idx"),
+            models.Index(fields=["room", "start"], name="appointment_room_idx"),
+            models.Index(fields=["patient", "start"], name="appointment_patient_idx"),
+            models.Index(fields=["status"], name="appointment_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.procedure_name} — {local:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def procedure_name(self) -> str:
+        """The copied name in the active language (English when there is no Russian)."""
+        if (get_language() or "en").startswith("ru") and self.procedure_name_ru:
+            return self.procedure_name_ru
+        return self.procedure_name_en
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
+        # Exclusion constraints are validated (and exist) only on PostgreSQL.
+        if connections[self._state.db or "default"].vendor == "postgresql":
+            return super().get_constraints()
+        return [
+            (model, [c for c in constraints if not isinstance(c, ExclusionConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
+
+
+class AppointmentStatusChange(models.Model):
+    """One status change of an appointment (creation included): who, when, from, to, why."""
+
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("appointment"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=AppointmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=AppointmentStatus.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the system made the change."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("appointment status change")
+        verbose_name_plural = _("appointment status changes")
+        ordering = ("appointment", "at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id}: {self.from_status or '-'} -> {self.to_status}"

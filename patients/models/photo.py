@@ -1,0 +1,65 @@
+"""Photos of the skin: the patient's own pictures of the areas to treat, and a
+practitioner's before/after pictures.
+
+Every stored file has been re-encoded by `patients.images` (no EXIF, no GPS,
+orientation applied) and lives under a random name in the default storage,
+outside `static/`; it is served only by a view that checks who is asking.
+Before/after photos belong to an appointment; the appointment link is added by
+the booking work, so for now `kind` says which they are.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .profile import PatientProfile
+
+
+class Photo(models.Model):
+    class Kind(models.TextChoices):
+        AREA = "area", _("Area to treat")
+        BEFORE = "before", _("Before")
+        AFTER = "after", _("After")
+
+    class Format(models.TextChoices):
+        JPEG = "JPEG", "JPEG"
+        PNG = "PNG", "PNG"
+        WEBP = "WEBP", "WebP"
+
+    # The public identifier in URLs: not guessable, unlike the row id.
+    uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.PROTECT, related_name="photos", verbose_name=_("patient")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    file_name = models.CharField(_("stored file"), max_length=200, editable=False)
+    thumbnail_name = models.CharField(_("stored thumbnail"), max_length=200, editable=False)
+    image_format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size_bytes = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ("-uploaded_at", "-pk")
+        indexes = [models.Index(fields=["patient", "kind"], name="photo_patient_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.uuid}"
+
+    @property
+    def content_type(self) -> str:
+        return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[self.image_format]

@@ -1,0 +1,50 @@
+"""A patient's profile: the person behind a `clinic.User` who may book.
+
+Name, e-mail, phone and preferred language live on the `User` (every login has
+them); the profile adds what only patients have: date of birth, when their
+e-mail address was verified (unverified patients cannot book), and when their
+personal data was erased (the row is kept, anonymised, because signed consents
+and medical records must be kept for the legally required period).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PatientProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patient_profile",
+        verbose_name=_("user"),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the patient's erasure request was completed."),
+    )
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ("user__last_name", "user__first_name", "pk")
+
+    def __str__(self) -> str:
+        if self.erased_at:
+            return str(_("Erased patient #%(id)s") % {"id": self.pk})
+        return str(self.user)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def full_name(self) -> str:
+        return self.user.get_full_name()

@@ -1,0 +1,990 @@
+"""Booking: the one way an appointment is made, moved, cancelled or decided.
+
+Patients (web, API) and receptionists (the desk) go through the same
+functions and the same checks. Domain rules:
+
+- Who may do what: a patient books, moves and cancels their own appointments;
+  a receptionist does that for anyone, and checks in, completes and marks
+  no-shows; a practitioner approves or declines reviews and completes; a
+  manager may do everything. Anyone else gets `forbidden` (HTTP 403).
+- Before a booking: a patient booking for themselves needs a verified e-mail
+  address (staff booking at the desk do not: the patient is in front of them);
+  the patient needs a current intake (`intake_required`: none, or expired) and
+  a signed current consent for the procedure's category (`consent_required`;
+  no category is exempt: the clinic publishes a consultation consent too).
+- Screening at the door, on the local date of the start, with the patient's
+  history (their latest course plus the sessions already booked before it):
+  `blocked` refuses everyone, staff included (`screening_blocked`, with the
+  reasons and the earliest date when there is one); only a practitioner
+  correcting the intake changes that. `review` books as `pending_review`
+  (holding the slot until a practitioner decides); `ok` confirms at once.
+- The slot: on the grid, inside opening and working hours, at least the lead
+  time from now and within the horizon (else `slot_unavailable`, HTTP 400 on
+  `start`); a qualified practitioner (the one asked for, or any) and a room of
+  the procedure's kind free for it (else `slot_taken`, HTTP 409, with the next
+  free slots); the patient holds no overlapping active appointment
+  (`patient_busy`, 409).
+- Never twice: the check runs inside the booking transaction after reading the
+  schedule again. On SQLite the IMMEDIATE transaction mode serialises bookings;
+  on PostgreSQL the exclusion constraints are the final guard and their
+  violation (a lost race) becomes `slot_taken` / `patient_busy`, never a 500.
+  The patient's row is locked (`SELECT ... FOR UPDATE`) so their own parallel
+  requests queue up too.
+- Changes: patients move and cancel up to `PATIENT_CHANGE_CUTOFF_HOURS` (24)
+  before the start; staff any time. Moving re-screens for the new date; every
+  move adds one to `version` (the .ics SEQUENCE). A confirmed appointment keeps
+  its confirmation when the new date raises no flag beyond those already
+  approved; otherwise the lifecycle has no way back to review, so the move is
+  refused (`move_needs_review`): cancel and request the new date instead.
+- Every status change, creation included, writes an `AppointmentStatusChange`
+  row; e-mails leave through `patients.notifications` after the commit.
+- Courses: `book_course` proposes every session inside its window (the same
+  local time of day when free, else the nearest free slot in that window),
+  screens each with the projected history, and books all or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.availability import (
+    AvailabilityInputs,
+    Booking,
+    Busy,
+    Needs,
+    Policy,
+    Slot,
+    free_slots,
+    next_free_slots,
+    slot_at,
+)
+from clinic.models import Practitioner, User
+from clinic.roles import Role, has_role
+from clinic.selectors import availability_inputs
+from procedures.courses import next_session_window
+from procedures.errors import lazy_interpolate
+from procedures.models import Procedure
+from procedures.screening import ScreeningResult, rules_for, screen
+
+from .. import notifications
+from ..booking_selectors import busy_for, course_history, local_date
+from ..lifecycle import ACTIVE_STATUSES, AppointmentStatus, check_transition
+from ..models import (
+    Appointment,
+    AppointmentStatusChange,
+    IntakeVersion,
+    PatientProfile,
+    TreatmentCourse,
+)
+from ..selectors import has_valid_consent, intake_is_current, latest_intake
+from . import courses
+from .booking_errors import (
+    BookingError,
+    ChangeTooLate,
+    ConsentRequired,
+    EmailNotVerified,
+    Forbidden,
+    IntakeRequired,
+    MoveNeedsReview,
+    PatientBusy,
+    ScreeningBlocked,
+    SlotTaken,
+    SlotUnavailable,
+    slot_to_dict,
+)
+
+__all__ = [
+    "BookingError",
+    "ChangeTooLate",
+    "ConsentRequired",
+    "CourseProposal",
+    "EmailNotVerified",
+    "Forbidden",
+    "IntakeRequired",
+    "MoveNeedsReview",
+    "PatientBusy",
+    "ScreeningBlocked",
+    "SlotTaken",
+    "SlotUnavailable",
+    "approve_review",
+    "book_appointment",
+    "book_course",
+    "cancel_appointment",
+    "check_in",
+    "complete_appointment",
+    "decline_review",
+    "mark_no_show",
+    "move_appointment",
+    "propose_course_slots",
+    "screen_for_booking",
+    "slot_to_dict",
+]
+
+S = AppointmentStatus
+ALTERNATIVES = 5
+ALTERNATIVE_DAYS = 14
+MOVABLE = frozenset({S.PENDING_REVIEW, S.CONFIRMED})
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def _is_self(user: User, patient: PatientProfile) -> bool:
+    return user.is_authenticated and user.pk == patient.user_id
+
+
+def _is_desk(user: User) -> bool:
+    return has_role(user, Role.RECEPTIONIST)
+
+
+def _require_patient_or_desk(user: User, patient: PatientProfile) -> None:
+    if not (_is_self(user, patient) or _is_desk(user)):
+        raise Forbidden()
+
+
+def _require_change_allowed(user: User, appointment: Appointment, now: dt.datetime) -> None:
+    """Own appointment or the desk; patients only up to the cut-off before the start."""
+    _require_patient_or_desk(user, appointment.patient)
+    if _is_desk(user):
+        return
+    cutoff = dt.timedelta(hours=settings.PATIENT_CHANGE_CUTOFF_HOURS)
+    if appointment.start - now < cutoff:
+        raise ChangeTooLate()
+
+
+def _require_aware(start: dt.datetime) -> None:
+    if not isinstance(start, dt.datetime) or timezone.is_naive(start):
+        raise SlotUnavailable(_("Give the start as a date and time with its UTC offset."))
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+def _current_intake(patient: PatientProfile) -> IntakeVersion:
+    version = latest_intake(patient)
+    if version is None:
+        raise IntakeRequired(expired=False)
+    if not intake_is_current(version):
+        raise IntakeRequired(expired=True)
+    return version
+
+
+def _screen(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    ignore_appointment: int | None = None,
+    history: tuple[dt.date | None, int] | None = None,
+) -> tuple[ScreeningResult, IntakeVersion]:
+    version = _current_intake(patient)
+    last, done = history or course_history(
+        patient, procedure, before=start, ignore_appointment=ignore_appointment
+    )
+    # The rules through the process's cache (procedures.selectors: re-read after the TTL).
+    result = screen(
+        rules_for(procedure.slug),
+        version.parsed_answers,
+        on=local_date(start),
+        last_session_on=last,
+        sessions_done=done,
+    )
+    return result, version
+
+
+def screen_for_booking(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    on: dt.date,
+    start: dt.datetime | None = None,
+    ignore_appointment: int | None = None,
+) -> ScreeningResult:
+    """Screen the patient's current intake for `procedure` on the local date `on`.
+
+    History: the latest course plus the sessions booked before `start` (the start
+    of the local day `on` by default). Raises IntakeRequired (422) without a
+    current intake.
+    """
+    if start is None:
+        start = _day_start(on)
+    result, _version = _screen(
+        patient=patient, procedure=procedure, start=start, ignore_appointment=ignore_appointment
+    )
+    return result
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    from clinic.availability import local_day_bounds
+
+    return local_day_bounds(day, zone=Policy.from_settings().zone)[0]
+
+
+def _require_consent(patient: PatientProfile, procedure: Procedure) -> None:
+    if not has_valid_consent(patient, procedure.category):
+        raise ConsentRequired(procedure.category)
+
+
+# --- the slot -----------------------------------------------------------------------------
+
+
+def _inputs(
+    procedure: Procedure,
+    day: dt.date,
+    days: int,
+    *,
+    practitioner: Practitioner | None,
+    needs: Needs | None = None,
+) -> AvailabilityInputs:
+    inputs = availability_inputs(procedure, day, days, practitioner=practitioner)
+    if practitioner is not None and not inputs.practitioners:
+        raise BookingError(
+            _("This practitioner does not perform this procedure."),
+            code="practitioner_not_qualified",
+            field="practitioner",
+        )
+    return replace(inputs, needs=needs) if needs is not None else inputs
+
+
+def _why_unavailable(start: dt.datetime, now: dt.datetime, policy: Policy) -> SlotUnavailable:
+    local = start.astimezone(policy.zone)
+    minutes = local.hour * 60 + local.minute
+    if local.second or local.microsecond or minutes % policy.grid_minutes:
+        return SlotUnavailable(
+            lazy_interpolate(
+                _("Appointments start every %(minutes)s minutes (e.g. 10:00, 10:15)."),
+                {"minutes": policy.grid_minutes},
+            )
+        )
+    if start < now + dt.timedelta(minutes=policy.min_lead_minutes):
+        return SlotUnavailable(
+            lazy_interpolate(
+                _("Book at least %(hours)s hours ahead."),
+                {"hours": f"{policy.min_lead_minutes / 60:g}"},
+            )
+        )
+    today = now.astimezone(policy.zone).date()
+    if local.date() > today + dt.timedelta(days=policy.max_days_ahead):
+        return SlotUnavailable(
+            lazy_interpolate(
+                _("Appointments can be booked at most %(days)s days ahead."),
+                {"days": policy.max_days_ahead},
+            )
+        )
+    return SlotUnavailable(
+        _("Nobody can perform this procedure at that time (outside the hours, or closed).")
+    )
+
+
+def _alternatives(
+    procedure: Procedure,
+    *,
+    after: dt.datetime,
+    practitioner: Practitioner | None,
+    now: dt.datetime,
+    needs: Needs | None = None,
+    ignore_appointment: int | None = None,
+    inputs: AvailabilityInputs | None = None,
+) -> list[Slot]:
+    """The next free slots from `after` (two weeks ahead at most), for a "just taken" answer.
+
+    The schedule is read again: after a refused insert, the winner's row is visible now.
+    """
+    policy = Policy.from_settings()
+    if inputs is None:
+        day = max(after, now).astimezone(policy.zone).date()
+        inputs = _inputs(procedure, day, ALTERNATIVE_DAYS, practitioner=practitioner, needs=needs)
+    busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
+    return next_free_slots(
+        inputs, busy=busy, now=now, after=after, limit=ALTERNATIVES, policy=policy
+    )
+
+
+def _check_patient_free(
+    patient: PatientProfile,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    ignore_appointment: int | None = None,
+) -> None:
+    overlapping = Appointment.objects.filter(
+        patient=patient, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+    )
+    if ignore_appointment is not None:
+        overlapping = overlapping.exclude(pk=ignore_appointment)
+    if overlapping.exists():
+        raise PatientBusy()
+
+
+def _claim_slot(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    practitioner: Practitioner | None,
+    now: dt.datetime,
+    needs: Needs | None = None,
+    ignore_appointment: int | None = None,
+    ignore_offer: int | None = None,
+) -> tuple[Slot, AvailabilityInputs]:
+    """The free slot at `start` (re-read inside the transaction), or the reason why not.
+
+    The inputs cover two weeks from the start's date, so a "just taken" answer finds its
+    alternatives in them without reading the clinic's side again.
+    """
+    policy = Policy.from_settings()
+    inputs = _inputs(
+        procedure,
+        start.astimezone(policy.zone).date(),
+        ALTERNATIVE_DAYS,
+        practitioner=practitioner,
+        needs=needs,
+    )
+    practitioner_id = practitioner.pk if practitioner else None
+    possible = slot_at(inputs, now=now, start=start, practitioner_id=practitioner_id, policy=policy)
+    if possible is None:  # not a bookable start even in an empty schedule
+        raise _why_unavailable(start, now, policy)
+    _check_patient_free(
+        patient,
+        start,
+        start + dt.timedelta(minutes=inputs.needs.booked_minutes),
+        ignore_appointment=ignore_appointment,
+    )
+    busy = busy_for(
+        inputs, now=now, ignore_appointment=ignore_appointment, ignore_offer=ignore_offer
+    )
+    slot = slot_at(
+        inputs, busy=busy, now=now, start=start, practitioner_id=practitioner_id, policy=policy
+    )
+    if slot is None:
+        raise SlotTaken(
+            next_free_slots(
+                inputs, busy=busy, now=now, after=start, limit=ALTERNATIVES, policy=policy
+            )
+        )
+    return slot, inputs
+
+
+def _with_bookings(busy: Busy, bookings: Sequence[Booking]) -> Busy:
+    extra = Busy.from_bookings(bookings)
+    practitioners = {k: list(v) for k, v in busy.practitioners.items()}
+    rooms = {k: list(v) for k, v in busy.rooms.items()}
+    for key, intervals in extra.practitioners.items():
+        practitioners.setdefault(key, []).extend(intervals)
+    for key, intervals in extra.rooms.items():
+        rooms.setdefault(key, []).extend(intervals)
+    return Busy(practitioners=practitioners, rooms=rooms)
+
+
+# --- saving -------------------------------------------------------------------------------
+
+OVERLAP_CONSTRAINTS = {
+    "appointment_no_practitioner_overlap": "slot_taken",
+    "appointment_no_room_overlap": "slot_taken",
+    "appointment_no_patient_overlap": "patient_busy",
+}
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _save_guarded(
+    appointment: Appointment, *, alternatives: Callable[[], list[Slot]], **save: Any
+) -> None:
+    """full_clean() and save; an overlap the database refuses is SlotTaken or PatientBusy."""
+    try:
+        appointment.full_clean()
+    except ValidationError as error:
+        codes = {e.code for e in getattr(error, "error_dict", {}).get("__all__", [])}
+        if "patient_busy" in codes:
+            raise PatientBusy() from error
+        if "slot_taken" in codes:
+            raise SlotTaken(alternatives()) from error
+        raise
+    try:
+        # A savepoint: after a refused insert the transaction can still read the alternatives.
+        with transaction.atomic():
+            appointment.save(**save)
+    except IntegrityError as error:
+        code = OVERLAP_CONSTRAINTS.get(_violated_constraint(error) or "")
+        if code == "patient_busy":
+            raise PatientBusy() from error
+        if code == "slot_taken":
+            raise SlotTaken(alternatives()) from error
+        raise
+
+
+def _after_commit(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run `function` after the commit; a failure is logged, never undoes the booking."""
+
+    def callback() -> None:
+        function(*args, **kwargs)
+
+    callback.__qualname__ = getattr(function, "__qualname__", "callback")
+    transaction.on_commit(callback, robust=True)
+
+
+def _log(
+    appointment: Appointment,
+    *,
+    from_status: str,
+    to_status: str,
+    by: User | None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+) -> AppointmentStatusChange:
+    change = AppointmentStatusChange(
+        appointment=appointment,
+        from_status=from_status,
+        to_status=to_status,
+        by=by if by is not None and by.is_authenticated else None,
+        reason=reason,
+        at=at or timezone.now(),
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    """The appointment re-read inside the transaction, locked against parallel changes."""
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient__user", "procedure")
+        .get(pk=appointment.pk)
+    )
+
+
+def _lock_patient(patient: PatientProfile) -> None:
+    # On PostgreSQL the patient's own parallel bookings queue here; SQLite ignores it
+    # (its IMMEDIATE transactions are serialised anyway).
+    PatientProfile.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
+
+
+def _status_for(result: ScreeningResult) -> str:
+    return S.PENDING_REVIEW if result.needs_review else S.CONFIRMED
+
+
+def _active_course(patient: PatientProfile, procedure: Procedure) -> TreatmentCourse | None:
+    return TreatmentCourse.objects.filter(
+        patient=patient, procedure=procedure, status=TreatmentCourse.Status.ACTIVE
+    ).first()
+
+
+# --- booking ------------------------------------------------------------------------------
+
+
+def _check_can_book(
+    *, patient: PatientProfile, procedure: Procedure, booked_by: User, start: dt.datetime
+) -> None:
+    _require_patient_or_desk(booked_by, patient)
+    _require_aware(start)
+    if patient.erased_at is not None:
+        raise BookingError(_("This patient's data was erased."), code="patient_erased")
+    if not procedure.is_active:
+        raise BookingError(
+            _("This procedure cannot be booked at the moment."),
+            code="procedure_not_bookable",
+            field="procedure",
+        )
+    # At the desk the receptionist sees the patient; online, only a verified address books.
+    if not _is_desk(booked_by) and not patient.is_verified:
+        raise EmailNotVerified()
+
+
+def _book(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    practitioner: Practitioner | None,
+    booked_by: User,
+    channel: str,
+    now: dt.datetime,
+    ignore_offer: int | None = None,
+    session_number: int | None = None,
+) -> Appointment:
+    """Book one appointment inside the caller's transaction (the checks of the module doc)."""
+    result, version = _screen(patient=patient, procedure=procedure, start=start)
+    if result.blocked:
+        raise ScreeningBlocked(result, session_number=session_number)
+    _require_consent(patient, procedure)
+    slot, inputs = _claim_slot(
+        patient=patient,
+        procedure=procedure,
+        start=start,
+        practitioner=practitioner,
+        now=now,
+        ignore_offer=ignore_offer,
+    )
+    status = _status_for(result)
+    course = _active_course(patient, procedure)
+    _last, done = course_history(patient, procedure, before=slot.start)
+    appointment = Appointment(
+        patient=patient,
+        procedure=procedure,
+        practitioner_id=slot.practitioner_id,
+        room_id=slot.room_id,
+        start=slot.start,
+        end=slot.end,
+        buffer_minutes=procedure.buffer_minutes,
+        room_free_at=slot.end + dt.timedelta(minutes=procedure.buffer_minutes),
+        status=status,
+        procedure_name_en=procedure.name_en or procedure.name,
+        procedure_name_ru=procedure.name_ru or "",
+        price=procedure.price_from,
+        booked_minutes=procedure.booked_minutes,
+        screening_outcome=result.outcome,
+        screening_flags=list(result.flags),
+        intake_version=version,
+        course=course,
+        session_number=done + 1,
+        channel=channel,
+        created_by=booked_by,
+        created_at=now,
+    )
+    _save_guarded(
+        appointment,
+        alternatives=lambda: _alternatives(
+            procedure, after=start, practitioner=practitioner, now=now, inputs=inputs
+        ),
+    )
+    _log(appointment, from_status="", to_status=status, by=booked_by, at=now)
+    _after_commit(notifications.appointment_booked, appointment)
+    return appointment
+
+
+def book_appointment(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    practitioner: Practitioner | None = None,
+    booked_by: User,
+    channel: str,
+) -> Appointment:
+    """Book `procedure` for `patient` at `start`; confirmed, or pending review when flagged."""
+    _check_can_book(patient=patient, procedure=procedure, booked_by=booked_by, start=start)
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_patient(patient)
+        return _book(
+            patient=patient,
+            procedure=procedure,
+            start=start,
+            practitioner=practitioner,
+            booked_by=booked_by,
+            channel=channel,
+            now=now,
+        )
+
+
+# --- changes ------------------------------------------------------------------------------
+
+
+def move_appointment(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    practitioner: Practitioner | None = None,
+    by: User,
+) -> Appointment:
+    """Move an appointment to `start` (re-screened, same checks); its version grows by one."""
+    _require_aware(start)
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_change_allowed(by, appointment, now)
+        if appointment.status not in MOVABLE:
+            raise BookingError(
+                lazy_interpolate(
+                    _("An appointment that is “%(status)s” cannot be moved."),
+                    {"status": appointment.get_status_display()},
+                ),
+                code="not_movable",
+            )
+        patient, procedure = appointment.patient, appointment.procedure
+        _lock_patient(patient)
+        result, version = _screen(
+            patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
+        )
+        if result.blocked:
+            raise ScreeningBlocked(result)
+        if appointment.status == S.CONFIRMED and result.needs_review:
+            approved = set(appointment.screening_flags or ())
+            if not set(result.flags) <= approved:
+                raise MoveNeedsReview(result)
+        _require_consent(patient, procedure)
+        # The booking's own copies decide the time it holds, whatever the catalogue says now.
+        needs = Needs(
+            booked_minutes=appointment.booked_minutes,
+            buffer_minutes=appointment.buffer_minutes,
+            room_kind=procedure.room_kind,
+        )
+        slot, inputs = _claim_slot(
+            patient=patient,
+            procedure=procedure,
+            start=start,
+            practitioner=practitioner,
+            now=now,
+            needs=needs,
+            ignore_appointment=appointment.pk,
+        )
+        previous_start, previous_status = appointment.start, appointment.status
+        appointment.start, appointment.end = slot.start, slot.end
+        appointment.room_free_at = slot.end + dt.timedelta(minutes=appointment.buffer_minutes)
+        appointment.practitioner_id, appointment.room_id = slot.practitioner_id, slot.room_id
+        appointment.version += 1
+        appointment.screening_outcome = result.outcome
+        appointment.intake_version = version
+        if previous_status == S.PENDING_REVIEW:
+            appointment.screening_flags = list(result.flags)
+            if not result.needs_review:
+                appointment.status = S.CONFIRMED  # the reasons for a review are gone
+        _save_guarded(
+            appointment,
+            alternatives=lambda: _alternatives(
+                procedure,
+                after=start,
+                practitioner=practitioner,
+                now=now,
+                needs=needs,
+                ignore_appointment=appointment.pk,
+                inputs=inputs,
+            ),
+        )
+        if appointment.status != previous_status:
+            check_transition(previous_status, appointment.status)
+            _log(
+                appointment,
+                from_status=previous_status,
+                to_status=appointment.status,
+                by=by,
+                reason=str(_("Moved to a date that needs no review.")),
+                at=now,
+            )
+        _after_commit(notifications.appointment_moved, appointment, previous_start)
+    return appointment
+
+
+def _transition(
+    appointment: Appointment,
+    *,
+    to_status: str,
+    by: User | None,
+    reason: str = "",
+    now: dt.datetime,
+) -> str:
+    """Change the status (checked against the lifecycle table) and write its history row."""
+    previous = appointment.status
+    check_transition(previous, to_status)
+    appointment.status = to_status
+    appointment.full_clean()
+    appointment.save()
+    _log(appointment, from_status=previous, to_status=to_status, by=by, reason=reason, at=now)
+    return previous
+
+
+def _offer_freed_slot_later(appointment: Appointment) -> None:
+    from .waitlist import offer_freed_slot  # the waitlist books through this module
+
+    _after_commit(offer_freed_slot, appointment_id=appointment.pk)
+
+
+def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") -> Appointment:
+    """Cancel an active appointment; the freed slot is offered to the waitlist."""
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        _require_change_allowed(by, appointment, now)
+        appointment.reason = reason
+        _transition(appointment, to_status=S.CANCELLED, by=by, reason=reason, now=now)
+        _after_commit(notifications.appointment_cancelled, appointment)
+        if appointment.start > now:
+            _offer_freed_slot_later(appointment)
+    return appointment
+
+
+def approve_review(*, appointment: Appointment, by: User, note: str = "") -> Appointment:
+    """A practitioner confirms a pending booking; a flagged gap or limit starts a new course.
+
+    The intake is screened again first: a booking that became blocked cannot be approved.
+    `note` is shown to the patient and kept in the history row.
+    """
+    if not has_role(by, Role.PRACTITIONER):
+        raise Forbidden(_("Only a practitioner can approve a booking."))
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        check_transition(appointment.status, S.CONFIRMED)
+        result, _version = _screen(
+            patient=appointment.patient,
+            procedure=appointment.procedure,
+            start=appointment.start,
+            ignore_appointment=appointment.pk,
+        )
+        if result.blocked:
+            raise ScreeningBlocked(result)
+        if note:
+            appointment.note_to_patient = note
+        courses.restart_course_if_flagged(appointment)
+        _transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
+        _after_commit(notifications.review_decided, appointment)
+    return appointment
+
+
+def decline_review(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    """A practitioner declines a pending booking, saying why (the patient is told)."""
+    if not has_role(by, Role.PRACTITIONER):
+        raise Forbidden(_("Only a practitioner can decline a booking."))
+    if not reason.strip():
+        raise BookingError(
+            _("Say why the booking is declined."), code="reason_required", field="reason"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        appointment.reason = reason
+        _transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
+        _after_commit(notifications.review_decided, appointment)
+        if appointment.start > now:
+            _offer_freed_slot_later(appointment)
+    return appointment
+
+
+def check_in(*, appointment: Appointment, by: User) -> Appointment:
+    """The desk checks a confirmed patient in, on the appointment's day."""
+    if not _is_desk(by):
+        raise Forbidden()
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if local_date(appointment.start) != local_date(now):
+            raise BookingError(
+                _("A patient can be checked in only on the day of the appointment."),
+                code="not_today",
+            )
+        _transition(appointment, to_status=S.CHECKED_IN, by=by, now=now)
+    return appointment
+
+
+def complete_appointment(*, appointment: Appointment, by: User) -> Appointment:
+    """The session took place: completed, and the patient's course advances."""
+    if not (_is_desk(by) or has_role(by, Role.PRACTITIONER)):
+        raise Forbidden()
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        check_transition(appointment.status, S.COMPLETED)
+        courses.advance_course(appointment)
+        _transition(appointment, to_status=S.COMPLETED, by=by, now=now)
+    return appointment
+
+
+def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    """The patient never came: only once the appointment has started."""
+    if not _is_desk(by):
+        raise Forbidden()
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if now < appointment.start:
+            raise BookingError(
+                _("A patient can be marked as not having come only after the start time."),
+                code="too_early",
+            )
+        _transition(appointment, to_status=S.NO_SHOW, by=by, now=now)
+    return appointment
+
+
+# --- courses ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseProposal:
+    """One session of a proposed course: its slot (None when none is free) and screening."""
+
+    session_number: int
+    target: dt.datetime
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    slot: Slot | None
+    screening: ScreeningResult
+
+    @property
+    def bookable(self) -> bool:
+        return self.slot is not None and not self.screening.blocked
+
+
+def _nearest(slots: Sequence[Slot], target: dt.datetime) -> Slot | None:
+    if not slots:
+        return None
+    return min(slots, key=lambda slot: (abs(slot.start - target), slot.start))
+
+
+def propose_course_slots(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    first_start: dt.datetime,
+    sessions: int,
+    practitioner: Practitioner | None = None,
+    now: dt.datetime | None = None,
+) -> list[CourseProposal]:
+    """Propose `sessions` sessions from `first_start`, each inside its course window.
+
+    Each session is at the same local time of day on the day its window opens
+    when that is free, else at the nearest free slot inside the window (for
+    procedures with no upper interval, within two weeks). Read-only; stops
+    early when the course limit is reached. Raises IntakeRequired (422).
+    """
+    _require_aware(first_start)
+    if sessions < 1:
+        raise BookingError(
+            _("A course has at least one session."), code="invalid_sessions", field="sessions"
+        )
+    now = now or timezone.now()
+    policy = Policy.from_settings()
+    zone = policy.zone
+    rules = rules_for(procedure.slug)
+    first_day = first_start.astimezone(zone).date()
+    wall_time = first_start.astimezone(zone).time()
+    today = now.astimezone(zone).date()
+    horizon = today + dt.timedelta(days=policy.max_days_ahead)
+    span = (horizon - first_day).days + 1
+    if span < 1:
+        raise _why_unavailable(first_start, now, policy)
+    inputs = _inputs(procedure, first_day, span, practitioner=practitioner)
+    busy = busy_for(inputs, now=now)
+    last, done = course_history(patient, procedure, before=first_start)
+    proposals: list[CourseProposal] = []
+    chosen: list[Booking] = []
+    for index in range(sessions):
+        window = next_session_window(rules, last_session_on=last, sessions_done=done)
+        if window.complete:
+            break
+        day = first_day if index == 0 else (window.opens_on or last or first_day)
+        if window.opens_on is not None and day < window.opens_on:
+            day = window.opens_on
+        target = dt.datetime.combine(day, wall_time, tzinfo=zone)
+        closes = window.closes_on or day + dt.timedelta(days=ALTERNATIVE_DAYS)
+        if index == 0:
+            closes = day  # the first session is the one asked for: that day only
+        slot: Slot | None = None
+        if day <= horizon:
+            busy_now = _with_bookings(busy, chosen) if chosen else busy
+            window_inputs = replace(
+                inputs, start_date=day, days=(min(closes, horizon) - day).days + 1
+            )
+            candidates = free_slots(window_inputs, busy=busy_now, now=now, policy=policy)
+            candidates = [
+                s
+                for s in candidates
+                if practitioner is None or s.practitioner_id == practitioner.pk
+            ]
+            exact = [s for s in candidates if s.start == target.astimezone(dt.UTC)]
+            slot = exact[0] if exact else _nearest(candidates, target)
+        session_day = slot.start.astimezone(zone).date() if slot else day
+        result, _version = _screen(
+            patient=patient,
+            procedure=procedure,
+            start=slot.start if slot else target,
+            history=(last, done),
+        )
+        proposals.append(
+            CourseProposal(
+                session_number=done + 1,
+                target=target,
+                opens_on=window.opens_on,
+                closes_on=window.closes_on,
+                slot=slot,
+                screening=result,
+            )
+        )
+        if slot is not None:
+            chosen.append(
+                Booking(
+                    start=slot.start,
+                    end=slot.end,
+                    practitioner_id=slot.practitioner_id,
+                    room_id=slot.room_id,
+                    buffer_minutes=procedure.buffer_minutes,
+                )
+            )
+        last, done = session_day, done + 1
+    return proposals
+
+
+def book_course(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    first_start: dt.datetime,
+    sessions: int,
+    practitioner: Practitioner | None = None,
+    booked_by: User,
+    channel: str,
+) -> list[Appointment]:
+    """Book a whole course as proposed by `propose_course_slots`: all sessions or none."""
+    _check_can_book(patient=patient, procedure=procedure, booked_by=booked_by, start=first_start)
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_patient(patient)
+        proposals = propose_course_slots(
+            patient=patient,
+            procedure=procedure,
+            first_start=first_start,
+            sessions=sessions,
+            practitioner=practitioner,
+            now=now,
+        )
+        for proposal in proposals:
+            if proposal.screening.blocked:
+                raise ScreeningBlocked(proposal.screening, session_number=proposal.session_number)
+        missing = [p.session_number for p in proposals if p.slot is None]
+        if missing or len(proposals) < sessions:
+            raise BookingError(
+                lazy_interpolate(
+                    _(
+                        "Not every session can be booked now (no free time inside its window, "
+                        "or beyond the booking horizon, or past the course's limit): "
+                        "sessions %(sessions)s. Book fewer sessions."
+                    ),
+                    {
+                        "sessions": ", ".join(
+                            str(n) for n in missing or range(len(proposals) + 1, sessions + 1)
+                        )
+                    },
+                ),
+                code="course_not_bookable",
+                field="sessions",
+            )
+        appointments = []
+        for proposal in proposals:
+            slot = proposal.slot
+            if slot is None:  # pragma: no cover - refused above
+                continue
+            appointments.append(
+                _book(
+                    patient=patient,
+                    procedure=procedure,
+                    start=slot.start,
+                    practitioner=practitioner or Practitioner.objects.get(pk=slot.practitioner_id),
+                    booked_by=booked_by,
+                    channel=channel,
+                    now=now,
+                    session_number=proposal.session_number,
+                )
+            )
+    return appointments

@@ -1,0 +1,72 @@
+"""Factories for patients: users with a profile, intake versions, photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from PIL import Image
+
+from clinic.models import User
+from patients import services
+from patients.models import DATA_PROCESSING, IntakeVersion, PatientProfile
+from patients.selectors import current_consent_text
+from procedures.intake import baseline_answers
+
+
+class PatientUserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"patient{n}@example.test")
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Patient{n}")
+    phone = "+7 900 000-00-00"
+    preferred_language = "en"
+    password = factory.PostGenerationMethodCall("set_password", "pw-patient")
+
+    @factory.post_generation
+    def profile(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        obj.save()
+        PatientProfile.objects.create(
+            user=obj,
+            date_of_birth=kwargs.get("date_of_birth", dt.date(1995, 5, 17)),
+            email_verified_at=None if kwargs.get("unverified") else timezone.now(),
+        )
+
+
+def make_patient(**kwargs: Any) -> User:
+    """A patient login with a verified profile and the data-processing consent signed."""
+    user = PatientUserFactory(**kwargs)
+    text = current_consent_text(DATA_PROCESSING)
+    if text is not None:
+        services.sign_consent(
+            patient=user.patient_profile,
+            text=text,
+            full_name=user.get_full_name(),
+            ticked=True,
+            ip_address="127.0.0.1",
+            user_agent="factory",
+            language=user.preferred_language,
+        )
+    return user
+
+
+def give_baseline_intake(user: User, *, on: dt.date | None = None, **changes: Any) -> IntakeVersion:
+    """Submit the baseline answers of intake.md (with `changes`) as the patient's intake."""
+    answers = baseline_answers(on=on or timezone.localdate())
+    answers.update(changes)
+    return services.submit_intake(patient=user.patient_profile, answers=answers, submitted_by=user)
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48), color: str = "red", **save: Any) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="JPEG", **save)
+    return out.getvalue()

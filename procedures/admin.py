@@ -1,0 +1,109 @@
+"""The catalogue in the admin: procedures with their rules inline, each with its history.
+
+Clinicians edit a procedure's texts in both languages, its course and price,
+and its screening rules; every save is validated (`full_clean`: the price
+floor, the bounds, the rule constraints) and kept in the history with who
+made it and when. Who may edit what is granted by the permissions migration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import scar_type_names
+from .intake import SCAR_TYPES
+from .models import Procedure, ProcedureRule
+
+
+class ProcedureAdminForm(forms.ModelForm):
+    """Scar types and roles as checkboxes rather than raw JSON."""
+
+    indicated_scar_types = forms.MultipleChoiceField(
+        label=_("indicated scar types"),
+        choices=[(value, value) for value in SCAR_TYPES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("roles that may perform it"),
+        choices=Procedure.PerformerRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Procedure
+        # The admin's fieldsets decide the rest; these two need their widgets here.
+        fields = ("indicated_scar_types", "roles")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = scar_type_names()
+        self.fields["indicated_scar_types"].choices = [
+            (value, names.get(value, value)) for value in SCAR_TYPES
+        ]
+
+    def _ordered(self, field: str, order: tuple[str, ...]) -> list[str]:
+        chosen = set(self.cleaned_data.get(field) or ())
+        return [value for value in order if value in chosen]
+
+    def clean_indicated_scar_types(self) -> list[str]:
+        return self._ordered("indicated_scar_types", SCAR_TYPES)
+
+    def clean_roles(self) -> list[str]:
+        return self._ordered("roles", tuple(Procedure.PerformerRole.values))
+
+
+class ProcedureRuleInline(admin.TabularInline):
+    model = ProcedureRule
+    extra = 0
+    fields = ("code", "severity", "window_days")
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    form = ProcedureAdminForm
+    inlines = (ProcedureRuleInline,)
+    list_display = ("name", "slug", "category", "price_from", "is_active", "display_order")
+    list_filter = ("category", "room_kind", "is_active")
+    search_fields = ("slug", "name_en", "name_ru")
+    ordering = ("display_order", "slug")
+    history_list_display = ("price_from", "is_active")
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "category", "is_active", "display_order")}),
+        (_("For patients"), {"fields": ("description", "downtime", "precare", "aftercare")}),
+        (
+            _("Indications and course"),
+            {
+                "fields": (
+                    "indicated_scar_types",
+                    ("sessions_min", "sessions_max"),
+                    ("interval_min_days", "interval_max_days"),
+                    "repeatable",
+                    "recall_after_days",
+                )
+            },
+        ),
+        (
+            _("Booking and price"),
+            {"fields": ("booked_minutes", "buffer_minutes", "room_kind", "roles", "price_from")},
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> Any:
+        # The slug is what code, bookings and links refer to; it is set once.
+        return ("slug",) if obj is not None else ()
+
+
+@admin.register(ProcedureRule)
+class ProcedureRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("procedure", "code", "severity", "window_days")
+    list_filter = ("severity", "code", "procedure")
+    list_select_related = ("procedure",)
+    search_fields = ("procedure__slug", "code")

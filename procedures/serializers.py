@@ -1,0 +1,121 @@
+"""JSON shapes of the catalogue and screening API (v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .catalogue_data import PRICE_CURRENCY
+from .models import Procedure, ProcedureRule
+from .screening import Outcome
+
+
+class ProcedureRuleSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True, help_text="The rule's short name.")
+
+    class Meta:
+        model = ProcedureRule
+        fields = ("code", "label", "severity", "window_days")
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    price_currency = serializers.SerializerMethodField()
+    rules = ProcedureRuleSerializer(many=True, read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Procedure
+        fields = (
+            "slug",
+            "name",
+            "description",
+            "category",
+            "category_label",
+            "indicated_scar_types",
+            "sessions_min",
+            "sessions_max",
+            "interval_min_days",
+            "interval_max_days",
+            "downtime",
+            "booked_minutes",
+            "buffer_minutes",
+            "room_kind",
+            "roles",
+            "price_from",
+            "price_currency",
+            "precare",
+            "aftercare",
+            "repeatable",
+            "recall_after_days",
+            "url",
+            "rules",
+        )
+        read_only_fields = fields
+
+    def get_price_currency(self, obj: Procedure) -> str:
+        return PRICE_CURRENCY
+
+
+class ScreeningRequestSerializer(serializers.Serializer):
+    procedure = serializers.SlugField(help_text="The procedure's slug, e.g. `hyaluronic-filler`.")
+    answers = serializers.DictField(
+        help_text=(
+            "The complete intake answers (every key of the questionnaire; the pregnancy "
+            "questions may be left out for non-female patients). Dates as ISO strings, "
+            "sets as lists, a follow-up date that does not apply as null."
+        ),
+    )
+    on = serializers.DateField(help_text="The procedure date (ISO).")
+    last_session_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Date of the last completed session of this procedure, if any.",
+    )
+    sessions_done = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        help_text="Completed sessions in the current course.",
+    )
+
+    def validate_sessions_done(self, value: Any) -> int:
+        # DRF's IntegerField accepts "3" and 3.0; a count in JSON is a whole number.
+        raw = (
+            self.initial_data.get("sessions_done") if isinstance(self.initial_data, dict) else None
+        )
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int)):
+            raise serializers.ValidationError("A whole number is required.")
+        return int(value)
+
+
+class FindingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    absolute = serializers.BooleanField(help_text="True when this rule blocks the procedure.")
+    patient_message = serializers.CharField()
+    clinical_message = serializers.CharField()
+    clears_on = serializers.DateField(
+        allow_null=True, help_text="First date on which this rule stops firing, if time-bound."
+    )
+
+
+class ScreeningResultSerializer(serializers.Serializer):
+    procedure = serializers.SlugField()
+    on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    blocking = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(child=serializers.CharField())
+    earliest_date = serializers.DateField(allow_null=True)
+    findings = FindingSerializer(many=True)
+    messages = serializers.ListField(
+        child=serializers.CharField(), help_text="Patient sentences, blocking reasons first."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(help_text="The input field at fault, e.g. `answers.pregnant`.")
