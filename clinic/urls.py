@@ -21,6 +21,9 @@ urlpatterns = [
     # The reception desk's booking pages live in the staff workspace (before the admin's
     # catch-all, which would otherwise answer for them).
     path("admin/desk/", include("patients.desk_urls")),
+    # The staff workspace (schedule, reviews, day sheet, dashboard) and the second factor.
+    path("admin/workspace/", include("patients.workspace_urls")),
+    path("admin/otp/", include("clinic.otp_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),

@@ -33,6 +33,7 @@ __all__ = [
     "appointment_calendar_file",
     "appointment_cancelled",
     "appointment_moved",
+    "intake_update_requested",
     "review_decided",
     "waitlist_offer_made",
 ]
@@ -120,6 +121,11 @@ def review_decided(appointment: Appointment) -> None:
     """A practitioner approved (confirmed, with the .ics file) or declined the request."""
     approved = appointment.status != Appointment.Status.DECLINED
     _send(appointment, "review_decided", ics=approved, approved=approved)
+
+
+def intake_update_requested(appointment: Appointment, note: str) -> None:
+    """A practitioner asks the patient to update the intake before deciding (staff workspace)."""
+    _send(appointment, "intake_update_requested", ics=False, note=note)
 
 
 def waitlist_offer_made(offer: WaitlistOffer) -> None:

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "procedures",
     "patients",
@@ -72,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff: the second factor (django-otp marks the verified session), then the idle timeout.
+    "django_otp.middleware.OTPMiddleware",
+    "clinic.staff_security.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -217,6 +222,17 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 # E-mail verification and other signed links stay valid this long.
 EMAIL_VERIFICATION_MAX_AGE_DAYS = 3
+
+# Staff workspace (issue 6): staff logins need a TOTP second factor when this is on
+# (production turns it on; the demo leaves it off); staff sessions end after this many
+# idle minutes (patients keep normal sessions). Reviews waiting longer than
+# REVIEW_HIGHLIGHT_HOURS are highlighted; a review still pending
+# REVIEW_AUTO_DECLINE_HOURS before its slot is declined automatically.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=30)
+REVIEW_HIGHLIGHT_HOURS = env.int("REVIEW_HIGHLIGHT_HOURS", default=48)
+REVIEW_AUTO_DECLINE_HOURS = env.int("REVIEW_AUTO_DECLINE_HOURS", default=24)
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

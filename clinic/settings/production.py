@@ -11,6 +11,8 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"):
 
 # DEBUG can never be on in production, whatever the environment says.
 DEBUG = False
+# Staff always log in with a second factor in production.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

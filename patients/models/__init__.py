@@ -14,6 +14,7 @@ from .intake import ImmutableRowError, IntakeVersion
 from .photo import Photo
 from .privacy import ErasureRequest
 from .profile import PatientProfile
+from .review import ReviewDecision
 from .waitlist import WaitlistEntry, WaitlistOffer
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "IntakeVersion",
     "PatientProfile",
     "Photo",
+    "ReviewDecision",
     "TreatmentCourse",
     "WaitlistEntry",
     "WaitlistOffer",

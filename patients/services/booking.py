@@ -122,6 +122,7 @@ __all__ = [
     "check_in",
     "complete_appointment",
     "decline_review",
+    "decline_review_automatically",
     "mark_no_show",
     "move_appointment",
     "propose_course_slots",
@@ -757,6 +758,23 @@ def decline_review(*, appointment: Appointment, by: User, reason: str) -> Appoin
         appointment = _lock(appointment)
         appointment.reason = reason
         _transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
+        _after_commit(notifications.review_decided, appointment)
+        if appointment.start > now:
+            _offer_freed_slot_later(appointment)
+    return appointment
+
+
+def decline_review_automatically(*, appointment: Appointment, reason: str) -> Appointment:
+    """The auto-decline policy: a review still pending close to its slot is declined.
+
+    The system decides (no user on the history row); the patient is told as for a
+    practitioner's decline, and the freed slot is offered to the waitlist.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        appointment.reason = reason
+        _transition(appointment, to_status=S.DECLINED, by=None, reason=reason, now=now)
         _after_commit(notifications.review_decided, appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
