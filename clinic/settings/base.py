@@ -74,10 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Staff: the second factor (django-otp marks the verified session), then the idle timeout.
+    # django-otp marks a session verified by a second factor.
     "django_otp.middleware.OTPMiddleware",
-    "clinic.staff_security.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff: the idle timeout and the second factor (after messages: it says why you left).
+    "clinic.staff_security.StaffSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
