@@ -59,6 +59,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         shutil.rmtree(settings.TEST_RUN_DIR, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_on_every_connection(
+    django_db_setup: None, django_db_blocker: object
+) -> None:
+    """Let a serialized rollback find the migrated data from any connection object.
+
+    Django keeps it on the connection object that created the test database. After a
+    browser test, Playwright's greenlets leave the main thread with a new connection
+    object (connections are context-local), which has none: the next transactional
+    test then starts from an empty database. A class attribute reaches every object.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+
+
 @pytest.fixture(autouse=True)
 def _fresh_screening_rules() -> Iterator[None]:
     """Forget the process's cached screening rules around each test.

@@ -42,6 +42,7 @@ from .models import (
     IntakeVersion,
     PatientProfile,
     Photo,
+    ReviewDecision,
     consent_kind_choices,
 )
 from .services import booking
@@ -353,6 +354,19 @@ class WhenFilter(admin.SimpleListFilter):
         start, _end = local_day_bounds(first, zone=zone)
         _start, end = local_day_bounds(first + dt.timedelta(days=days - 1), zone=zone)
         return queryset.filter(start__gte=start, start__lt=end)
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    """Every decision on a flagged booking (who, when, what, note): written by services only."""
+
+    list_display = ("at", "appointment", "kind", "by", "note")
+    list_filter = ("kind", "at")
+    search_fields = ("appointment__patient__user__last_name", "appointment__patient__user__email")
+    list_select_related = ("appointment", "by")
+    date_hierarchy = "at"
+    fields = ("appointment", "kind", "by", "at", "note", "flags")
+    readonly_fields = fields
 
 
 class CancelReasonForm(forms.Form):

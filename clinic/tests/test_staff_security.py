@@ -128,3 +128,40 @@ def test_patients_keep_their_sessions_when_idle(client: Client, patient: User) -
         assert client.get(reverse("patients:dashboard")).status_code == 200
         clock.shift(dt.timedelta(hours=3))
         assert client.get(reverse("patients:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("module", "required"),
+    [("clinic.settings.local", False), ("clinic.settings.production", True)],
+)
+def test_production_requires_the_second_factor_and_the_demo_does_not(
+    tmp_path: Any, module: str, required: bool
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STAFF_", "DJANGO_", "DEBUG"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": module,
+            "VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": "k3y-" + "x9Q2vL7pT4mZ8rW1" * 4,
+            "ALLOWED_HOSTS": "clinic.example",
+            "EMAIL_URL": "smtp://mail.example:25",
+        }
+    )
+    probe = "import django; django.setup(); from django.conf import settings as s; "
+    probe += "print(s.STAFF_REQUIRE_2FA, s.STAFF_IDLE_TIMEOUT_MINUTES)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(required), "30"]

@@ -55,7 +55,7 @@ PAGES: dict[str, set[str]] = {
     "appointment-list": {"receptionist", "practitioner", "manager"},
     "intake-list": {"practitioner", "manager"},
     "photo-list": {"practitioner", "manager"},
-    "review-decisions": set(),
+    "review-decisions": {"practitioner", "manager"},
     "audit-log": {"manager"},
     "closure-list": {"receptionist", "practitioner", "manager"},
 }
@@ -73,7 +73,7 @@ def _url(name: str, appointment: Appointment) -> str:
         "appointment-list": reverse("admin:patients_appointment_changelist"),
         "intake-list": reverse("admin:patients_intakeversion_changelist"),
         "photo-list": reverse("admin:patients_photo_changelist"),
-        "review-decisions": "/admin/patients/reviewdecision/",
+        "review-decisions": reverse("admin:patients_reviewdecision_changelist"),
         "audit-log": reverse("admin:patients_auditentry_changelist"),
         "closure-list": reverse("admin:clinic_closure_changelist"),
     }[name]
@@ -489,6 +489,22 @@ def test_the_review_shows_only_the_answers_the_rules_read_and_is_audited(
     entry = AuditEntry.objects.get(actor=practitioner)
     assert entry.action == AuditEntry.Action.VIEW_INTAKE
     assert entry.patient == review.patient
+
+
+def test_the_photos_on_a_review_are_audited(
+    clinician: Client,
+    review: Appointment,
+    practitioner: User,
+    patient: User,
+    add_photo: Any,
+) -> None:
+    photo = add_photo(patient)
+
+    response = clinician.get(reverse("workspace:review", args=[review.pk]))
+
+    assert reverse("patients:photo-file", args=[photo.uuid, "thumb"]) in response.content.decode()
+    actions = set(AuditEntry.objects.filter(actor=practitioner).values_list("action", flat=True))
+    assert actions == {AuditEntry.Action.VIEW_INTAKE, AuditEntry.Action.VIEW_PHOTOS}
 
 
 def test_approving_confirms_records_and_tells_the_patient(
