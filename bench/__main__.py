@@ -23,7 +23,7 @@ from django.test.utils import (
 
 from bench.core import BENCHMARKS, Row
 
-MODULES = ("bench.pages", "bench.slots", "bench.screening", "bench.booking")
+MODULES = ("bench.pages", "bench.slots", "bench.screening", "bench.booking", "bench.workspace")
 
 
 def main() -> int:

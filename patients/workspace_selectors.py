@@ -168,6 +168,7 @@ def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None =
     appointments = _appointments().filter(start__gte=first_start, start__lt=last_end)
     appointments = appointments.exclude(status__in=HIDDEN).order_by("start", "pk")
     key = "practitioner_id" if by == BY_PRACTITIONER else "room_id"
+    appointments = appointments.filter(**{f"{key}__in": [r.pk for r in shown]})
     placed: dict[tuple[dt.date, int, int], Appointment] = {}
     for appointment in appointments:
         local = appointment.start.astimezone(zone)
