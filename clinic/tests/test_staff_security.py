@@ -165,3 +165,14 @@ def test_production_requires_the_second_factor_and_the_demo_does_not(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(required), "30"]
+
+
+def test_unverified_staff_cannot_open_the_staff_patient_pages(
+    require_2fa: None, client: Client, practitioner: User
+) -> None:
+    client.force_login(practitioner)
+
+    response = client.get(reverse("patients:staff-patients"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("staff-otp-setup"))

@@ -663,3 +663,54 @@ def test_the_dashboard_draws_charts_with_the_numbers(
     # Two 1-hour-ish sessions over four weeks of 9-hour days.
     assert derm.value > 0
     assert "Glycolic" in html or "glycolic" in html.lower()
+
+
+def test_a_declined_booking_releases_its_slot(
+    clinician: Client, review: Appointment, clinic_setup: Clinic
+) -> None:
+    from patients.booking_selectors import free_slots_for
+
+    def free() -> set[dt.datetime]:
+        slots = free_slots_for(
+            clinic_setup.procedure("glycolic-peel"),
+            start_date=WEDNESDAY,
+            days=1,
+            practitioner=clinic_setup.derm,
+        )
+        return {slot.start for slot in slots}
+
+    assert at(WEDNESDAY, 10) not in free()
+    clinician.post(
+        reverse("workspace:review", args=[review.pk]),
+        {"decision": "decline", "note": "A consultation first."},
+    )
+    assert at(WEDNESDAY, 10) in free()
+
+
+def test_a_manager_picks_the_practitioner_of_the_day_sheet(
+    client: Client, manager: User, clinic_setup: Clinic, patient: User
+) -> None:
+    appointment = appointment_row(patient, clinic_setup, at(WEDNESDAY, 10))
+    client.force_login(manager)
+
+    own = client.get(reverse("workspace:day-sheet"), {"date": "2026-06-03"})
+    picked = client.get(
+        reverse("workspace:day-sheet"),
+        {"date": "2026-06-03", "practitioner": clinic_setup.derm.pk},
+    )
+
+    assert own.context["rows"] == []  # the manager is not a practitioner
+    assert [row["appointment"] for row in picked.context["rows"]] == [appointment]
+
+
+def test_a_practitioner_cannot_pick_someone_elses_day_sheet(
+    clinician: Client, clinic_setup: Clinic, patient: User
+) -> None:
+    appointment_row(patient, clinic_setup, at(WEDNESDAY, 10))
+
+    response = clinician.get(
+        reverse("workspace:day-sheet"),
+        {"date": "2026-06-03", "practitioner": clinic_setup.derm.pk},
+    )
+
+    assert response.context["rows"] == []
