@@ -100,22 +100,11 @@ def browser() -> Iterator[object]:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread, and from then on Django
-    # (asgiref's Local) hands out other connection objects for "async" code. The test
-    # database's serialized contents live on the first ones: without this, every
-    # transactional test after the first browser test loses its serialized rollback
-    # (the migrated catalogue, groups and consent texts stay flushed).
-    serialized = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
+    # (The serialized rollback of later transactional tests survives Playwright's
+    # event loop thanks to `_serialized_contents_on_every_connection`.)
     with sync_playwright() as playwright:
-        for alias, contents in serialized.items():
-            if contents is not None:
-                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
