@@ -3,14 +3,21 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
+
+# The admin is the staff's workspace: it carries the clinic's name, not Django's.
+admin.site.site_header = format_lazy("{} · {}", settings.CLINIC_NAME, _("staff workspace"))
+admin.site.site_title = format_lazy("{} · {}", settings.CLINIC_NAME, _("staff"))
+admin.site.index_title = _("Clinic administration")
 
 
 @admin.register(User)
