@@ -139,11 +139,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def celery_env() -> dict[str, str]:
-    """The environment for worker and beat processes that must share this test run."""
+def celery_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for worker and beat processes that must share this test run.
+
+    `extra` adds or overrides variables (e.g. EMAIL_URL of a test's SMTP server).
+    """
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
     env["TEST_RUN_ID"] = settings.TEST_RUN_ID
+    # Real processes hand outbox messages to workers (the test process sends inline).
+    env["OUTBOX_DELIVERY"] = "celery"
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
@@ -152,19 +157,30 @@ def celery_env() -> dict[str, str]:
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
             f"{db['PORT'] or 5432}/{db['NAME']}"
         )
+    env.update(extra or {})
     return env
 
 
-def start_celery(*args: str, log_name: str) -> subprocess.Popen[bytes]:
-    """Start `celery -A clinic <args>` for this test run, logging under the run's folder."""
+def start_celery(
+    *args: str,
+    log_name: str,
+    extra_env: dict[str, str] | None = None,
+    new_session: bool = False,
+) -> subprocess.Popen[bytes]:
+    """Start `celery -A clinic <args>` for this test run, logging under the run's folder.
+
+    `new_session` puts the process and its pool in their own process group, so a
+    test can SIGKILL the whole worker at once (`os.killpg`).
+    """
     log = open(Path(settings.TEST_RUN_DIR) / f"{log_name}.log", "ab")  # noqa: SIM115 - closed with the process
     celery = str(Path(sys.executable).with_name("celery"))
     return subprocess.Popen(
         [celery, "-A", "clinic", *args],
-        env=celery_env(),
+        env=celery_env(extra_env),
         cwd=settings.BASE_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=new_session,
     )
 
 

@@ -23,7 +23,14 @@ from django.test.utils import (
 
 from bench.core import BENCHMARKS, Row
 
-MODULES = ("bench.pages", "bench.slots", "bench.screening", "bench.booking", "bench.workspace")
+MODULES = (
+    "bench.pages",
+    "bench.slots",
+    "bench.screening",
+    "bench.booking",
+    "bench.workspace",
+    "bench.reminders",
+)
 
 
 def main() -> int:

@@ -5,7 +5,8 @@ they are shown read-only and can never be changed or deleted here. Opening a
 patient's intake version or photo page writes an audit row, as the staff pages
 do. New consent texts are published through `publish_consent_text` (a new
 version with its hash); erasure is completed by an admin action that calls
-`complete_erasure`.
+`complete_erasure`. The outbox (every message to every patient) is read-only
+but for an action that puts failed messages back in the queue.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .models import (
     ConsentText,
     ErasureRequest,
     IntakeVersion,
+    OutboxMessage,
     PatientProfile,
     Photo,
     ReviewDecision,
@@ -548,3 +550,57 @@ def affected_by_closure(closure: Closure) -> list[Appointment]:
 
 admin.site.unregister(Closure)
 admin.site.register(Closure, ClosureWithAppointmentsAdmin)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = (
+        "kind",
+        "patient",
+        "due_at",
+        "state",
+        "sent_at",
+        "attempts",
+        "short_error",
+    )
+    list_filter = ("state", "kind", "due_at", "sent_at")
+    search_fields = ("patient__user__email", "patient__user__last_name", "message_id")
+    date_hierarchy = "due_at"
+    list_select_related = ("patient__user",)
+    fields = (
+        "kind",
+        "patient",
+        "appointment",
+        "course",
+        "intake_version",
+        "waitlist_offer",
+        "subject_version",
+        "due_at",
+        "state",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "message_id",
+        "dedupe_key",
+        "created_at",
+    )
+    readonly_fields = fields
+    actions = ("retry_selected",)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: OutboxMessage) -> str:
+        return obj.last_error[:80]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Only the retry action changes rows; the change page stays read-only (fields above).
+        return request.user.has_perm("patients.change_outboxmessage")  # type: ignore[union-attr]
+
+    @admin.action(description=_("Send the selected failed messages again"), permissions=["change"])
+    def retry_selected(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        count = services.retry_failed_messages(ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            _("%(count)s failed messages will be sent again within a minute.") % {"count": count},
+            messages.SUCCESS,
+        )

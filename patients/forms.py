@@ -151,6 +151,14 @@ class ProfileForm(forms.Form):
         choices=settings.LANGUAGES,
         help_text=_("We write every e-mail to you in this language."),
     )
+    recalls_opt_out = forms.BooleanField(
+        label=_("Do not invite me back for repeat treatments"),
+        required=False,
+        help_text=_(
+            "Invitations such as “your filler can be repeated now”. Messages about your "
+            "appointments and courses are always sent."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -131,6 +131,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "phone": user.phone,
         "date_of_birth": patient.date_of_birth,
         "preferred_language": user.preferred_language,
+        "recalls_opt_out": patient.recalls_opt_out,
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,12 @@ DEBUG = False
 # make the suite depend on how many requests one test happens to send.
 RATE_LIMIT_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory, unless a test's worker process is pointed at a real SMTP server (EMAIL_URL).
+if not env.bool("TEST_USE_EMAIL_URL", default=False):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Outbox messages are sent in the test process; worker processes started by a
+# test get OUTBOX_DELIVERY=celery from conftest.celery_env().
+OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="inline")
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -42,7 +47,8 @@ if not REDIS_URL:
         "processed_folder": str(TEST_RUN_DIR / "celery/broker/processed"),
         "store_processed": False,
         "control_folder": str(TEST_RUN_DIR / "celery/control"),
-        "polling_interval": 0.25,
+        # The reliability tests poll faster (a worker takes one message per poll).
+        "polling_interval": env.float("CELERY_POLLING_INTERVAL", default=0.25),
     }
     CELERY_RESULT_BACKEND = f"file://{TEST_RUN_DIR / 'celery/results'}"
 

@@ -11,6 +11,7 @@ from .consent import (
 )
 from .course import TreatmentCourse
 from .intake import ImmutableRowError, IntakeVersion
+from .outbox import OutboxMessage
 from .photo import Photo
 from .privacy import ErasureRequest
 from .profile import PatientProfile
@@ -28,6 +29,7 @@ __all__ = [
     "ErasureRequest",
     "ImmutableRowError",
     "IntakeVersion",
+    "OutboxMessage",
     "PatientProfile",
     "Photo",
     "ReviewDecision",

@@ -30,6 +30,12 @@ class PatientProfile(models.Model):
         blank=True,
         help_text=_("Set when the patient's erasure request was completed."),
     )
+    # Recalls are invitations; appointment messages are part of the booking and stay on.
+    recalls_opt_out = models.BooleanField(
+        _("no recall invitations"),
+        default=False,
+        help_text=_("Do not invite me back when a repeat treatment becomes possible."),
+    )
 
     class Meta:
         verbose_name = _("patient")

@@ -22,6 +22,7 @@ from .intake import (
     review_clinical_answers,
     submit_intake,
 )
+from .outbox import retry_failed as retry_failed_messages
 from .photos import delete_photo, delete_stored_files, read_photo_file, upload_photo
 from .privacy import complete_erasure, export_patient_data, request_erasure, signed_text
 
@@ -42,6 +43,7 @@ __all__ = [
     "request_erasure",
     "require_current_intake",
     "require_valid_consent",
+    "retry_failed_messages",
     "review_clinical_answers",
     "send_verification_email",
     "sign_consent",

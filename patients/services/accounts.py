@@ -160,8 +160,9 @@ def update_profile(
     phone: str,
     date_of_birth: dt.date | None,
     preferred_language: str,
+    recalls_opt_out: bool | None = None,
 ) -> PatientProfile:
-    """Change the patient's name, phone, date of birth and language."""
+    """Change the patient's name, phone, date of birth, language and recall preference."""
     profile = ensure_profile(user=user)
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         raise DomainError(
@@ -176,8 +177,10 @@ def update_profile(
     user.full_clean()
     user.save(update_fields=["first_name", "last_name", "phone", "preferred_language"])
     profile.date_of_birth = date_of_birth
+    if recalls_opt_out is not None:
+        profile.recalls_opt_out = recalls_opt_out
     profile.full_clean()
-    profile.save(update_fields=["date_of_birth"])
+    profile.save(update_fields=["date_of_birth", "recalls_opt_out"])
     return profile
 
 

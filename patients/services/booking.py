@@ -37,7 +37,8 @@ functions and the same checks. Domain rules:
   approved; otherwise the lifecycle has no way back to review, so the move is
   refused (`move_needs_review`): cancel and request the new date instead.
 - Every status change, creation included, writes an `AppointmentStatusChange`
-  row; e-mails leave through `patients.notifications` after the commit.
+  row; the patient's messages are outbox rows written by `patients.notifications`
+  in the same transaction (sent by a worker after the commit).
 - Courses: `book_course` proposes every session inside its window (the same
   local time of day when free, else the nearest free slot in that window),
   screens each with the projected history, and books all or none.
@@ -562,7 +563,7 @@ def _book(
         ),
     )
     _log(appointment, from_status="", to_status=status, by=booked_by, at=now)
-    _after_commit(notifications.appointment_booked, appointment)
+    notifications.appointment_booked(appointment)
     return appointment
 
 
@@ -675,7 +676,7 @@ def move_appointment(
                 reason=str(_("Moved to a date that needs no review.")),
                 at=now,
             )
-        _after_commit(notifications.appointment_moved, appointment, previous_start)
+        notifications.appointment_moved(appointment, previous_start)
     return appointment
 
 
@@ -711,7 +712,7 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
         _require_change_allowed(by, appointment, now)
         appointment.reason = reason
         _transition(appointment, to_status=S.CANCELLED, by=by, reason=reason, now=now)
-        _after_commit(notifications.appointment_cancelled, appointment)
+        notifications.appointment_cancelled(appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
     return appointment
@@ -741,7 +742,7 @@ def approve_review(*, appointment: Appointment, by: User, note: str = "") -> App
             appointment.note_to_patient = note
         courses.restart_course_if_flagged(appointment)
         _transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
-        _after_commit(notifications.review_decided, appointment)
+        notifications.review_decided(appointment)
     return appointment
 
 
@@ -758,7 +759,7 @@ def decline_review(*, appointment: Appointment, by: User, reason: str) -> Appoin
         appointment = _lock(appointment)
         appointment.reason = reason
         _transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
-        _after_commit(notifications.review_decided, appointment)
+        notifications.review_decided(appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
     return appointment
@@ -805,8 +806,9 @@ def complete_appointment(*, appointment: Appointment, by: User) -> Appointment:
     with transaction.atomic():
         appointment = _lock(appointment)
         check_transition(appointment.status, S.COMPLETED)
-        courses.advance_course(appointment)
+        course = courses.advance_course(appointment)
         _transition(appointment, to_status=S.COMPLETED, by=by, now=now)
+        notifications.appointment_completed(appointment, course)
     return appointment
 
 

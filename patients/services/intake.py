@@ -83,6 +83,10 @@ def _store(
     )
     version.full_clean()
     version.save()
+    # Imported here: patients.notifications imports these services' package.
+    from .. import notifications
+
+    notifications.intake_submitted(version)
     return version
 
 

@@ -31,6 +31,21 @@ def send_templated_email(
     `attachments` are (filename, content, mimetype) triples, e.g. an .ics file.
     `to` overrides the address (the erasure notice goes to the address just erased).
     """
+    build_templated_email(
+        user=user, template=template, context=context, attachments=attachments, to=to
+    ).send()
+
+
+def build_templated_email(
+    *,
+    user: User,
+    template: str,
+    context: dict[str, Any],
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    to: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """The message `send_templated_email` sends, not sent yet (the outbox adds its Message-ID)."""
     language = user.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
         full_context = {
@@ -47,8 +62,9 @@ def send_templated_email(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to or user.email],
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    message.send()
+    return message

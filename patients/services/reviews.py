@@ -98,9 +98,8 @@ def ask_intake_update(*, appointment: Appointment, by: User, note: str = "") -> 
             note=note,
             flags=list(appointment.screening_flags or ()),
         )
-        transaction.on_commit(
-            lambda: notifications.intake_update_requested(appointment, note), robust=True
-        )
+        # An outbox row in this transaction: it goes out after the commit, exactly once.
+        notifications.intake_update_requested(appointment, decision)
     return decision
 
 

@@ -212,7 +212,7 @@ def _offer_slot(
         offer.save()
         entry.status = WaitlistEntry.Status.OFFERED
         entry.save(update_fields=["status"])
-        booking._after_commit(notifications.waitlist_offer_made, offer)
+        notifications.waitlist_offer_made(offer)
         return offer
     return None
 

@@ -1,0 +1,194 @@
+"""Reminder throughput: 10,000 due reminders scanned, sent to a local SMTP sink and marked.
+
+A real worker process (prefork, the CPU count) consumes the run's queue; the
+dispatcher runs here, claims the 10,000 due rows and enqueues one send task per
+row; the figure is rows per second from the dispatcher's start until every row
+is `sent` in the database (the SMTP sink, aiosmtpd, accepted each). Beside it:
+a no-op Celery task's rate on the same broker and worker (`clinic.ping`, its
+results read back), and the ratio (the issue aims for at least one half).
+
+The broker: Redis when REDIS_URL is set; otherwise a private redis-server on a
+free port (the filesystem broker lists its folder on every message, which
+would measure the folder, not the outbox).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinic.celery import app
+from clinic.models import Practitioner, Room, User
+from clinic.tasks import ping
+from patients.models import Appointment, OutboxMessage, PatientProfile
+from patients.services import outbox
+from patients.tests.smtp_sink import SmtpSink, free_port
+from procedures.models import Procedure
+from procedures.screening import Outcome
+
+from .core import Row, benchmark
+
+REMINDERS = 10_000
+NOOPS = 2_000
+
+
+def _rows() -> None:
+    user = User.objects.create_user(email="bench-reminders@example.test", password=None)
+    profile = PatientProfile.objects.create(user=user)
+    procedure = Procedure.objects.get(slug="glycolic-peel")
+    practitioner = Practitioner.objects.create(
+        user=User.objects.create_user(email="bench-cosm@example.test", password=None),
+        roles=["cosm"],
+    )
+    room = Room.objects.create(name="bench room", kind="treatment")
+    first = timezone.now() + dt.timedelta(days=2)
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            patient=profile,
+            procedure=procedure,
+            practitioner=practitioner,
+            room=room,
+            start=first + dt.timedelta(hours=i),
+            end=first + dt.timedelta(hours=i, minutes=45),
+            room_free_at=first + dt.timedelta(hours=i, minutes=55),
+            status=Appointment.Status.CONFIRMED,
+            procedure_name_en=procedure.name_en,
+            price=Decimal("4500"),
+            booked_minutes=45,
+            buffer_minutes=10,
+            screening_outcome=Outcome.OK,
+            channel=Appointment.Channel.DESK,
+            created_by=user,
+        )
+        for i in range(REMINDERS)
+    )
+    due = timezone.now() - dt.timedelta(minutes=1)
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
+            patient=profile,
+            appointment=a,
+            subject_version=0,
+            due_at=due,
+            dedupe_key=f"bench:appointment_reminder:{a.pk}",
+        )
+        for a in appointments
+    )
+
+
+def _worker_env(broker: str, sink: SmtpSink) -> dict[str, str]:
+    env = dict(os.environ)
+    db = settings.DATABASES["default"]
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "clinic.settings.test",
+            "TEST_RUN_ID": settings.TEST_RUN_ID,
+            "OUTBOX_DELIVERY": "celery",
+            "REDIS_URL": broker,
+            "EMAIL_URL": sink.url,
+            "TEST_USE_EMAIL_URL": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    return env
+
+
+def _wait(condition: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        # Seldom: this process also runs the SMTP sink, and shares the CPUs with the worker.
+        time.sleep(0.5)
+    return False
+
+
+@benchmark
+def reminder_throughput() -> Iterable[Row]:
+    redis_server = None
+    broker = settings.REDIS_URL
+    if not broker:
+        port = free_port()
+        redis_server = subprocess.Popen(
+            [
+                *(shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port)),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        broker = f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.5)
+    app.conf.broker_url = broker
+    app.conf.result_backend = broker
+    app.conf.broker_transport_options = {}
+    settings.OUTBOX_DELIVERY = "celery"
+    settings.OUTBOX_DISPATCH_BATCH = REMINDERS
+    sink = SmtpSink().start()
+    _rows()
+    concurrency = os.cpu_count() or 4
+    celery = str(Path(sys.executable).with_name("celery"))
+    worker = subprocess.Popen(
+        [
+            *(celery, "-A", "clinic", "worker", f"--concurrency={concurrency}", "--pool=prefork"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"),
+            *("-Q", settings.CELERY_TASK_DEFAULT_QUEUE),
+        ],
+        env=_worker_env(broker, sink),
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ping.apply_async(expires=300).get(timeout=60)  # the worker is up
+        started = time.perf_counter()
+        results = [ping.apply_async(expires=300) for _ in range(NOOPS)]
+        for result in results:
+            result.get(timeout=120)
+        noop_rate = NOOPS / (time.perf_counter() - started)
+
+        started = time.perf_counter()
+        outbox.dispatch_due_messages()
+        sent = OutboxMessage.objects.filter(state=OutboxMessage.State.SENT)
+        finished = _wait(lambda: sent.count() == REMINDERS, timeout=600)
+        elapsed = time.perf_counter() - started
+        reminder_rate = sent.count() / elapsed
+        arrived = sink.unique
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        sink.stop()
+        if redis_server is not None:
+            redis_server.terminate()
+            redis_server.wait()
+    where = "Redis" if settings.REDIS_URL else "private redis-server"
+    note = (
+        f"{concurrency} worker processes, {where}, SQLite"
+        if "sqlite" in settings.DATABASES["default"]["ENGINE"]
+        else f"{concurrency} worker processes, {where}, PostgreSQL"
+    )
+    status = "" if finished and arrived == REMINDERS else f"; INCOMPLETE: {arrived} arrived"
+    yield (
+        "10,000 due reminders scanned, sent to a local SMTP sink and marked",
+        f"{reminder_rate:.0f}",
+        "per second",
+        note + status,
+    )
+    yield ("no-op Celery task", f"{noop_rate:.0f}", "per second", f"{NOOPS} tasks, results read")
+    yield ("reminders / no-op", f"{reminder_rate / noop_rate:.2f}", "ratio", "aim: at least 0.5")

@@ -1,0 +1,148 @@
+"""The outbox: every message the clinic sends a patient, as a row first.
+
+Domain rules:
+- A message is a row created in the same transaction as the event that causes
+  it (booking, move, cancellation, completion, intake, review decision,
+  waitlist offer), so a rolled-back event leaves no message and a committed
+  one can never lose its message.
+- `dedupe_key` names what the message is about (e.g. the reminder of
+  appointment 7 at version 2, the window opening before session 3 of course
+  5); a named unique constraint makes a second row for the same thing
+  impossible, however many processes try.
+- Life of a row: `pending` until due; the dispatcher claims it (`sending`,
+  `claimed_at`, a fresh `lease`) and enqueues one send task; the task sends it
+  with the row's fixed `message_id` and marks it `sent`. Moving or cancelling
+  the subject `cancelled`s pending rows; the last failed try leaves `failed`
+  with `last_error` for staff. A row claimed longer than the reclaim time (a
+  worker died) is claimed again with a new lease: the old task, if it ever
+  runs, finds its lease gone and does nothing.
+- `subject_version` is the appointment's version when the row was scheduled:
+  a different version at send time means the appointment moved.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .appointment import Appointment
+from .course import TreatmentCourse
+from .intake import IntakeVersion
+from .profile import PatientProfile
+from .waitlist import WaitlistOffer
+
+
+def new_message_id() -> str:
+    """A globally unique, stable Message-ID for one row (kept across retries)."""
+    return f"<outbox-{uuid.uuid4().hex}@clinic.local>"
+
+
+class OutboxMessage(models.Model):
+    class Kind(models.TextChoices):
+        BOOKING_CONFIRMATION = "booking_confirmation", _("Booking confirmation")
+        REVIEW_DECISION = "review_decision", _("Review decision")
+        APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
+        APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved")
+        APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+        PRECARE_NOTICE = "precare_notice", _("Pre-care notice")
+        AFTERCARE = "aftercare", _("After-care")
+        COURSE_WINDOW_OPEN = "course_window_open", _("Course window opens")
+        COURSE_WINDOW_CLOSING = "course_window_closing", _("Course window closing")
+        COURSE_OVERDUE = "course_overdue", _("Course overdue")
+        RECALL = "recall", _("Recall")
+        INTAKE_RENEWAL = "intake_renewal", _("Intake renewal")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        INTAKE_UPDATE_REQUESTED = "intake_update_requested", _("Intake update requested")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    patient = models.ForeignKey(
+        PatientProfile,
+        on_delete=models.PROTECT,
+        related_name="outbox_messages",
+        verbose_name=_("patient"),
+    )
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        verbose_name=_("appointment"),
+    )
+    course = models.ForeignKey(
+        TreatmentCourse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        verbose_name=_("treatment course"),
+    )
+    intake_version = models.ForeignKey(
+        IntakeVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intake version"),
+    )
+    waitlist_offer = models.ForeignKey(
+        WaitlistOffer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("waitlist offer"),
+    )
+    subject_version = models.PositiveIntegerField(
+        _("subject version"),
+        null=True,
+        blank=True,
+        help_text=_("The appointment's version when scheduled: another one means it moved."),
+    )
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    lease = models.CharField(_("lease"), max_length=32, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(
+        _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
+    )
+    dedupe_key = models.CharField(_("what it is about"), max_length=200)
+    context = models.JSONField(
+        _("context"), default=dict, blank=True, help_text=_("What the template needs.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ("-due_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_one_row_per_dedupe_key"),
+            models.CheckConstraint(
+                condition=models.Q(state="sent", sent_at__isnull=False) | ~models.Q(state="sent"),
+                name="outbox_sent_has_sent_at",
+            ),
+        ]
+        indexes = [
+            # The dispatcher's scan: due pending rows, and rows stuck in sending.
+            models.Index(fields=["state", "due_at"], name="outbox_state_due_idx"),
+            models.Index(fields=["patient", "due_at"], name="outbox_patient_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"

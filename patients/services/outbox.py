@@ -1,0 +1,306 @@
+"""The outbox's machinery: scheduling rows, claiming due ones, sending one exactly once.
+
+Domain rules:
+- `schedule_message` writes a row in the caller's transaction; a row with the
+  same `dedupe_key` already there is returned instead (the unique constraint
+  makes a second one impossible anyway). A row due now is handed to a worker
+  right after the commit; should the broker be down, it stays `pending` and the
+  dispatcher sends it once the broker is back.
+- The dispatcher (`dispatch_due_messages`, every minute from beat) claims due
+  `pending` rows, and rows left `sending` longer than `OUTBOX_RECLAIM_MINUTES`
+  (their worker died), in one short transaction: `SELECT ... FOR UPDATE SKIP
+  LOCKED` on PostgreSQL so two dispatchers never wait for each other, a
+  conditional `UPDATE ... WHERE state = 'pending'` elsewhere (SQLite
+  serialises writers anyway). The claimed rows get `sending`, `claimed_at` and
+  one fresh lease; after the commit one send task per row is enqueued with the
+  lease. No ETA tasks: Redis would redeliver a long one after its visibility
+  timeout.
+- `deliver_message` takes the row only with its lease (a reclaimed row has a
+  new lease, so a late task does nothing), re-checks the subject
+  (`patients.notifications.render`: cancelled, moved, already booked, recalls
+  turned off: the row is `cancelled`), looks once more that nobody cancelled
+  the row, sends with the row's Message-ID and marks it `sent`. The only way a
+  copy goes out twice is a process dying between the SMTP server accepting it
+  and the row being marked; the copy has the same Message-ID.
+- A failed try leaves the row `sending` (the task retries with backoff); the
+  last try (`OUTBOX_MAX_ATTEMPTS`) leaves it `failed` with `last_error`, which
+  staff see and may retry from the admin (`retry_failed`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from smtplib import SMTPServerDisconnected
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import Appointment, OutboxMessage, TreatmentCourse
+from .mail import build_templated_email
+
+logger = logging.getLogger(__name__)
+
+State = OutboxMessage.State
+
+__all__ = [
+    "cancel_pending",
+    "claim_due_messages",
+    "deliver_message",
+    "dispatch_due_messages",
+    "retry_failed",
+    "schedule_message",
+]
+
+
+def schedule_message(
+    *,
+    kind: str,
+    patient_id: int,
+    due_at: dt.datetime,
+    dedupe_key: str,
+    appointment: Appointment | None = None,
+    course: TreatmentCourse | None = None,
+    subject_version: int | None = None,
+    context: dict[str, Any] | None = None,
+    **subject: Any,
+) -> OutboxMessage:
+    """Write one outbox row in the caller's transaction (or return the one with that key)."""
+    with transaction.atomic():
+        message, created = OutboxMessage.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            defaults={
+                "kind": kind,
+                "patient_id": patient_id,
+                "appointment": appointment,
+                "course": course,
+                "subject_version": subject_version,
+                "due_at": due_at,
+                "context": context or {},
+                **subject,
+            },
+        )
+    if created and due_at <= timezone.now():
+        transaction.on_commit(lambda: _send_soon([message.pk]), robust=True)
+    return message
+
+
+def cancel_pending(
+    *,
+    kinds: Iterable[str],
+    appointment: Appointment | None = None,
+    course: TreatmentCourse | None = None,
+    patient_id: int | None = None,
+) -> int:
+    """Cancel the subject's messages of `kinds` not sent yet (claimed ones included)."""
+    rows = OutboxMessage.objects.filter(
+        kind__in=list(kinds), state__in=[State.PENDING, State.SENDING]
+    )
+    if appointment is not None:
+        rows = rows.filter(appointment=appointment)
+    if course is not None:
+        rows = rows.filter(course=course)
+    if patient_id is not None:
+        rows = rows.filter(patient_id=patient_id)
+    return rows.update(state=State.CANCELLED, lease="")
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+def _claimable(now: dt.datetime) -> Q:
+    stuck_since = now - dt.timedelta(minutes=settings.OUTBOX_RECLAIM_MINUTES)
+    return Q(state=State.PENDING, due_at__lte=now) | Q(
+        state=State.SENDING, claimed_at__lt=stuck_since
+    )
+
+
+def claim_due_messages(
+    *, now: dt.datetime | None = None, limit: int | None = None, ids: Iterable[int] | None = None
+) -> tuple[str, list[int]]:
+    """Claim due rows (or the given due ids) for sending: (the lease, the claimed ids)."""
+    now = now or timezone.now()
+    limit = limit or settings.OUTBOX_DISPATCH_BATCH
+    lease = uuid.uuid4().hex
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(_claimable(now))
+        if ids is not None:
+            due = due.filter(pk__in=list(ids))
+        due = due.order_by("due_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
+            candidates = list(
+                due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[
+                    :limit
+                ]
+            )
+        else:
+            candidates = list(due.values_list("pk", flat=True)[:limit])
+        if not candidates:
+            return lease, []
+        # Conditional: a row somebody else claimed (or cancelled) meanwhile is left alone.
+        OutboxMessage.objects.filter(_claimable(now), pk__in=candidates).update(
+            state=State.SENDING, claimed_at=now, lease=lease
+        )
+        claimed = list(
+            OutboxMessage.objects.filter(pk__in=candidates, lease=lease).values_list(
+                "pk", flat=True
+            )
+        )
+    return lease, claimed
+
+
+def _enqueue(lease: str, claimed: list[int]) -> None:
+    """One send task per claimed row; rows the broker refused go back to `pending`."""
+    from ..tasks import send_message
+
+    for index, pk in enumerate(claimed):
+        try:
+            if settings.OUTBOX_DELIVERY == "inline":
+                send_message.apply(args=(pk,), kwargs={"lease": lease})
+            else:
+                send_message.delay(pk, lease=lease)
+        except Exception:
+            # The broker is down: release the rest so the next dispatcher run takes them.
+            logger.warning(
+                "outbox: could not enqueue, %s rows back to pending", len(claimed) - index
+            )
+            OutboxMessage.objects.filter(
+                pk__in=claimed[index:], state=State.SENDING, lease=lease
+            ).update(state=State.PENDING, lease="", claimed_at=None)
+            return
+
+
+def _send_soon(ids: list[int]) -> None:
+    lease, claimed = claim_due_messages(ids=ids)
+    _enqueue(lease, claimed)
+
+
+def dispatch_due_messages(*, now: dt.datetime | None = None) -> int:
+    """Claim the due rows and enqueue their send tasks; how many were claimed."""
+    lease, claimed = claim_due_messages(now=now)
+    # After the commit: a worker must find the row claimed with this lease.
+    transaction.on_commit(lambda: _enqueue(lease, claimed))
+    return len(claimed)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _take(message_id: int, lease: str | None, now: dt.datetime) -> str | None:
+    """Take the row for this try (refreshing claimed_at); the lease, or None when not ours."""
+    rows = OutboxMessage.objects.filter(pk=message_id)
+    if lease:
+        rows = rows.filter(state=State.SENDING, lease=lease)
+    else:
+        lease = uuid.uuid4().hex
+        rows = rows.filter(state=State.PENDING)
+    taken = rows.update(
+        state=State.SENDING, lease=lease, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return lease if taken else None
+
+
+def deliver_message(*, message_id: int, lease: str | None = None) -> str:
+    """Send one outbox row if it is still ours and still applies; returns what happened.
+
+    "sent", "cancelled" (no longer applies), "skipped" (not ours: sent, cancelled or
+    reclaimed), "failed" (last try). An SMTP error on an earlier try is raised after
+    being recorded, for the task to retry.
+    """
+    from .. import notifications
+
+    now = timezone.now()
+    lease = _take(message_id, lease, now)
+    if lease is None:
+        return "skipped"
+    mine = OutboxMessage.objects.filter(pk=message_id, state=State.SENDING, lease=lease)
+    message = OutboxMessage.objects.select_related(
+        "patient__user",
+        "appointment__procedure",
+        "appointment__practitioner__user",
+        "appointment__room",
+        "course__procedure",
+        "intake_version",
+        "waitlist_offer",
+    ).get(pk=message_id)
+    # The subject's patient is the message's: reuse the row already read with its user.
+    for subject in (message.appointment, message.course):
+        if subject is not None and subject.patient_id == message.patient_id:
+            subject.patient = message.patient
+    rendered = notifications.render(message)
+    if rendered is None:
+        mine.update(state=State.CANCELLED)
+        return "cancelled"
+    email = build_templated_email(
+        user=message.patient.user,
+        template=rendered.template,
+        context=rendered.context,
+        attachments=rendered.attachments,
+        headers={"Message-ID": message.message_id},
+    )
+    # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
+    if not mine.exists():
+        return "skipped"
+    try:
+        _send(email)
+    except Exception as error:
+        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        mine.update(
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            state=State.FAILED if final else State.SENDING,
+        )
+        if final:
+            logger.error("outbox: message %s failed for good: %s", message_id, error)
+            return "failed"
+        raise
+    mine.update(state=State.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+_connection: Any = None
+_connection_backend = ""
+
+
+def _send(email: Any) -> None:
+    """Send over this process's open connection (one SMTP session for many messages).
+
+    A connection the server dropped while idle fails before the message is
+    accepted; it is opened again once, then an error is the task's to retry.
+    """
+    global _connection, _connection_backend
+    if _connection_backend != settings.EMAIL_BACKEND:
+        _connection = None  # the backend was changed (tests do)
+    for fresh in (False, True):
+        if _connection is None or fresh:
+            _connection_backend = settings.EMAIL_BACKEND
+            if _connection is not None:
+                with contextlib.suppress(Exception):
+                    _connection.close()
+            _connection = get_connection()
+            _connection.open()
+        email.connection = _connection
+        try:
+            email.send()
+            return
+        except SMTPServerDisconnected:
+            if fresh:
+                _connection = None
+                raise
+        except Exception:
+            _connection = None
+            raise
+
+
+def retry_failed(*, ids: Iterable[int]) -> int:
+    """Put failed rows back to `pending`, due now, with a fresh count of tries."""
+    return OutboxMessage.objects.filter(pk__in=list(ids), state=State.FAILED).update(
+        state=State.PENDING, attempts=0, due_at=timezone.now(), lease="", claimed_at=None
+    )
