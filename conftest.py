@@ -93,6 +93,18 @@ def _fresh_screening_rules() -> Iterator[None]:
     rules_loader.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_booking_alternatives() -> None:
+    """Forget the cached "next free slots" of "just taken" answers before each test.
+
+    They live in the shared cache for a few seconds, outside the database: another
+    test's schedule, with the same ids, must not answer for this one.
+    """
+    from patients.services.booking import clear_alternatives_cache
+
+    clear_alternatives_cache()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright; skipped without it unless REQUIRE_BROWSER=1."""

@@ -60,7 +60,19 @@ class IsPatient(BasePermission):
     message = _("This API is for patients: this account has no patient profile.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return profile_of(request.user) is not None
+        return _profile_for(request) is not None
+
+
+_NOT_READ = object()
+
+
+def _profile_for(request: Request) -> PatientProfile | None:
+    """The signed-in patient's profile, read once per request (the permission and the view ask)."""
+    profile = getattr(request, "_patient_profile", _NOT_READ)
+    if profile is _NOT_READ:
+        profile = profile_of(request.user)
+        request._patient_profile = profile  # type: ignore[attr-defined]
+    return profile  # type: ignore[return-value]
 
 
 def _error_body(code: str, detail: Any, field: str | None, **extra: Any) -> dict[str, Any]:
@@ -95,7 +107,7 @@ class PatientAPIView(APIView):
         return response
 
     def patient(self) -> PatientProfile:
-        profile = profile_of(self.request.user)
+        profile = _profile_for(self.request)
         if profile is None:  # pragma: no cover - IsPatient let nobody else in
             raise NotFound
         return profile

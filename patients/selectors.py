@@ -49,8 +49,8 @@ def profile_of(user: User) -> PatientProfile | None:
     """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
     if not user.is_authenticated:
         return None
-    profile = PatientProfile.objects.filter(user=user, erased_at__isnull=True).first()
-    return profile
+    # One profile per user: by pk, so the model's ordering by name adds no join.
+    return PatientProfile.objects.filter(user=user, erased_at__isnull=True).order_by("pk").first()
 
 
 # --- intake -------------------------------------------------------------------------------------

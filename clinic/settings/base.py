@@ -165,6 +165,9 @@ TIME_ZONE = CLINIC_TIME_ZONE
 SLOT_GRID_MINUTES = env.int("SLOT_GRID_MINUTES", default=15)
 BOOKING_MIN_LEAD_MINUTES = env.int("BOOKING_MIN_LEAD_MINUTES", default=120)
 BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=90)
+# The next free slots offered with a "just taken" answer are cached this many seconds
+# (shared cache): advice only, re-checked when booked; 0 turns the cache off.
+BOOKING_ALTERNATIVES_CACHE_SECONDS = env.int("BOOKING_ALTERNATIVES_CACHE_SECONDS", default=5)
 # Patients cancel or move up to this many hours before the start (staff any time); a
 # cancelled slot offered to a waitlisted patient is held for them this many hours.
 PATIENT_CHANGE_CUTOFF_HOURS = env.int("PATIENT_CHANGE_CUTOFF_HOURS", default=24)

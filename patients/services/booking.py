@@ -30,6 +30,29 @@ functions and the same checks. Domain rules:
   violation (a lost race) becomes `slot_taken` / `patient_busy`, never a 500.
   The patient's row is locked (`SELECT ... FOR UPDATE`) so their own parallel
   requests queue up too.
+- A quick "no" first: before screening and before reading the schedule,
+  `book_appointment` asks one indexed question: does an active appointment of
+  the patient, or of the practitioner asked for, already overlap the requested
+  minutes? If so it answers `patient_busy` / `slot_taken` at once. That is the
+  many losers of a race for one slot, answered in a query or two instead of
+  the whole work. The precedence moves for them only: such a request hears
+  "taken" (or "busy") before it would have heard `screening_blocked`,
+  `intake_required` or `consent_required`. That hides nothing dangerous,
+  because nothing is booked on that path: whichever slot the patient tries
+  next goes through every check above, inside the transaction, as before.
+  Only a start that is plainly bookable (on the grid, after the lead time,
+  inside the horizon) takes it, so those answers keep their own code, and who
+  may book for whom is still decided first. On PostgreSQL, bookings of one
+  practitioner's start then queue behind each other (a transaction-scoped
+  advisory lock: they would conflict anyway) and ask the quick question again,
+  so the losers of a race wait for the winner's commit instead of screening
+  and reading the schedule in parallel with it; every check after that, and
+  the exclusion constraints, stay the guard.
+- The next free slots of a "just taken" answer are advice (re-checked when
+  booked), so they are kept in the shared cache for
+  `BOOKING_ALTERNATIVES_CACHE_SECONDS` (5) per procedure, practitioner (or
+  any) and start: of 49 losers of one slot only the first computes them, and
+  a booking or cancellation shows in them within those seconds.
 - Changes: patients move and cancel up to `PATIENT_CHANGE_CUTOFF_HOURS` (24)
   before the start; staff any time. Moving re-screens for the new date; every
   move adds one to `version` (the .ics SEQUENCE). A confirmed appointment keeps
@@ -47,13 +70,16 @@ functions and the same checks. Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +147,7 @@ __all__ = [
     "book_course",
     "cancel_appointment",
     "check_in",
+    "clear_alternatives_cache",
     "complete_appointment",
     "decline_review",
     "decline_review_automatically",
@@ -301,14 +328,61 @@ def _alternatives(
 
     The schedule is read again: after a refused insert, the winner's row is visible now.
     """
+    cacheable = needs is None and ignore_appointment is None
+    if cacheable and (cached := _cached_alternatives(procedure, practitioner, after)) is not None:
+        return cached
     policy = Policy.from_settings()
     if inputs is None:
         day = max(after, now).astimezone(policy.zone).date()
         inputs = _inputs(procedure, day, ALTERNATIVE_DAYS, practitioner=practitioner, needs=needs)
     busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
-    return next_free_slots(
+    slots = next_free_slots(
         inputs, busy=busy, now=now, after=after, limit=ALTERNATIVES, policy=policy
     )
+    if cacheable:
+        _cache_alternatives(procedure, practitioner, after, slots)
+    return slots
+
+
+# The alternatives' keys carry a generation kept in the cache itself, so that
+# clear_alternatives_cache() forgets them in every process sharing the cache.
+_GENERATION_KEY = "booking:alternatives:generation"
+
+
+def _alternatives_key(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
+) -> str | None:
+    if settings.BOOKING_ALTERNATIVES_CACHE_SECONDS <= 0:
+        return None
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add(): of two processes starting a generation at once, one wins for both.
+        if not cache.add(_GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(_GENERATION_KEY, generation)
+    who = practitioner.pk if practitioner is not None else "any"
+    when = start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"booking:alternatives:{generation}:{procedure.pk}:{who}:{when}"
+
+
+def _cached_alternatives(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
+) -> list[Slot] | None:
+    key = _alternatives_key(procedure, practitioner, start)
+    return None if key is None else cache.get(key)
+
+
+def _cache_alternatives(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime, slots: list[Slot]
+) -> None:
+    key = _alternatives_key(procedure, practitioner, start)
+    if key is not None:
+        cache.set(key, list(slots), timeout=settings.BOOKING_ALTERNATIVES_CACHE_SECONDS)
+
+
+def clear_alternatives_cache() -> None:
+    """Forget every cached "next free slots" answer (tests: the cache outlives a test's data)."""
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _check_patient_free(
@@ -368,12 +442,85 @@ def _claim_slot(
         inputs, busy=busy, now=now, start=start, practitioner_id=practitioner_id, policy=policy
     )
     if slot is None:
-        raise SlotTaken(
-            next_free_slots(
+        cacheable = needs is None and ignore_appointment is None and ignore_offer is None
+        alternatives = _cached_alternatives(procedure, practitioner, start) if cacheable else None
+        if alternatives is None:
+            alternatives = next_free_slots(
                 inputs, busy=busy, now=now, after=start, limit=ALTERNATIVES, policy=policy
             )
-        )
+            if cacheable:
+                _cache_alternatives(procedure, practitioner, start, alternatives)
+        raise SlotTaken(alternatives)
     return slot, inputs
+
+
+def _plainly_bookable_time(start: dt.datetime, now: dt.datetime, policy: Policy) -> bool:
+    """On the grid, after the lead time, inside the horizon: no `slot_unavailable` to give."""
+    local = start.astimezone(policy.zone)
+    minutes = local.hour * 60 + local.minute
+    return (
+        not (local.second or local.microsecond or minutes % policy.grid_minutes)
+        and start >= now + dt.timedelta(minutes=policy.min_lead_minutes)
+        and local.date()
+        <= now.astimezone(policy.zone).date() + dt.timedelta(days=policy.max_days_ahead)
+    )
+
+
+def _overlap_verdict(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    practitioner: Practitioner | None,
+    now: dt.datetime,
+) -> type[PatientBusy] | type[SlotTaken] | None:
+    """The quick "no" of the module doc, from one indexed query; None decides nothing."""
+    policy = Policy.from_settings()
+    if not _plainly_bookable_time(start, now, policy):
+        return None
+    end = start + dt.timedelta(minutes=procedure.booked_minutes)
+    holders = Q(patient=patient)
+    if practitioner is not None:
+        holders |= Q(practitioner=practitioner)
+    overlapping = set(
+        Appointment.objects.filter(
+            holders, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+        )
+        .order_by()
+        .values_list("patient_id", flat=True)[:2]
+    )
+    if not overlapping:
+        return None
+    return PatientBusy if patient.pk in overlapping else SlotTaken
+
+
+def _refusal(
+    verdict: type[PatientBusy] | type[SlotTaken],
+    *,
+    procedure: Procedure,
+    start: dt.datetime,
+    practitioner: Practitioner | None,
+    now: dt.datetime,
+) -> BookingError:
+    if verdict is PatientBusy:
+        return PatientBusy()
+    return SlotTaken(_alternatives(procedure, after=start, practitioner=practitioner, now=now))
+
+
+def _queue_for_slot(practitioner: Practitioner, start: dt.datetime) -> None:
+    """PostgreSQL: bookings of one practitioner's start wait for each other until commit.
+
+    They would conflict anyway (the exclusion constraint makes the later one wait for
+    the earlier one's commit), but only after screening and reading the schedule;
+    queued here, each one after the first needs just the quick check. SQLite's
+    IMMEDIATE transactions are queued already.
+    """
+    if connection.vendor != "postgresql":
+        return
+    minute = int(start.timestamp()) // 60
+    with connection.cursor() as cursor:
+        # Two int4 keys: the practitioner and the start in epoch minutes (fits until 6053).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [practitioner.pk, minute])
 
 
 def _with_bookings(busy: Busy, bookings: Sequence[Booking]) -> Busy:
@@ -501,7 +648,8 @@ def _check_can_book(
             field="procedure",
         )
     # At the desk the receptionist sees the patient; online, only a verified address books.
-    if not _is_desk(booked_by) and not patient.is_verified:
+    # (The address first: a verified patient costs no look-up of the booker's roles.)
+    if not patient.is_verified and not _is_desk(booked_by):
         raise EmailNotVerified()
 
 
@@ -579,17 +727,34 @@ def book_appointment(
     """Book `procedure` for `patient` at `start`; confirmed, or pending review when flagged."""
     _check_can_book(patient=patient, procedure=procedure, booked_by=booked_by, start=start)
     now = timezone.now()
-    with transaction.atomic():
-        _lock_patient(patient)
-        return _book(
-            patient=patient,
-            procedure=procedure,
-            start=start,
-            practitioner=practitioner,
-            booked_by=booked_by,
-            channel=channel,
-            now=now,
-        )
+    verdict = _overlap_verdict(
+        patient=patient, procedure=procedure, start=start, practitioner=practitioner, now=now
+    )
+    if verdict is None:
+        with transaction.atomic():
+            if practitioner is not None:
+                # Behind a parallel booking of the same start, ask the quick question again.
+                _queue_for_slot(practitioner, start)
+                verdict = _overlap_verdict(
+                    patient=patient,
+                    procedure=procedure,
+                    start=start,
+                    practitioner=practitioner,
+                    now=now,
+                )
+            if verdict is None:
+                _lock_patient(patient)
+                return _book(
+                    patient=patient,
+                    procedure=procedure,
+                    start=start,
+                    practitioner=practitioner,
+                    booked_by=booked_by,
+                    channel=channel,
+                    now=now,
+                )
+    # Outside the transaction: the queue is not held while the alternatives are computed.
+    raise _refusal(verdict, procedure=procedure, start=start, practitioner=practitioner, now=now)
 
 
 # --- changes ------------------------------------------------------------------------------

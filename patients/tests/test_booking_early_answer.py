@@ -1,0 +1,206 @@
+"""The quick "no" of a taken slot: answered before screening and before the schedule is
+read, with the next free slots cached briefly for the other losers; the real checks stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from clinic.models import User
+from patients.models import Appointment
+from patients.services.booking import (
+    PatientBusy,
+    ScreeningBlocked,
+    SlotTaken,
+    SlotUnavailable,
+    book_appointment,
+    cancel_appointment,
+)
+from patients.tests.booking_fixtures import NOW, WEDNESDAY, Clinic, at, ready
+from patients.tests.factories import make_patient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _now(pinned_now: dt.datetime) -> None:
+    """Monday 1 June 2026, 08:00 Moscow."""
+
+
+def book(user: User, clinic: Clinic, start: dt.datetime, slug: str = "glycolic-peel", **kw):  # type: ignore[no-untyped-def]
+    return book_appointment(
+        patient=user.patient_profile,
+        procedure=clinic.procedure(slug),
+        start=start,
+        practitioner=kw.pop("practitioner", None),
+        booked_by=kw.pop("booked_by", user),
+        channel=kw.pop("channel", Appointment.Channel.WEB),
+    )
+
+
+def sql_of(captured: CaptureQueriesContext) -> str:
+    return "\n".join(query["sql"] for query in captured.captured_queries)
+
+
+def test_a_taken_slot_is_refused_before_screening(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    derm = clinic_setup.derm
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    peel = clinic_setup.procedure("glycolic-peel")
+    profile = other_patient.patient_profile
+
+    with CaptureQueriesContext(connection) as first, pytest.raises(SlotTaken) as caught:
+        book_appointment(
+            patient=profile,
+            procedure=peel,
+            start=at(WEDNESDAY, 10),
+            practitioner=derm,
+            booked_by=other_patient,
+            channel=Appointment.Channel.WEB,
+        )
+    assert caught.value.alternatives[0].start == at(WEDNESDAY, 11)
+    # Neither the intake nor the consents nor the patient's lock were read.
+    sql = sql_of(first)
+    assert "intakeversion" not in sql
+    assert "consent" not in sql
+    assert "FOR UPDATE" not in sql
+
+    with CaptureQueriesContext(connection) as second, pytest.raises(SlotTaken) as again:
+        book_appointment(
+            patient=profile,
+            procedure=peel,
+            start=at(WEDNESDAY, 10),
+            practitioner=derm,
+            booked_by=other_patient,
+            channel=Appointment.Channel.WEB,
+        )
+    # The next loser: the overlap query only, and the same alternatives from the cache.
+    assert len(second) == 1, sql_of(second)
+    assert again.value.alternatives == caught.value.alternatives
+
+
+def test_patient_busy_is_refused_before_screening(clinic_setup: Clinic, patient: User) -> None:
+    ready(patient, "peel", "consultation")
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
+    with CaptureQueriesContext(connection) as captured, pytest.raises(PatientBusy):
+        book(patient, clinic_setup, at(WEDNESDAY, 10, 30), slug="consultation")
+    # One for the procedure (the helper reads it), one for the overlap.
+    assert len(captured) == 2, sql_of(captured)
+    # With a practitioner asked for, the patient's own overlap still answers patient_busy.
+    with pytest.raises(PatientBusy):
+        book(
+            patient,
+            clinic_setup,
+            at(WEDNESDAY, 10),
+            slug="consultation",
+            practitioner=clinic_setup.derm,
+        )
+
+
+def test_a_free_slot_still_goes_through_every_check(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    """The quick path only refuses: a blocked patient at a free time is still blocked."""
+    ready(patient, "peel")
+    ready(other_patient, "peel", rosacea=True)
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
+    with pytest.raises(ScreeningBlocked):
+        book(other_patient, clinic_setup, at(WEDNESDAY, 12), practitioner=clinic_setup.derm)
+    # At the taken time the same patient hears "taken"; nothing is booked either way.
+    with pytest.raises(SlotTaken):
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
+    assert not Appointment.objects.filter(patient=other_patient.patient_profile).exists()
+
+
+def test_a_start_off_the_grid_keeps_its_own_answer(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
+    with pytest.raises(SlotUnavailable):
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10, 5), practitioner=clinic_setup.derm)
+
+
+def test_cached_alternatives_follow_the_schedule_within_seconds(
+    clinic_setup: Clinic, patient: User, other_patient: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.BOOKING_ALTERNATIVES_CACHE_SECONDS = 5
+    third = make_patient(email="third@example.test")
+    for user in (patient, other_patient, third):
+        ready(user, "peel")
+    derm = clinic_setup.derm
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    with pytest.raises(SlotTaken) as first:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    assert first.value.alternatives[0].start == at(WEDNESDAY, 11)
+
+    # 11:00 is booked now; within the cache's seconds a loser may still hear of it.
+    eleven = book(third, clinic_setup, at(WEDNESDAY, 11), practitioner=derm)
+    with pytest.raises(SlotTaken) as cached:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    assert cached.value.alternatives == first.value.alternatives
+
+    with time_machine.travel(NOW + dt.timedelta(seconds=6), tick=False):
+        with pytest.raises(SlotTaken) as fresh:
+            book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+        assert fresh.value.alternatives[0].start == at(WEDNESDAY, 12)
+        # And a cancellation frees 11:00 again for the next answer after the seconds.
+        cancel_appointment(appointment=eleven, by=third)
+    with time_machine.travel(NOW + dt.timedelta(seconds=12), tick=False):
+        with pytest.raises(SlotTaken) as freed:
+            book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+        assert freed.value.alternatives[0].start == at(WEDNESDAY, 11)
+
+
+def test_without_the_cache_every_loser_computes_them(
+    clinic_setup: Clinic, patient: User, other_patient: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.BOOKING_ALTERNATIVES_CACHE_SECONDS = 0
+    third = make_patient(email="third@example.test")
+    for user in (patient, other_patient, third):
+        ready(user, "peel")
+    derm = clinic_setup.derm
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    with pytest.raises(SlotTaken):
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    book(third, clinic_setup, at(WEDNESDAY, 11), practitioner=derm)
+    with pytest.raises(SlotTaken) as caught:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    assert caught.value.alternatives[0].start == at(WEDNESDAY, 12)
+
+
+def test_api_loser_gets_409_with_alternatives_in_few_queries(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
+    client = APIClient()
+    token = Token.objects.create(user=other_patient)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = {
+        "procedure": "glycolic-peel",
+        "start": "2026-06-03T10:00:00+03:00",
+        "practitioner": clinic_setup.derm.pk,
+    }
+    first = client.post("/api/v1/appointments/", body, format="json")
+    assert first.status_code == 409
+    assert first.json()["alternatives"][0]["start"] == "2026-06-03T11:00:00+03:00"
+    with CaptureQueriesContext(connection) as captured:
+        second = client.post("/api/v1/appointments/", body, format="json")
+    assert second.status_code == 409
+    assert second.json()["code"] == "slot_taken"
+    assert second.json()["alternatives"] == first.json()["alternatives"]
+    # The token with its user, the profile (once), the procedure, the practitioner, the
+    # overlap: no screening, no schedule, no role look-up for a verified patient.
+    assert len(captured) == 5, sql_of(captured)
