@@ -369,7 +369,14 @@ def _cached_alternatives(
     procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
 ) -> list[Slot] | None:
     key = _alternatives_key(procedure, practitioner, start)
-    return None if key is None else cache.get(key)
+    cached = None if key is None else cache.get(key)
+    if cached is None:
+        return None
+    # The age is checked here, not only by the cache's own expiry, so the few
+    # seconds hold whatever the backend's expiry granularity (and under a pinned clock).
+    computed_at, slots = cached
+    age = timezone.now().timestamp() - computed_at
+    return slots if 0 <= age <= settings.BOOKING_ALTERNATIVES_CACHE_SECONDS else None
 
 
 def _cache_alternatives(
@@ -377,7 +384,8 @@ def _cache_alternatives(
 ) -> None:
     key = _alternatives_key(procedure, practitioner, start)
     if key is not None:
-        cache.set(key, list(slots), timeout=settings.BOOKING_ALTERNATIVES_CACHE_SECONDS)
+        seconds = settings.BOOKING_ALTERNATIVES_CACHE_SECONDS
+        cache.set(key, (timezone.now().timestamp(), list(slots)), timeout=seconds + 1)
 
 
 def clear_alternatives_cache() -> None:
