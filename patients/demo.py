@@ -430,20 +430,14 @@ def record_past_visit(
         return None
     _last, done = course_history(profile, procedure, before=slot.start)
     booked_at = slot.start - dt.timedelta(days=7)
-    appointment = Appointment(
-        patient=profile,
+    appointment = Appointment.from_catalogue(
         procedure=procedure,
-        practitioner_id=slot.practitioner_id,
-        room_id=slot.room_id,
         start=slot.start,
         end=slot.end,
-        buffer_minutes=procedure.buffer_minutes,
-        room_free_at=slot.end + dt.timedelta(minutes=procedure.buffer_minutes),
+        patient=profile,
+        practitioner_id=slot.practitioner_id,
+        room_id=slot.room_id,
         status=outcome,
-        procedure_name_en=procedure.name_en or procedure.name,
-        procedure_name_ru=procedure.name_ru or "",
-        price=procedure.price_from,
-        booked_minutes=procedure.booked_minutes,
         screening_outcome=result.outcome,
         screening_flags=list(result.flags),
         intake_version=latest_intake(profile),

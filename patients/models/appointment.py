@@ -21,6 +21,7 @@ Domain rules:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -197,6 +198,28 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         local = timezone.localtime(self.start)
         return f"{self.procedure_name} — {local:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @classmethod
+    def from_catalogue(
+        cls, *, procedure: Any, start: dt.datetime, end: dt.datetime, **fields: Any
+    ) -> Appointment:
+        """A new appointment carrying the catalogue's copies taken at booking time.
+
+        Name, price, booked minutes and buffer are copied, so a later catalogue edit
+        never rewrites a booking; the room is held until the end plus the buffer.
+        """
+        return cls(
+            procedure=procedure,
+            start=start,
+            end=end,
+            buffer_minutes=procedure.buffer_minutes,
+            room_free_at=end + dt.timedelta(minutes=procedure.buffer_minutes),
+            procedure_name_en=procedure.name_en or procedure.name,
+            procedure_name_ru=procedure.name_ru or "",
+            price=procedure.price_from,
+            booked_minutes=procedure.booked_minutes,
+            **fields,
+        )
 
     @property
     def procedure_name(self) -> str:

@@ -689,20 +689,14 @@ def _book(
     status = _status_for(result)
     course = _active_course(patient, procedure)
     _last, done = course_history(patient, procedure, before=slot.start)
-    appointment = Appointment(
-        patient=patient,
+    appointment = Appointment.from_catalogue(
         procedure=procedure,
-        practitioner_id=slot.practitioner_id,
-        room_id=slot.room_id,
         start=slot.start,
         end=slot.end,
-        buffer_minutes=procedure.buffer_minutes,
-        room_free_at=slot.end + dt.timedelta(minutes=procedure.buffer_minutes),
+        patient=patient,
+        practitioner_id=slot.practitioner_id,
+        room_id=slot.room_id,
         status=status,
-        procedure_name_en=procedure.name_en or procedure.name,
-        procedure_name_ru=procedure.name_ru or "",
-        price=procedure.price_from,
-        booked_minutes=procedure.booked_minutes,
         screening_outcome=result.outcome,
         screening_flags=list(result.flags),
         intake_version=version,
