@@ -218,6 +218,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Our page says for how many minutes, in the visitor's language.
 AXES_LOCKOUT_CALLABLE = "patients.account_views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
+# The manager's sign-in log in the admin: logins (on by default), failed logins
+# and lockouts. Failed logins are kept per account up to the limit below.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = env.int("AXES_FAILURE_LOG_PER_USER_LIMIT", default=200)
 
 # Patients (issue 4): an intake is asked to be reviewed after this many months;
 # uploaded photos are refused above these sizes (decompression bombs included).
@@ -359,7 +363,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No patient's e-mail or phone number in a log line or traceback (clinic/logging.py).
+    "filters": {"redact": {"()": "clinic.logging.RedactPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
