@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin
+from clinic.admin import ClosureAdmin, PractitionerFilter
 from clinic.availability import local_day_bounds
 from clinic.models import Closure
 from procedures.errors import DomainError
@@ -393,7 +393,13 @@ class AppointmentAdmin(admin.ModelAdmin):
         "status_badge",
         "flagged",
     )
-    list_filter = (WhenFilter, "practitioner", "room", "procedure", "status")
+    list_filter = (
+        WhenFilter,
+        ("practitioner", PractitionerFilter),
+        "room",
+        "procedure",
+        "status",
+    )
     search_fields = (
         "patient__user__first_name",
         "patient__user__last_name",
