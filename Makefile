@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench messages clean-var
+.PHONY: run test lint bench load messages clean-var
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -53,6 +53,19 @@ messages: $(VENV)/.installed-dev
 ## make bench: the speed figures, printed as a table.
 bench: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python -m bench
+
+## make load: 50 patients for 2 minutes against gunicorn, PostgreSQL and Redis (load/run.py).
+# Not part of `make test`. LOAD_TIME=30s for a shorter run; LOAD_DATABASE_URL and
+# LOAD_REDIS_URL point elsewhere (the database is dropped and recreated).
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: requirements-load.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r requirements-load.txt
+	@touch $@
+
+load: $(VENV)/.installed-run $(LOAD_VENV)/.installed
+	LOCUST=$(LOAD_VENV)/bin/locust $(BIN)/python load/run.py
 
 clean-var:
 	rm -rf var

@@ -1,0 +1,87 @@
+"""Requests per second of the catalogue page under gunicorn, beside a bare Django view.
+
+One gunicorn serves both URLs, started the way bench.booking starts its server
+(`GUNICORN_ARGS`, this run's database and cache) but with bench/settings.py: the
+test settings plus `/bench/bare/`, a view that returns "ok" behind the same
+middleware. The load generator keeps its connections alive: Debian's `wrk` when
+installed (`apt-get install wrk`), else bench/httpload.py in its own process.
+Each URL gets a short warm-up, then `SECONDS` of load from `CONNECTIONS`
+connections; the ratio is the share of Django's own rate the catalogue keeps.
+Client and server share the machine's cores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+
+from .booking import GUNICORN_ARGS, _server_env
+from .core import Row, benchmark
+from .server import gunicorn
+
+SECONDS = 5
+CONNECTIONS = 8
+CATALOGUE = "/procedures/"
+BARE = "/bench/bare/"
+
+
+def _load(url: str, seconds: float) -> tuple[float, int]:
+    """Requests per second and the count of answers that were not 2xx or 3xx."""
+    if shutil.which("wrk"):
+        output = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+        if rate is None:
+            raise RuntimeError(f"wrk printed no rate:\n{output}")
+        return float(rate.group(1)), int(bad.group(1)) if bad else 0
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.httpload", url, str(seconds), str(CONNECTIONS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    ).stdout
+    done, bad = (int(part) for part in output.split())
+    return done / seconds, bad
+
+
+@benchmark
+def catalogue_throughput() -> Iterable[Row]:
+    env = {**_server_env(), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    load = os.getloadavg()[0]
+    log = Path(settings.TEST_RUN_DIR) / "gunicorn-throughput.log"
+    rates = {}
+    with gunicorn(env=env, args=GUNICORN_ARGS, log=log, cwd=settings.BASE_DIR) as port:
+        for path in (BARE, CATALOGUE):
+            url = f"http://127.0.0.1:{port}{path}"
+            _load(url, 1)  # warm-up: every worker has imported and connected
+            rates[path] = _load(url, SECONDS)
+    (catalogue, catalogue_bad), (bare, bare_bad) = rates[CATALOGUE], rates[BARE]
+    tool = "wrk" if shutil.which("wrk") else "bench/httpload.py (Python, keep-alive)"
+    errors = f"; NOT 2xx/3xx: {catalogue_bad} and {bare_bad}" if catalogue_bad or bare_bad else ""
+    yield (
+        f"catalogue page {CATALOGUE} under gunicorn",
+        f"{catalogue:.0f}",
+        "req/s",
+        f"{tool}, {CONNECTIONS} keep-alive connections, {SECONDS} s; gunicorn "
+        f"{' '.join(GUNICORN_ARGS)}; load average {load:.1f} before{errors}",
+    )
+    yield (
+        "  a bare Django view on the same server",
+        f"{bare:.0f}",
+        "req/s",
+        'HttpResponse("ok") behind the same middleware (bench/urls.py, bench settings only)',
+    )
+    yield ("  catalogue page / bare view", f"{catalogue / bare:.2f}", "ratio", "")
