@@ -38,8 +38,8 @@ from .core import Row, benchmark
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("catalogue page /procedures/", "/procedures/", "anonymous"),
     ("catalogue API /api/v1/procedures/", "/api/v1/procedures/", "anonymous"),
-    ("patient's appointments /me/appointments/", "/me/appointments/", "patient"),
-    ("patient's appointments API /api/v1/appointments/", "/api/v1/appointments/", "patient"),
+    ("patient's appointments page /me/appointments/", "/me/appointments/", "patient"),
+    ("patient's appointments /api/v1/appointments/", "/api/v1/appointments/", "patient"),
     ("staff patient list /staff/patients/", "/staff/patients/", "manager"),
     ("desk patient search /admin/desk/?q=", "/admin/desk/?q=Bench", "manager"),
     ("review queue /admin/workspace/reviews/", "/admin/workspace/reviews/", "manager"),
