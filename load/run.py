@@ -94,6 +94,8 @@ def manage(*args: str) -> None:
 def prepare() -> Path:
     """Database, static files, demo clinic and the load patients; returns locust's data file."""
     VAR.mkdir(parents=True, exist_ok=True)
+    for previous in ("locust_stats.csv", "refusals.json"):
+        (VAR / previous).unlink(missing_ok=True)
     recreate_database()
     manage("compile_translations")
     manage("migrate", "--noinput", "-v", "0")
@@ -210,12 +212,15 @@ def main() -> int:
                 warm_up(port, data)
                 load_before = os.getloadavg()
                 started = time.monotonic()
-                run_locust(port, data)
+                code = run_locust(port, data)
                 elapsed = time.monotonic() - started
                 load_after = os.getloadavg()
         finally:
             stop(worker)
 
+    if not (VAR / "locust_stats.csv").exists() or not (VAR / "refusals.json").exists():
+        print(f"FAIL: locust exited with {code} and left no statistics (see its output above)")
+        return 1
     totals = locust_totals()
     refusals = json.loads((VAR / "refusals.json").read_text())
     requests, errors = int(totals["Request Count"]), int(totals["Failure Count"])
