@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -36,6 +38,20 @@ def answers(port: int, path: str = "/") -> bool:
         connection.close()
 
 
+def children_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by the live children of `pid`; None off Linux."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for child in children:
+            # Fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that ends the name.
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop(process: subprocess.Popen[bytes], *, grace: float = 20) -> None:
     """Terminate a child (gunicorn and celery stop their workers on SIGTERM), kill if stuck."""
     if process.poll() is not None:
@@ -48,11 +64,17 @@ def stop(process: subprocess.Popen[bytes], *, grace: float = 20) -> None:
         process.wait()
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int  # gunicorn's master: its children are the workers
+
+
 @contextlib.contextmanager
 def gunicorn(
     *, env: Mapping[str, str], args: Sequence[str], log: Path, cwd: Path, wsgi: str = "clinic.wsgi"
-) -> Iterator[int]:
-    """A gunicorn serving `wsgi` on a free local port until the block ends; yields the port."""
+) -> Iterator[Server]:
+    """A gunicorn serving `wsgi` on a free local port until the block ends."""
     port = free_port()
     executable = str(Path(sys.executable).with_name("gunicorn"))
     with open(log, "ab") as output:
@@ -71,6 +93,6 @@ def gunicorn(
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
                 time.sleep(0.2)
-            yield port
+            yield Server(port=port, pid=process.pid)
         finally:
             stop(process)

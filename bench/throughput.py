@@ -63,9 +63,9 @@ def catalogue_throughput() -> Iterable[Row]:
     load = os.getloadavg()[0]
     log = Path(settings.TEST_RUN_DIR) / "gunicorn-throughput.log"
     rates = {}
-    with gunicorn(env=env, args=GUNICORN_ARGS, log=log, cwd=settings.BASE_DIR) as port:
+    with gunicorn(env=env, args=GUNICORN_ARGS, log=log, cwd=settings.BASE_DIR) as server:
         for path in (BARE, CATALOGUE):
-            url = f"http://127.0.0.1:{port}{path}"
+            url = f"http://127.0.0.1:{server.port}{path}"
             _load(url, 1)  # warm-up: every worker has imported and connected
             rates[path] = _load(url, SECONDS)
     (catalogue, catalogue_bad), (bare, bare_bad) = rates[CATALOGUE], rates[BARE]

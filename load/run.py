@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.server import gunicorn, stop
+from bench.server import children_cpu_seconds, gunicorn, stop
 
 DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_load")
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -179,6 +179,17 @@ def locust_totals() -> dict[str, str]:
         return next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
 
 
+def server_cpu(before: float | None, after: float | None, requests: int, elapsed: float) -> str:
+    """The workers' CPU per request: what the figures would be without the machine's other work."""
+    if before is None or after is None or not requests:
+        return "gunicorn workers' CPU time: not measured (needs Linux /proc)"
+    used = after - before
+    return (
+        f"gunicorn workers' CPU {used:.1f} s = {used * 1000 / requests:.1f} ms per request, "
+        f"{used / elapsed:.2f} of {os.cpu_count()} cores on average"
+    )
+
+
 def main() -> int:
     if not LOCUST.exists():
         raise SystemExit(f"{LOCUST} is missing: `make load` installs it (requirements-load.txt)")
@@ -208,12 +219,14 @@ def main() -> int:
         try:
             with gunicorn(
                 env=env, args=GUNICORN_ARGS, log=VAR / "gunicorn.log", cwd=BASE_DIR
-            ) as port:
-                warm_up(port, data)
+            ) as server:
+                warm_up(server.port, data)
                 load_before = os.getloadavg()
+                cpu_before = children_cpu_seconds(server.pid)
                 started = time.monotonic()
-                code = run_locust(port, data)
+                code = run_locust(server.port, data)
                 elapsed = time.monotonic() - started
+                cpu_after = children_cpu_seconds(server.pid)
                 load_after = os.getloadavg()
         finally:
             stop(worker)
@@ -243,6 +256,7 @@ def main() -> int:
         f"  requests {requests} ({float(totals['Requests/s']):.1f}/s), errors {errors}, "
         f"p50 {float(totals['50%']):.0f} ms, p95 {p95:.0f} ms, p99 {float(totals['99%']):.0f} ms, "
         f"max {float(totals['Max Response Time']):.0f} ms\n"
+        f"  {server_cpu(cpu_before, cpu_after, requests, elapsed)}\n"
         f"  expected refusals: "
         + (", ".join(f"{key} x{n}" for key, n in sorted(refusals["refusals"].items())) or "none")
         + "\n"
