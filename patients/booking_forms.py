@@ -153,6 +153,9 @@ class WaitlistForm(forms.Form):
     def __init__(
         self, *args: Any, practitioners: Iterable[Practitioner] = (), **kwargs: Any
     ) -> None:
+        # Its own ids: the booking page shows it beside the slot form, which has a
+        # "practitioner" too, and a label must point at one field only.
+        kwargs.setdefault("auto_id", "id_waitlist_%s")
         super().__init__(*args, **kwargs)
         self._practitioners = {p.pk: p for p in practitioners}
         self.fields["practitioner"].choices = _practitioner_choices(self._practitioners.values())
