@@ -37,6 +37,14 @@ def press(page: Any, locator: Any) -> None:
     page.keyboard.press("Enter")
 
 
+def activate(page: Any, locator: Any) -> None:
+    """Reach a link or button with Tab, then press Enter (a keyboard user's click)."""
+    kind = locator.evaluate("e => e.tagName + (e.type ? ':' + e.type : '')")
+    assert kind in ("A", "BUTTON:submit", "INPUT:submit"), kind  # real controls, not divs
+    tab_to(page, locator)
+    page.keyboard.press("Enter")
+
+
 def tab_to(page: Any, locator: Any, *, limit: int = 200) -> None:
     """Press Tab until `locator` has the focus, as a keyboard user moves through a page.
 
