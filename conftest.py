@@ -4,8 +4,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -123,25 +124,67 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh browser page; a failing test leaves a screenshot in test-artifacts/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    # The CSP forbids inline code; a page that breaks it fails its test here,
-    # long before a patient sees a dead button.
+def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Open pages, each in its own browser context (its own cookies: another person).
+
+    When the test fails, every page still open in those contexts (popups and extra tabs
+    included) leaves a full-page screenshot in test-artifacts/, named after the test
+    (`<test>.png`, then `<test>-2.png`, ...), as it stood at the end. Every page must
+    keep to the Content-Security-Policy.
+    """
+    contexts: list[Any] = []
     refused: list[str] = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Refused to" in message.text else None,
-    )
-    yield page
+    watched: list[Any] = []
+
+    def watch(page: Any) -> None:
+        if page in watched:
+            return
+        watched.append(page)
+        # The CSP forbids inline code; a page that breaks it fails its test here,
+        # long before a patient sees a dead button.
+        page.set_default_timeout(15_000)
+        page.on(
+            "console",
+            lambda message: refused.append(message.text) if "Refused to" in message.text else None,
+        )
+
+    def open_one(**context_options: Any) -> Any:
+        options = {"viewport": {"width": 1280, "height": 900}, **context_options}
+        context = browser.new_context(**options)  # type: ignore[attr-defined]
+        context.on("page", watch)
+        contexts.append(context)
+        page = context.new_page()
+        watch(page)  # (the "page" event watches popups and tabs the page opens)
+        return page
+
+    yield open_one
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+        save_screenshots([p for context in contexts for p in context.pages], request.node.name)
+    for context in contexts:
+        context.close()
     assert refused == [], f"the page broke the Content-Security-Policy: {refused}"
+
+
+def save_screenshots(pages: list[Any], name: str) -> list[Path]:
+    """A full-page screenshot of each page in test-artifacts/; a page that cannot be
+    captured (closed, crashed) is skipped, so the test's own failure stays the one shown."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    saved = []
+    for number, page in enumerate(pages, start=1):
+        path = ARTIFACTS / (f"{name}.png" if number == 1 else f"{name}-{number}.png")
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception:  # noqa: S112 - best effort: the test has failed already
+            continue
+        saved.append(path)
+    return saved
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Any]) -> Any:
+    """A fresh browser page; a failing test leaves a screenshot in test-artifacts/."""
+    return open_page()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -10,6 +10,7 @@ from django.core import mail
 from PIL import Image
 
 from clinic.models import User
+from clinic.tests.browser import field
 from patients.models import ConsentSignature, IntakeVersion, Photo
 from procedures.intake import QUESTIONS, Kind
 
@@ -25,14 +26,6 @@ CHOICES = {
     "skin_type": "normal",
     "home_patch_test": "not_done",
 }
-
-
-def field(page: Any, name: str) -> Any:
-    """The input called `name`, found through its label (so every field must have one)."""
-    element = page.locator(f'[name="{name}"]')
-    label = page.locator(f'label[for="{element.get_attribute("id")}"]')
-    assert label.count() == 1, name
-    return element
 
 
 @pytest.mark.usefixtures("migrated_data")

@@ -1,6 +1,7 @@
-"""The staff workspace in a real browser: a receptionist books and moves an appointment in
-the schedule; a practitioner approves a flagged booking from the review queue and the
-patient gets the e-mail.
+"""The staff workspace in a real browser: a receptionist books a patient who phoned in from
+the schedule and moves an appointment; a practitioner approves a flagged booking from the
+review queue and the patient gets the e-mail and sees it confirmed; a manager opens the
+dashboard.
 
 The clock is not pinned (the browser keeps its own clock for cookies); the test clinic is
 open every day, so days ahead always have free times.
@@ -9,6 +10,7 @@ open every day, so days ahead always have free times.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,9 +18,10 @@ from django.core import mail
 
 from clinic.availability import Policy
 from clinic.models import User
+from clinic.tests.browser import sign_in
 from patients.models import Appointment, ReviewDecision
 from patients.tests.booking_fixtures import Clinic, at, ready
-from patients.tests.workspace_helpers import book
+from patients.tests.workspace_helpers import appointment_row, book
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +39,7 @@ def test_a_receptionist_books_and_moves_an_appointment_in_the_schedule(
     ready(patient, "peel")
     day = dt.datetime.now(Policy.from_settings().zone).date() + dt.timedelta(days=2)
     derm = clinic_setup.derm.pk
+    mail.outbox.clear()
 
     log_in(
         page,
@@ -58,6 +62,7 @@ def test_a_receptionist_books_and_moves_an_appointment_in_the_schedule(
     appointment = Appointment.objects.get(patient=patient.patient_profile)
     assert appointment.start == at(day, 11)
     assert appointment.channel == Appointment.Channel.DESK
+    assert [message.to for message in mail.outbox] == [[patient.email]]  # she is told
 
     booked.click()
     page.get_by_label("New time").fill("14:00")
@@ -71,7 +76,12 @@ def test_a_receptionist_books_and_moves_an_appointment_in_the_schedule(
 
 
 def test_a_practitioner_approves_from_the_queue_and_the_patient_is_told(
-    page: Any, live_server: Any, clinic_setup: Clinic, patient: User, practitioner: User
+    page: Any,
+    open_page: Callable[..., Any],
+    live_server: Any,
+    clinic_setup: Clinic,
+    patient: User,
+    practitioner: User,
 ) -> None:
     ready(patient, "peel", pregnant="possibly")
     day = dt.datetime.now(Policy.from_settings().zone).date() + dt.timedelta(days=3)
@@ -92,3 +102,26 @@ def test_a_practitioner_approves_from_the_queue_and_the_patient_is_told(
     assert ReviewDecision.objects.get().kind == ReviewDecision.Kind.APPROVED_WITH_NOTE
     assert [message.to for message in mail.outbox] == [[patient.email]]
     assert "See you soon." in mail.outbox[0].body
+
+    # In her own browser, the booking now shows as confirmed, with the practitioner's note.
+    patient_page = open_page()
+    sign_in(patient_page, live_server, patient)
+    patient_page.goto(f"{live_server.url}/me/appointments/{appointment.pk}/")
+    assert patient_page.locator(".appointment-status").inner_text().endswith("Confirmed")
+
+
+def test_a_manager_opens_the_dashboard(
+    page: Any, live_server: Any, clinic_setup: Clinic, patient: User, manager: User
+) -> None:
+    yesterday = dt.datetime.now(Policy.from_settings().zone).date() - dt.timedelta(days=1)
+    appointment_row(patient, clinic_setup, at(yesterday, 10), status=Appointment.Status.COMPLETED)
+
+    log_in(page, live_server, "maria@clinic.test", "pw-manager", "/admin/")
+    page.get_by_role("link", name="Workspace", exact=True).click()
+    page.get_by_role("link", name="Dashboard").first.click()
+    page.get_by_role("heading", name="Dashboard").first.wait_for()
+    for heading in ("Bookings per week", "Utilisation by practitioner", "No-show rate"):
+        page.get_by_role("heading", name=heading).wait_for()
+    # The bars come with their numbers, in tables a screen reader can read.
+    top = page.locator("table.chart-numbers", has_text="Most booked procedures")
+    assert "Glycolic acid peel" in top.inner_text()
