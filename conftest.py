@@ -95,6 +95,20 @@ def _fresh_screening_rules() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """Leave no language active after a test.
+
+    The test client runs the LocaleMiddleware in the test's own thread, and it leaves the
+    request's language active: a test that asks for a Russian page would otherwise make
+    every later test of the process speak Russian.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_booking_alternatives() -> None:
     """Forget the cached "next free slots" of "just taken" answers before each test.
 

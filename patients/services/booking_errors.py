@@ -11,13 +11,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.utils.functional import Promise
+from django.utils.formats import date_format
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from clinic.availability import Policy, Slot
 from procedures.errors import DomainError, lazy_interpolate
 from procedures.screening import ScreeningResult
+
+# A date in the words of the language active when the message is shown, not when it
+# is raised: like the message around it.
+lazy_date = lazy(lambda day: date_format(day, "DATE_FORMAT"), str)
 
 
 class BookingError(DomainError):
@@ -92,7 +97,7 @@ class ScreeningBlocked(BookingError):
                     "This procedure cannot be booked for that date. %(reasons)s "
                     "Earliest date: %(date)s."
                 ),
-                {"reasons": reasons, "date": result.earliest_date.isoformat()},
+                {"reasons": reasons, "date": lazy_date(result.earliest_date)},
             )
         else:
             message = lazy_interpolate(
