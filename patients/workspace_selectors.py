@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from clinic.availability import local_day_bounds
@@ -412,7 +413,9 @@ def dashboard(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
     for n in range(DASHBOARD_WEEKS):
         start_of_week = first_week + dt.timedelta(weeks=n)
         count = weeks[start_of_week]
-        week_items.append((f"{start_of_week:%d.%m}", float(count), str(count)))
+        # The week's Monday in the reader's words: "November 23", "23 ноября".
+        label = date_format(start_of_week, "MONTH_DAY_FORMAT")
+        week_items.append((label, float(count), str(count)))
 
     in_period = [
         r for r in rows if period_start <= r["start"] < period_end and r["status"] in HELD_TIME

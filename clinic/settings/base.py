@@ -158,6 +158,8 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Our overrides of Django's date formats (clinic/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="Europe/Moscow")
 TIME_ZONE = CLINIC_TIME_ZONE
 # Booking policy (clinic/availability.py): starts on a 15-minute grid of the clinic's

@@ -23,6 +23,7 @@ from patients.models import Appointment
 from patients.services.booking_errors import ScreeningBlocked
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from patients.tests.workspace_helpers import book
+from patients.workspace_selectors import dashboard
 from procedures.screening import ScreeningResult
 from procedures.templatetags.procedures_tags import rub
 
@@ -129,3 +130,10 @@ def test_the_earliest_date_of_a_refusal_is_in_the_language_it_is_shown_in(
     error = ScreeningBlocked(result)  # raised in one language...
     with translation.override(language):  # ...shown in another
         assert shown in str(error.message)
+
+
+@pytest.mark.parametrize(("language", "monday"), [("en", "June 1"), ("ru", "1 июня")])
+def test_the_dashboards_weeks_are_named_in_the_language(language: str, monday: str) -> None:
+    with translation.override(language):
+        figures = dashboard(today=dt.date(2026, 6, 3), now=at(dt.date(2026, 6, 3), 12))
+    assert figures["bookings_per_week"][-1].label == monday
