@@ -11,7 +11,7 @@ import pytest
 
 from clinic.availability import Policy
 from clinic.models import User
-from clinic.tests.browser import accessibility_problems, sign_in
+from clinic.tests.browser import accessibility_problems, sign_in, use_language
 from patients.tests.booking_fixtures import Clinic, at, ready
 from patients.tests.workspace_helpers import book
 
@@ -30,7 +30,7 @@ def test_the_patients_pages_have_no_serious_accessibility_problem(
 ) -> None:
     ready(patient, "peel")
     day = dt.datetime.now(Policy.from_settings().zone).date() + dt.timedelta(days=2)
-    book(patient, clinic_setup, at(day, 10))
+    appointment = book(patient, clinic_setup, at(day, 10))
     sign_in(page, live_server, patient, language=language)
 
     pages = {
@@ -39,7 +39,9 @@ def test_the_patients_pages_have_no_serious_accessibility_problem(
         "procedure": f"/procedures/{PEEL}/",
         "intake": "/me/intake/",
         "booking": f"/book/{PEEL}/?date={day.isoformat()}&days=1",
+        "confirm": "",  # the first free time's link, found on the booking page
         "appointments": "/me/appointments/",
+        "appointment": f"/me/appointments/{appointment.pk}/",
     }
     found = {}
     for name, path in pages.items():
@@ -47,6 +49,7 @@ def test_the_patients_pages_have_no_serious_accessibility_problem(
         assert page.locator("html").get_attribute("lang") == language, name
         if name == "booking":
             assert page.locator("a.slot").count() > 0  # the free times are on the page
+            pages["confirm"] = page.locator("a.slot").first.get_attribute("href")
         if name == "appointments":
             assert page.locator(".upcoming-appointments li").count() > 0
         problems = accessibility_problems(page)
@@ -54,6 +57,21 @@ def test_the_patients_pages_have_no_serious_accessibility_problem(
             found[name] = problems
     report = "\n\n".join(f"{name} ({pages[name]}):\n{text}" for name, text in found.items())
     assert found == {}, report
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_visitors_forms_have_no_serious_accessibility_problem(
+    page: Any, live_server: Any, language: str
+) -> None:
+    use_language(page, live_server, language)
+    found = {}
+    for path in ("/accounts/register/", "/accounts/login/", "/procedures/glycolic-peel/"):
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("form input:not([type=hidden])").count() > 0
+        if problems := accessibility_problems(page):
+            found[path] = problems
+    assert found == {}, "\n\n".join(f"{path}:\n{text}" for path, text in found.items())
 
 
 def test_the_checks_see_a_broken_page(page: Any, live_server: Any) -> None:
