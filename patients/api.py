@@ -134,7 +134,8 @@ BOOKING_ERRORS = {
         ScreeningBlockedSerializer,
         description=(
             "`screening_blocked` (with `blocking` and `earliest_date`), `consent_required`, "
-            "`intake_required` or `move_needs_review`."
+            "`intake_required`, `move_needs_review` or `too_close_to_next_session` "
+            "(with `next_session_on` and `latest_date`)."
         ),
     ),
 }

@@ -212,6 +212,23 @@ def course_history(
     return last, done
 
 
+def next_held_session_on(
+    patient: PatientProfile,
+    procedure: Procedure,
+    *,
+    after: dt.datetime,
+    ignore_appointment: int | None = None,
+) -> dt.date | None:
+    """The local date of the patient's next appointment of `procedure` after `after`, if any."""
+    later = Appointment.objects.filter(
+        patient=patient, procedure=procedure, status__in=HOLDING, start__gt=after
+    )
+    if ignore_appointment is not None:
+        later = later.exclude(pk=ignore_appointment)
+    start = later.order_by("start").values_list("start", flat=True).first()
+    return local_date(start) if start is not None else None
+
+
 def waitlist_of(patient: PatientProfile) -> QuerySet[WaitlistEntry]:
     """The patient's waitlist entries with their open offers' data."""
     return (

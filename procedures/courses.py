@@ -58,6 +58,17 @@ def next_session_window(
     return CourseWindow(number, opens_on, closes_on, complete)
 
 
+def latest_day_before(rules: ProcedureRules, *, later_session_on: dt.date) -> dt.date | None:
+    """The last day a session may take place before a session already set for `later_session_on`.
+
+    The minimum interval holds both ways: a session slipped in before a booked one
+    would make that one too soon. None when the procedure has no minimum interval.
+    """
+    if not rules.interval_min_days:
+        return None
+    return later_session_on - dt.timedelta(days=rules.interval_min_days)
+
+
 def propose_course(
     rules: ProcedureRules,
     *,

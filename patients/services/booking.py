@@ -18,6 +18,11 @@ functions and the same checks. Domain rules:
   reasons and the earliest date when there is one); only a practitioner
   correcting the intake changes that. `review` books as `pending_review`
   (holding the slot until a practitioner decides); `ok` confirms at once.
+- The interval from the other side: a date that would leave less than the
+  procedure's minimum interval before a session of it already booked later
+  (a session slipped in before another, or moved in front of the one it
+  follows) is refused (`too_close_to_next_session`, 422, with the later
+  session's date and the latest date that fits).
 - The slot: on the grid, inside opening and working hours, at least the lead
   time from now and within the horizon (else `slot_unavailable`, HTTP 400 on
   `start`); a qualified practitioner (the one asked for, or any) and a room of
@@ -97,13 +102,13 @@ from clinic.availability import (
 from clinic.models import Practitioner, User
 from clinic.roles import Role, has_role
 from clinic.selectors import availability_inputs
-from procedures.courses import next_session_window
+from procedures.courses import latest_day_before, next_session_window
 from procedures.errors import lazy_interpolate
 from procedures.models import Procedure
 from procedures.screening import ScreeningResult, rules_for, screen
 
 from .. import notifications
-from ..booking_selectors import busy_for, course_history, local_date
+from ..booking_selectors import busy_for, course_history, local_date, next_held_session_on
 from ..lifecycle import ACTIVE_STATUSES, AppointmentStatus, check_transition
 from ..models import (
     Appointment,
@@ -126,6 +131,7 @@ from .booking_errors import (
     ScreeningBlocked,
     SlotTaken,
     SlotUnavailable,
+    TooCloseToLaterSession,
     slot_to_dict,
 )
 
@@ -142,6 +148,7 @@ __all__ = [
     "ScreeningBlocked",
     "SlotTaken",
     "SlotUnavailable",
+    "TooCloseToLaterSession",
     "approve_review",
     "book_appointment",
     "book_course",
@@ -228,6 +235,28 @@ def _screen(
         sessions_done=done,
     )
     return result, version
+
+
+def _require_interval_before_later_session(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start: dt.datetime,
+    ignore_appointment: int | None = None,
+) -> None:
+    """Refuse a date that would make a session already booked later come too soon after it.
+
+    Screening reads the sessions before a date; this is the same minimum interval
+    seen from the other side (a session slipped in before, or moved past, another).
+    """
+    later_on = next_held_session_on(
+        patient, procedure, after=start, ignore_appointment=ignore_appointment
+    )
+    if later_on is None:
+        return
+    latest = latest_day_before(rules_for(procedure.slug), later_session_on=later_on)
+    if latest is not None and local_date(start) > latest:
+        raise TooCloseToLaterSession(later_session_on=later_on, latest_date=latest)
 
 
 def screen_for_booking(
@@ -677,6 +706,7 @@ def _book(
     result, version = _screen(patient=patient, procedure=procedure, start=start)
     if result.blocked:
         raise ScreeningBlocked(result, session_number=session_number)
+    _require_interval_before_later_session(patient=patient, procedure=procedure, start=start)
     _require_consent(patient, procedure)
     slot, inputs = _claim_slot(
         patient=patient,
@@ -790,6 +820,9 @@ def move_appointment(
         )
         if result.blocked:
             raise ScreeningBlocked(result)
+        _require_interval_before_later_session(
+            patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
+        )
         if appointment.status == S.CONFIRMED and result.needs_review:
             approved = set(appointment.screening_flags or ())
             if not set(result.flags) <= approved:

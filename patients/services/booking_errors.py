@@ -193,6 +193,34 @@ class MoveNeedsReview(BookingError):
         return {"flags": list(self.flags)}
 
 
+class TooCloseToLaterSession(BookingError):
+    """The date would leave less than the minimum interval before a session already booked."""
+
+    http_status = 422
+
+    def __init__(self, *, later_session_on: dt.date, latest_date: dt.date) -> None:
+        super().__init__(
+            lazy_interpolate(
+                _(
+                    "You already have a session of this procedure on %(later)s, and sessions "
+                    "need more time between them. Choose a date no later than %(latest)s, "
+                    "or move that session first."
+                ),
+                {"later": lazy_date(later_session_on), "latest": lazy_date(latest_date)},
+            ),
+            code="too_close_to_next_session",
+            field="start",
+        )
+        self.later_session_on = later_session_on
+        self.latest_date = latest_date
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "next_session_on": self.later_session_on.isoformat(),
+            "latest_date": self.latest_date.isoformat(),
+        }
+
+
 def slot_to_dict(slot: Slot) -> dict[str, Any]:
     """A slot as JSON-ready data: ISO 8601 times with the clinic zone's offset."""
     zone = Policy.from_settings().zone

@@ -357,7 +357,9 @@ def test_booking_on_a_day_that_loses_an_hour(
     with time_machine.travel(dt.datetime(2026, 3, 27, 9, 0, tzinfo=berlin), tick=False):
         ready(patient, "peel")
         appointment = book(patient, clinic_setup, at(sunday, 10, zone=berlin))
-        day_before = book(patient, clinic_setup, at(sunday - dt.timedelta(days=1), 10, zone=berlin))
+        # Another patient: a peel the day before one's own would come too soon before it.
+        other = ready(make_patient(email="other@example.test"), "peel")
+        day_before = book(other, clinic_setup, at(sunday - dt.timedelta(days=1), 10, zone=berlin))
     assert appointment.start == dt.datetime(2026, 3, 29, 8, 0, tzinfo=dt.UTC)
     assert day_before.start == dt.datetime(2026, 3, 28, 9, 0, tzinfo=dt.UTC)
     assert appointment.start.astimezone(berlin).hour == 10
