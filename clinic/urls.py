@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import views
 
+# Under /api/ an address that matches nothing is a JSON 404 like every API error.
+handler404 = "clinic.api.not_found"
+
 api_v1 = [
     path("", include("procedures.api_urls")),
     path("", include("patients.api_urls")),

@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from procedures.errors import DomainError
+from clinic.api import error_body
 
 from .booking_selectors import appointment_of_patient, free_slots_for, patient_appointments
 from .models import Appointment, PatientProfile
@@ -75,36 +75,10 @@ def _profile_for(request: Request) -> PatientProfile | None:
     return profile  # type: ignore[return-value]
 
 
-def _error_body(code: str, detail: Any, field: str | None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "detail": str(detail)}
-    if field:
-        body["field"] = field
-        body[field] = [str(detail)]
-    body.update(extra)
-    return body
-
-
 class PatientAPIView(APIView):
-    """Signed-in patients only; domain and validation errors become 4xx bodies with a code."""
+    """Signed-in patients only; errors become 4xx bodies with a code (clinic.api)."""
 
     permission_classes = (IsPatient,)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DomainError):
-            payload = exc.payload() if hasattr(exc, "payload") else {}
-            return Response(
-                _error_body(exc.code, exc.message, exc.field, **payload),
-                status=getattr(exc, "http_status", status.HTTP_400_BAD_REQUEST),
-            )
-        if isinstance(exc, ValidationError) and isinstance(exc.detail, dict) and exc.detail:
-            field, messages = next(iter(exc.detail.items()))
-            first = messages[0] if isinstance(messages, list) and messages else messages
-            body = {"code": "invalid", "detail": str(first), "field": field, **exc.detail}
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        response = super().handle_exception(exc)
-        if isinstance(response.data, dict) and "code" not in response.data:
-            response.data["code"] = getattr(exc, "default_code", "error")
-        return response
 
     def patient(self) -> PatientProfile:
         profile = _profile_for(self.request)
@@ -124,8 +98,13 @@ ERRORS = {
     401: OpenApiResponse(BookingErrorSerializer, description="No or bad token."),
     403: OpenApiResponse(BookingErrorSerializer, description="Not a patient, or not allowed."),
 }
+# A request body in a media type the API does not read (JSON, form or multipart).
+UNSUPPORTED_BODY = OpenApiResponse(
+    BookingErrorSerializer, description="The body's media type is not JSON, form or multipart."
+)
 BOOKING_ERRORS = {
     **ERRORS,
+    415: UNSUPPORTED_BODY,
     409: OpenApiResponse(
         SlotTakenSerializer,
         description="`slot_taken` (with `alternatives`), `patient_busy` or `change_too_late`.",
@@ -159,6 +138,7 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(BookingErrorSerializer, description="Bad credentials or input."),
+            415: UNSUPPORTED_BODY,
             429: OpenApiResponse(
                 BookingErrorSerializer, description="Locked out after failed attempts."
             ),
@@ -168,11 +148,7 @@ class TokenView(APIView):
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
-        if not serializer.is_valid():
-            field, messages = next(iter(serializer.errors.items()))
-            return Response(
-                _error_body("invalid", messages[0], field), status=status.HTTP_400_BAD_REQUEST
-            )
+        serializer.is_valid(raise_exception=True)
         django_request = request._request
         user = authenticate(
             django_request,
@@ -183,12 +159,12 @@ class TokenView(APIView):
             # Our JSON answer says it; left set, axes' middleware would swap in the HTML page.
             django_request.axes_locked_out = False
             return Response(
-                _error_body("locked_out", _("Too many failed attempts: try again later."), None),
+                error_body("locked_out", _("Too many failed attempts: try again later."), None),
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active:
             return Response(
-                _error_body("invalid_credentials", _("Wrong e-mail address or password."), None),
+                error_body("invalid_credentials", _("Wrong e-mail address or password."), None),
                 status=status.HTTP_400_BAD_REQUEST,
             )
         token, _created = Token.objects.get_or_create(user=user)

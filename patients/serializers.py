@@ -185,10 +185,15 @@ class BookingErrorSerializer(serializers.Serializer):
 
 
 class SlotTakenSerializer(BookingErrorSerializer):
-    alternatives = SlotSerializer(many=True, help_text="The next free slots.")
+    alternatives = SlotSerializer(
+        many=True, required=False, help_text="The next free slots (with `slot_taken` only)."
+    )
 
 
 class ScreeningBlockedSerializer(BookingErrorSerializer):
-    blocking = serializers.ListField(child=serializers.CharField(), help_text="Rule codes.")
-    earliest_date = serializers.DateField(allow_null=True)
-    messages = serializers.ListField(child=serializers.CharField())
+    # With `screening_blocked` only; the other codes of a 422 carry their own extras.
+    blocking = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Rule codes."
+    )
+    earliest_date = serializers.DateField(allow_null=True, required=False)
+    messages = serializers.ListField(child=serializers.CharField(), required=False)

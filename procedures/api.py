@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -40,6 +40,13 @@ from .serializers import (
 _TOP_LEVEL_FIELDS = frozenset({"procedure", "on", "last_session_on", "sessions_done", "answers"})
 
 
+# No login is needed, but a token that is sent must be good (else a 401).
+BAD_TOKEN = OpenApiResponse(ErrorSerializer, description="A token was sent and it is not valid.")
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: ProcedureSerializer(many=True), 401: BAD_TOKEN})
+)
 class ProcedureListView(generics.ListAPIView):
     """The active procedures in display order, with their screening rules."""
 
@@ -51,6 +58,15 @@ class ProcedureListView(generics.ListAPIView):
         return active_procedures(with_rules=True)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        responses={
+            200: ProcedureSerializer,
+            401: BAD_TOKEN,
+            404: OpenApiResponse(ErrorSerializer, description="No active procedure has this slug."),
+        }
+    )
+)
 class ProcedureDetailView(generics.RetrieveAPIView):
     """One active procedure by slug, with its screening rules."""
 
@@ -77,6 +93,9 @@ class ScreeningView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Invalid input; `field` (or the error's key) names the field.",
+            ),
+            415: OpenApiResponse(
+                ErrorSerializer, description="The body's media type is not JSON, form or multipart."
             ),
         },
         summary="Screen a patient's answers for one procedure",

@@ -118,4 +118,8 @@ class ScreeningResultSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-    field = serializers.CharField(help_text="The input field at fault, e.g. `answers.pregnant`.")
+    field = serializers.CharField(
+        required=False,
+        help_text="The input field at fault, e.g. `answers.pregnant` (none for a body that is "
+        "not JSON).",
+    )

@@ -1,0 +1,309 @@
+"""Schemathesis over the whole API, signed in as a patient ready to book.
+
+Every operation of our own OpenAPI schema (`/api/v1/schema/`) gets requests that
+follow the schema (positive) and requests that break it (negative), sent through
+Django's WSGI application in the test's transaction. Every response must be:
+not a 5xx, a status code the schema documents, the documented content type, and a
+body matching the documented schema for that status; a request that breaks the
+schema must be refused with a 4xx.
+
+The patient (alice) has a current intake and every consent signed, the clinic is
+open with a dermatologist and a cosmetologist, and the clock is pinned, so the
+booking paths are reachable: some generated requests are steered towards real
+procedure slugs, free slot starts and alice's own appointments.
+
+Generation is derandomized (the same requests on every run), so CI is stable.
+Each operation counts the requests it sent and the test asserts the figure; the
+whole run is at least `MIN_TOTAL_REQUESTS` requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from werkzeug.test import Client as WerkzeugClient
+
+from clinic.models import User
+from patients.models import Appointment
+from patients.services.booking import book_appointment
+from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
+from procedures.catalogue_data import CATALOGUE
+from procedures.intake import answers_to_json, baseline_answers
+from procedures.models import Procedure
+
+MIN_TOTAL_REQUESTS = 1000
+EXAMPLES_PER_OPERATION = 150  # at most; positive and negative together
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+
+SLUGS = [entry.slug for entry in CATALOGUE]
+ANSWERS = answers_to_json(baseline_answers(on=WEDNESDAY))
+
+
+def starts(days: tuple[int, ...], hours: tuple[int, ...]) -> list[str]:
+    """Slot starts, as ISO strings, on these days after Wednesday at these hours."""
+    return [at(WEDNESDAY + dt.timedelta(days=d), h).isoformat() for d in days for h in hours]
+
+
+STARTS = starts((0, 1), (10, 14))  # for bookings
+MOVE_STARTS = starts((2, 3), (12, 15))  # for moves, so the bookings do not take them
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The document `/api/v1/schema/` serves, as JSON data."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(json.dumps(document, default=str))
+
+
+SCHEMA = schemathesis.openapi.from_dict(openapi_schema())
+# Cancelling last, so the moves still find alice's appointments confirmed.
+OPERATIONS = sorted(
+    (result.ok() for result in SCHEMA.get_all_operations()),
+    key=lambda operation: (operation.path.endswith("/cancel/"), operation.label),
+)
+APP = WSGIHandler()
+
+
+@pytest.mark.django_db
+def test_every_endpoint_and_method_is_fuzzed(client: Client) -> None:
+    served = client.get("/api/v1/schema/", {"format": "json"})
+    assert json.loads(served.content) == openapi_schema()  # what we fuzz is what we serve
+    documented = {
+        (method.upper(), path)
+        for path, methods in openapi_schema()["paths"].items()
+        for method in methods
+    }
+    assert {(op.method.upper(), op.path) for op in OPERATIONS} == documented
+
+
+@pytest.fixture
+def keep_connection() -> Iterator[None]:
+    """Keep the test's database connection (and transaction) open across requests.
+
+    Django closes the connection at the start and end of every request; the test
+    client switches that off, and so must a test that calls the WSGI handler.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_patient(patient: User, clinic_setup: Clinic, pinned_now: dt.datetime) -> User:
+    """Alice with an intake, every consent, and two confirmed appointments of her own."""
+    ready(patient, *Procedure.Category.values)
+    for slug, start in (("consultation", at(WEDNESDAY, 11)), ("glycolic-peel", at(WEDNESDAY, 16))):
+        book_appointment(
+            patient=patient.patient_profile,
+            procedure=clinic_setup.procedure(slug),
+            start=start,
+            booked_by=patient,
+            channel=Appointment.Channel.API,
+        )
+    return patient
+
+
+def steer(case: Any, choice: int, ids: list[int]) -> Any:
+    """Point some schema-following requests at real slugs, slots, answers and appointments.
+
+    Left alone, the generated values almost never name a real procedure, a free slot or
+    one of alice's appointments, and the booking paths would only ever answer 400 or 404.
+    """
+    if choice == 0 or case.meta.generation.mode is not GenerationMode.POSITIVE:
+        return case
+    slug = SLUGS[choice % len(SLUGS)]
+    start = STARTS[choice % len(STARTS)]
+    parameters = case.path_parameters or {}
+    if "slug" in parameters:
+        parameters["slug"] = slug
+    if "id" in parameters:
+        parameters["id"] = ids[choice % len(ids)]
+    if isinstance(case.query, dict) and "procedure" in case.query:
+        case.query.update(procedure=slug, start=WEDNESDAY.isoformat())
+        case.query.pop("practitioner", None)
+    body = case.body
+    if not isinstance(body, dict):
+        return case
+    if "answers" in body:  # screening: alice's real answers, some of the generated history
+        body.update(procedure=slug, answers=ANSWERS, on=WEDNESDAY.isoformat())
+    elif "procedure" in body:  # booking
+        body.update(procedure=slug, start=start)
+        body.pop("practitioner", None)
+    elif "start" in body:  # moving: other times than the bookings take
+        body["start"] = MOVE_STARTS[choice % len(MOVE_STARTS)]
+        body.pop("practitioner", None)
+    elif "email" in body:
+        body.update(email=case_email(choice), password="pw-patient")
+    return case
+
+
+def case_email(choice: int) -> str:
+    return "alice@example.test" if choice % 2 else "nobody@example.test"
+
+
+def fuzz_operation(operation: Any, token: str, ids: list[int]) -> Counter[int]:
+    """Send the operation's generated requests and check every answer; the statuses counted."""
+    statuses: Counter[int] = Counter()
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases, choice=st.integers(min_value=0, max_value=len(STARTS)))
+    def fuzz(case: Any, choice: int) -> None:
+        case = steer(case, choice, ids)
+        response = case.call(app=APP, headers={"Authorization": f"Token {token}"})
+        statuses[response.status_code] += 1
+        case.validate_response(response, checks=CHECKS)
+
+    fuzz()
+    return statuses
+
+
+@pytest.mark.django_db
+def test_the_whole_api_answers_as_documented(fuzz_patient: User, keep_connection: None) -> None:
+    token = Token.objects.create(user=fuzz_patient).key
+    ids = list(
+        Appointment.objects.filter(patient=fuzz_patient.patient_profile).values_list(
+            "pk", flat=True
+        )
+    )
+    statuses = {op.label: fuzz_operation(op, token, ids) for op in OPERATIONS}
+    sent = {label: counts.total() for label, counts in statuses.items()}
+    assert sum(sent.values()) >= MIN_TOTAL_REQUESTS, sent
+    # Every operation also succeeded at least once: the booking paths were reached.
+    succeeded = {label for label, counts in statuses.items() if any(200 <= c < 300 for c in counts)}
+    assert succeeded == set(statuses), statuses
+
+
+# --- what the fuzzer found: each answer below once broke the schema -----------------------------
+
+
+def answer(
+    method: str, template: str, token: str = "", path: dict[str, Any] | None = None, **request: Any
+) -> Any:
+    """Send one request through the WSGI app and check the answer against the schema."""
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    url = template.format(**(path or {}))
+    response = WerkzeugClient(APP).open(url, method=method, headers=headers, **request)
+    case = SCHEMA[template][method].Case(path_parameters=path)
+    case.validate_response(response, checks=CHECKS)
+    return response
+
+
+@pytest.fixture
+def alice_token(patient: User, keep_connection: None) -> str:
+    return Token.objects.create(user=patient).key
+
+
+def test_an_unknown_procedure_is_a_documented_json_404(db: None, keep_connection: None) -> None:
+    response = answer("GET", "/api/v1/procedures/{slug}/", path={"slug": "0"})
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
+def test_an_api_address_that_matches_nothing_is_a_json_404(alice_token: str) -> None:
+    response = answer(
+        "POST",
+        "/api/v1/appointments/{id}/move/",
+        alice_token,
+        path={"id": "xG"},
+        json={"start": STARTS[0]},
+    )
+    assert response.status_code == 404
+    assert response.json == {"code": "not_found", "detail": "Not found."}
+
+
+def test_a_page_that_matches_nothing_is_still_the_html_404(client: Client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/token/", "/api/v1/screening/"], ids=["token", "screening"]
+)
+def test_a_body_that_is_not_json_is_a_400_with_a_code(path: str, alice_token: str) -> None:
+    response = answer("POST", path, data=b"\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["code"] == "parse_error"
+    assert response.json["detail"].startswith("JSON parse error")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/token/", "/api/v1/screening/"], ids=["token", "screening"]
+)
+def test_a_body_in_another_media_type_is_a_documented_415(path: str, alice_token: str) -> None:
+    response = answer("POST", path, data=b"hello", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json["code"] == "unsupported_media_type"
+
+
+def test_screening_input_errors_have_a_code_a_detail_and_the_field(
+    db: None, keep_connection: None
+) -> None:
+    payload = {"procedure": "glycolic-peel", "answers": ANSWERS, "on": "yesterday"}
+    response = answer("POST", "/api/v1/screening/", json=payload)
+    assert response.status_code == 400
+    assert response.json["code"] == "invalid"
+    assert response.json["field"] == "on"
+    assert response.json["on"] == [response.json["detail"]]
+
+
+def test_a_conflict_without_alternatives_matches_the_schema(
+    fuzz_patient: User, alice_token: str
+) -> None:
+    busy = {"procedure": "glycolic-peel", "start": at(WEDNESDAY, 16).isoformat()}  # hers already
+    response = answer("POST", "/api/v1/appointments/", alice_token, json=busy)
+    assert response.status_code == 409
+    assert response.json["code"] == "patient_busy"
+    assert "alternatives" not in response.json
+
+
+def test_cancelling_twice_is_a_conflict_that_matches_the_schema(
+    fuzz_patient: User, alice_token: str
+) -> None:
+    appointment = Appointment.objects.filter(patient=fuzz_patient.patient_profile).first()
+    cancel = ("POST", "/api/v1/appointments/{id}/cancel/", alice_token, {"id": appointment.pk})
+    assert answer(*cancel, json={}).status_code == 200
+    again = answer(*cancel, json={})
+    assert again.status_code == 409
+    assert again.json["code"] == "transition_not_allowed"
