@@ -7,19 +7,38 @@ that field's messages under its own name too. Domain errors add their `payload()
 `/api/` that matches no endpoint is a JSON 404 of the same shape, not an HTML page.
 """
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
-from rest_framework import status
-from rest_framework.exceptions import NotFound, Throttled, ValidationError
+from rest_framework import parsers, status
+from rest_framework.exceptions import NotFound, ParseError, Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from procedures.errors import DomainError
 
 API_PREFIX = "/api/"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing text that no UTF-8 answer or database could hold.
+
+    JSON may carry a lone surrogate (`"\\ud800"`), which Python decodes into a str that
+    cannot be encoded again: echoed in an error message or stored, it would be a 500.
+    """
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ParseError(
+                _("The JSON text holds a character that is not valid unicode (a lone surrogate).")
+            ) from error
+        return data
 
 
 def error_body(code: str, detail: Any, field: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -77,6 +77,10 @@ ALLERGENS: Final = ("hyaluronic_acid", "lidocaine", "bovine_collagen")
 
 # Free-text companions ("which medicines?") are short notes for the practitioner.
 WHICH_MAX_LENGTH: Final = 200
+# Screening adds a course's intervals to the procedure date: a date outside these years
+# is refused (it is nobody's appointment, and near year 9999 the sums would overflow).
+FIRST_PROCEDURE_DATE: Final = dt.date(1900, 1, 1)
+LAST_PROCEDURE_DATE: Final = dt.date(2999, 12, 31)
 
 
 class Kind(StrEnum):
@@ -548,6 +552,17 @@ def _years_before(on: dt.date, years: int) -> dt.date:
 def _check_on(on: object) -> dt.date:
     if type(on) is not dt.date:
         raise AnswerError(_("The procedure date must be a date."), field="on")
+    if not FIRST_PROCEDURE_DATE <= on <= LAST_PROCEDURE_DATE:
+        raise AnswerError(
+            lazy_interpolate(
+                _("The procedure date must be between %(first)s and %(last)s."),
+                {
+                    "first": FIRST_PROCEDURE_DATE.isoformat(),
+                    "last": LAST_PROCEDURE_DATE.isoformat(),
+                },
+            ),
+            field="on",
+        )
     return on
 
 

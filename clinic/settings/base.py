@@ -329,6 +329,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["clinic.ratelimit.RateLimitThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON without lone surrogates (clinic.api.JSONParser), forms and multipart as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "clinic.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "clinic.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
