@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -56,6 +57,13 @@ class ProcedureSlugField(serializers.SlugRelatedField):
             help_text="The procedure's slug, e.g. `glycolic-peel`.",
             **kwargs,
         )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Something that is no slug is looked up nowhere: PostgreSQL refuses a NUL byte in a
+        # query with an error (SQLite just finds nothing).
+        if not isinstance(data, str) or not slug_re.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class PractitionerIdField(serializers.PrimaryKeyRelatedField):

@@ -307,3 +307,20 @@ def test_cancelling_twice_is_a_conflict_that_matches_the_schema(
     again = answer(*cancel, json={})
     assert again.status_code == 409
     assert again.json["code"] == "transition_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "request_data"),
+    [
+        ("POST", "/api/v1/appointments/", {"json": {"procedure": "a\x00b", "start": STARTS[0]}}),
+        ("GET", "/api/v1/availability/", {"query_string": "procedure=a%00b&start=2026-06-03"}),
+    ],
+    ids=["booking", "availability"],
+)
+def test_a_nul_byte_in_a_procedure_slug_is_a_400_not_a_database_error(
+    method: str, template: str, request_data: dict[str, Any], alice_token: str
+) -> None:
+    response = answer(method, template, alice_token, **request_data)
+    assert response.status_code == 400
+    assert response.json["field"] == "procedure"
+    assert response.json["detail"] == "Give a procedure's slug, e.g. glycolic-peel."
