@@ -205,3 +205,6 @@ class ScreeningBlockedSerializer(BookingErrorSerializer):
     )
     earliest_date = serializers.DateField(allow_null=True, required=False)
     messages = serializers.ListField(child=serializers.CharField(), required=False)
+    # With `too_close_to_next_session`: the later session's date and the latest date that fits.
+    next_session_on = serializers.DateField(required=False)
+    latest_date = serializers.DateField(required=False)
