@@ -2,6 +2,9 @@
 
 Benchmarks run against a fresh test database built the way the suite builds
 it, so the figures never touch a real clinic's data.
+
+`BENCH_ONLY=booking` (a comma-separated list of module names, e.g.
+`BENCH_ONLY=booking,slots`) runs only the benchmarks of those modules.
 """
 
 import importlib
@@ -41,8 +44,12 @@ def main() -> int:
     try:
         for module in MODULES:
             importlib.import_module(module)
+        only = {f"bench.{name.strip()}" for name in os.environ.get("BENCH_ONLY", "").split(",")}
+        only.discard("bench.")
         rows: list[Row] = []
         for func in BENCHMARKS:
+            if only and func.__module__ not in only:
+                continue
             rows.extend(func())
     finally:
         teardown_databases(databases, verbosity=0)

@@ -49,6 +49,10 @@ def profile_of(user: User) -> PatientProfile | None:
     """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
     if not user.is_authenticated:
         return None
+    if User.patient_profile.is_cached(user):
+        # Read with the user already (the API's token check selects it): no query.
+        profile = getattr(user, "patient_profile", None)
+        return profile if profile is not None and profile.erased_at is None else None
     # One profile per user: by pk, so the model's ordering by name adds no join.
     return PatientProfile.objects.filter(user=user, erased_at__isnull=True).order_by("pk").first()
 

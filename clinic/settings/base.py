@@ -131,7 +131,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # processes share it (beat's heartbeat lives there).
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis backend, with one client object per pool (clinic/cache.py).
+        "default": {"BACKEND": "clinic.cache.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {

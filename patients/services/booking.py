@@ -373,48 +373,60 @@ def _alternatives(
     return slots
 
 
-# The alternatives' keys carry a generation kept in the cache itself, so that
-# clear_alternatives_cache() forgets them in every process sharing the cache.
+# A cached answer carries the generation kept in the cache itself, and counts only
+# while that generation is current, so clear_alternatives_cache() forgets every
+# answer in every process sharing the cache. Both are read in one round trip.
 _GENERATION_KEY = "booking:alternatives:generation"
 
 
 def _alternatives_key(
     procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
-) -> str | None:
-    if settings.BOOKING_ALTERNATIVES_CACHE_SECONDS <= 0:
-        return None
+) -> str:
+    who = practitioner.pk if practitioner is not None else "any"
+    when = start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"booking:alternatives:{procedure.pk}:{who}:{when}"
+
+
+def _current_generation() -> str:
     generation = cache.get(_GENERATION_KEY)
     if generation is None:
         generation = uuid.uuid4().hex
         # add(): of two processes starting a generation at once, one wins for both.
         if not cache.add(_GENERATION_KEY, generation, timeout=None):
             generation = cache.get(_GENERATION_KEY, generation)
-    who = practitioner.pk if practitioner is not None else "any"
-    when = start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return f"booking:alternatives:{generation}:{procedure.pk}:{who}:{when}"
+    return generation
 
 
 def _cached_alternatives(
     procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
 ) -> list[Slot] | None:
-    key = _alternatives_key(procedure, practitioner, start)
-    cached = None if key is None else cache.get(key)
-    if cached is None:
+    if settings.BOOKING_ALTERNATIVES_CACHE_SECONDS <= 0:
         return None
+    key = _alternatives_key(procedure, practitioner, start)
+    found = cache.get_many([_GENERATION_KEY, key])
+    cached = found.get(key)
+    if cached is None or _GENERATION_KEY not in found:
+        return None
+    generation, computed_at, slots = cached
     # The age is checked here, not only by the cache's own expiry, so the few
     # seconds hold whatever the backend's expiry granularity (and under a pinned clock).
-    computed_at, slots = cached
     age = timezone.now().timestamp() - computed_at
+    if generation != found[_GENERATION_KEY]:
+        return None
     return slots if 0 <= age <= settings.BOOKING_ALTERNATIVES_CACHE_SECONDS else None
 
 
 def _cache_alternatives(
     procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime, slots: list[Slot]
 ) -> None:
-    key = _alternatives_key(procedure, practitioner, start)
-    if key is not None:
-        seconds = settings.BOOKING_ALTERNATIVES_CACHE_SECONDS
-        cache.set(key, (timezone.now().timestamp(), list(slots)), timeout=seconds + 1)
+    seconds = settings.BOOKING_ALTERNATIVES_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    cache.set(
+        _alternatives_key(procedure, practitioner, start),
+        (_current_generation(), timezone.now().timestamp(), list(slots)),
+        timeout=seconds + 1,
+    )
 
 
 def clear_alternatives_cache() -> None:
@@ -588,9 +600,15 @@ def _violated_constraint(error: IntegrityError) -> str | None:
 def _save_guarded(
     appointment: Appointment, *, alternatives: Callable[[], list[Slot]], **save: Any
 ) -> None:
-    """full_clean() and save; an overlap the database refuses is SlotTaken or PatientBusy."""
+    """full_clean() and save; an overlap the database refuses is SlotTaken or PatientBusy.
+
+    On PostgreSQL the database checks every constraint of the row at the insert itself,
+    so full_clean() leaves them to it rather than asking first: five queries fewer
+    while the booking holds its slot's queue. Elsewhere (SQLite: no exclusion
+    constraints) full_clean() validates them as before.
+    """
     try:
-        appointment.full_clean()
+        appointment.full_clean(validate_constraints=connection.vendor != "postgresql")
     except ValidationError as error:
         codes = {e.code for e in getattr(error, "error_dict", {}).get("__all__", [])}
         if "patient_busy" in codes:

@@ -94,6 +94,33 @@ def test_anonymous_gets_401_and_staff_without_profile_403(receptionist: User) ->
     assert staff.json()["code"] == "permission_denied"
 
 
+def test_a_token_stops_working_when_deleted_or_its_user_is_deactivated(patient: User) -> None:
+    client = api_for(patient)
+    assert client.get("/api/v1/appointments/").status_code == 200
+    patient.is_active = False
+    patient.save(update_fields=["is_active"])
+    inactive = client.get("/api/v1/appointments/")
+    assert inactive.status_code == 401
+    assert inactive.json()["code"] == "authentication_failed"
+    patient.is_active = True
+    patient.save(update_fields=["is_active"])
+    Token.objects.filter(user=patient).delete()
+    deleted = client.get("/api/v1/appointments/")
+    assert deleted.status_code == 401
+    assert deleted.json()["code"] == "authentication_failed"
+
+
+def test_an_erased_patients_token_gets_403(patient: User) -> None:
+    """The profile read with the token counts only while the patient is not erased."""
+    client = api_for(patient)
+    assert client.get("/api/v1/appointments/").status_code == 200
+    patient.patient_profile.erased_at = dt.datetime(2026, 6, 1, 5, 0, tzinfo=dt.UTC)
+    patient.patient_profile.save(update_fields=["erased_at"])
+    erased = client.get("/api/v1/appointments/")
+    assert erased.status_code == 403
+    assert "no patient profile" in erased.json()["detail"]
+
+
 # --- availability ---------------------------------------------------------------------------
 
 
@@ -317,7 +344,7 @@ def test_list_query_count_does_not_grow(
 
     _booked(patient, clinic_setup, 10)
     client = api_for(patient)
-    with django_assert_num_queries(3) as one:  # token+user, profile (once), list
+    with django_assert_num_queries(2) as one:  # token+user+profile, list
         assert len(client.get("/api/v1/appointments/").json()) == 1
     sign(patient, "consultation")
     for hour in (12, 14, 16):
