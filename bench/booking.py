@@ -459,8 +459,6 @@ def concurrent_bookings_of_one_slot() -> Iterable[Row]:
         results, cpu, alone = _race(base, master, procedure, practitioner, start, tokens)
     statuses = Counter(code for code, _ms in results)
     times = sorted(ms for _code, ms in results)
-    if os.environ.get("BENCH_DEBUG"):  # TEMP
-        print([f"{code}:{ms:.0f}" for code, ms in results], file=sys.stderr)
     p95 = statistics.quantiles(times, n=20)[-1]
     stored = Appointment.objects.filter(start=start, practitioner=practitioner).count()
     booked_ms = ", ".join(f"{ms:.0f} ms" for code, ms in results if code == 201) or "-"

@@ -721,7 +721,9 @@ def _book(
     session_number: int | None = None,
 ) -> Appointment:
     """Book one appointment inside the caller's transaction (the checks of the module doc)."""
-    result, version = _screen(patient=patient, procedure=procedure, start=start)
+    # Read once: screening and the session number count the same sessions before `start`.
+    history = course_history(patient, procedure, before=start)
+    result, version = _screen(patient=patient, procedure=procedure, start=start, history=history)
     if result.blocked:
         raise ScreeningBlocked(result, session_number=session_number)
     _require_interval_before_later_session(patient=patient, procedure=procedure, start=start)
@@ -736,7 +738,7 @@ def _book(
     )
     status = _status_for(result)
     course = _active_course(patient, procedure)
-    _last, done = course_history(patient, procedure, before=slot.start)
+    _last, done = history
     appointment = Appointment.from_catalogue(
         procedure=procedure,
         start=slot.start,
