@@ -23,9 +23,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -57,23 +56,6 @@ from .services.booking import (
 )
 
 
-class PatientTokenAuthentication(TokenAuthentication):
-    """DRF's token check, reading the user's patient profile in the same query.
-
-    The same answers as DRF's (a deleted token or an inactive user is refused at
-    once); `profile_of` then needs no query of its own.
-    """
-
-    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        try:
-            token = Token.objects.select_related("user", "user__patient_profile").get(key=key)
-        except Token.DoesNotExist:
-            raise AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return token.user, token
-
-
 class IsPatient(BasePermission):
     message = _("This API is for patients: this account has no patient profile.")
 
@@ -96,7 +78,6 @@ def _profile_for(request: Request) -> PatientProfile | None:
 class PatientAPIView(APIView):
     """Signed-in patients only; errors become 4xx bodies with a code (clinic.api)."""
 
-    authentication_classes = (PatientTokenAuthentication, SessionAuthentication)
     permission_classes = (IsPatient,)
 
     def patient(self) -> PatientProfile:

@@ -408,11 +408,11 @@ def _cached_alternatives(
     if cached is None or _GENERATION_KEY not in found:
         return None
     generation, computed_at, slots = cached
+    if generation != found[_GENERATION_KEY]:
+        return None
     # The age is checked here, not only by the cache's own expiry, so the few
     # seconds hold whatever the backend's expiry granularity (and under a pinned clock).
     age = timezone.now().timestamp() - computed_at
-    if generation != found[_GENERATION_KEY]:
-        return None
     return slots if 0 <= age <= settings.BOOKING_ALTERNATIVES_CACHE_SECONDS else None
 
 
