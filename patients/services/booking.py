@@ -47,12 +47,13 @@ functions and the same checks. Domain rules:
   next goes through every check above, inside the transaction, as before.
   Only a start that is plainly bookable (on the grid, after the lead time,
   inside the horizon) takes it, so those answers keep their own code, and who
-  may book for whom is still decided first. On PostgreSQL, bookings of one
-  practitioner's start then queue behind each other (a transaction-scoped
-  advisory lock: they would conflict anyway) and ask the quick question again,
-  so the losers of a race wait for the winner's commit instead of screening
-  and reading the schedule in parallel with it; every check after that, and
-  the exclusion constraints, stay the guard.
+  may book for whom is still decided first. On PostgreSQL, the first booking
+  of a practitioner's start takes a transaction-scoped advisory lock; a
+  parallel booking of the same start finds it held and hears `slot_taken` at
+  once (it would conflict anyway: one practitioner, one start), instead of
+  waiting for the winner's commit or screening in parallel with it. If the
+  first booking is then refused, the time is free again for the next try.
+  Every check after that, and the exclusion constraints, stay the guard.
 - The next free slots of a "just taken" answer are advice (re-checked when
   booked), so they are kept in the shared cache for
   `BOOKING_ALTERNATIVES_CACHE_SECONDS` (5) per procedure, practitioner (or
@@ -556,20 +557,24 @@ def _refusal(
     return SlotTaken(_alternatives(procedure, after=start, practitioner=practitioner, now=now))
 
 
-def _queue_for_slot(practitioner: Practitioner, start: dt.datetime) -> None:
-    """PostgreSQL: bookings of one practitioner's start wait for each other until commit.
+def _slot_is_being_booked(practitioner: Practitioner, start: dt.datetime) -> bool:
+    """PostgreSQL: True when another booking of this practitioner's start is under way.
 
-    They would conflict anyway (the exclusion constraint makes the later one wait for
-    the earlier one's commit), but only after screening and reading the schedule;
-    queued here, each one after the first needs just the quick check. SQLite's
-    IMMEDIATE transactions are queued already.
+    The first booking of a start takes a transaction-scoped advisory lock and goes
+    on; a parallel one finds the lock held and is answered "taken" at once instead
+    of waiting for the first one's commit (it would conflict with it anyway: one
+    practitioner, one start). Should the first one then be refused (its screening,
+    say), the time is free again and the next try books it. SQLite's IMMEDIATE
+    transactions serialise bookings already.
     """
     if connection.vendor != "postgresql":
-        return
+        return False
     minute = int(start.timestamp()) // 60
     with connection.cursor() as cursor:
         # Two int4 keys: the practitioner and the start in epoch minutes (fits until 6053).
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [practitioner.pk, minute])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [practitioner.pk, minute])
+        (acquired,) = cursor.fetchone()
+    return not acquired
 
 
 def _with_bookings(busy: Busy, bookings: Sequence[Booking]) -> Busy:
@@ -785,15 +790,17 @@ def book_appointment(
     if verdict is None:
         with transaction.atomic():
             if practitioner is not None:
-                # Behind a parallel booking of the same start, ask the quick question again.
-                _queue_for_slot(practitioner, start)
-                verdict = _overlap_verdict(
-                    patient=patient,
-                    procedure=procedure,
-                    start=start,
-                    practitioner=practitioner,
-                    now=now,
-                )
+                if _slot_is_being_booked(practitioner, start):
+                    verdict = SlotTaken
+                else:
+                    # A booking that committed since the quick question: ask it again.
+                    verdict = _overlap_verdict(
+                        patient=patient,
+                        procedure=procedure,
+                        start=start,
+                        practitioner=practitioner,
+                        now=now,
+                    )
             if verdict is None:
                 _lock_patient(patient)
                 return _book(

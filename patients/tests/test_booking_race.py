@@ -217,3 +217,51 @@ def test_database_guards_overlaps_or_the_service_rechecks(
                 channel="web",
             )
         assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_start_being_booked_is_answered_taken_at_once_and_free_again_if_that_fails(
+    clock: None, clinic_setup: Clinic
+) -> None:
+    """While one booking of a practitioner's start is under way (holding its advisory
+    lock), another booking of that start hears "taken" without waiting; once the first
+    gives up, the start books. SQLite serialises whole transactions instead: the same
+    second booking simply goes through once the first has ended."""
+    (second,) = patients_ready(1)
+    derm = clinic_setup.derm
+    holding, release = threading.Event(), threading.Event()
+
+    def booking_under_way() -> None:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                minute = int(SLOT.timestamp()) // 60
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [derm.pk, minute])
+            holding.set()
+            release.wait(10)
+            # ...and then this booking is refused (its transaction rolls back).
+        connection.close()
+
+    def book_second() -> Appointment:
+        return book_appointment(
+            patient=second.patient_profile,
+            procedure=clinic_setup.procedure("glycolic-peel"),
+            start=SLOT,
+            practitioner=derm,
+            booked_by=second,
+            channel=Appointment.Channel.API,
+        )
+
+    under_way = threading.Thread(target=booking_under_way)
+    under_way.start()
+    assert holding.wait(10)
+    if connection.vendor == "postgresql":
+        with pytest.raises(SlotTaken):
+            book_second()
+    release.set()
+    under_way.join(10)
+
+    appointment = book_second()
+
+    assert appointment.patient_id == second.patient_profile.pk
+    assert Appointment.objects.filter(start=SLOT).count() == 1
