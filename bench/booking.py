@@ -71,6 +71,9 @@ def _server_env() -> dict[str, str]:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
     env["TEST_RUN_ID"] = settings.TEST_RUN_ID
+    # As in production: a booking's messages go to the broker after the commit and a
+    # worker sends them (the test settings send them inside the request instead).
+    env["OUTBOX_DELIVERY"] = "celery"
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"

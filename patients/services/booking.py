@@ -608,12 +608,17 @@ def _save_guarded(
     """full_clean() and save; an overlap the database refuses is SlotTaken or PatientBusy.
 
     On PostgreSQL the database checks every constraint of the row at the insert itself,
-    so full_clean() leaves them to it rather than asking first: five queries fewer
-    while the booking holds its slot's queue. Elsewhere (SQLite: no exclusion
-    constraints) full_clean() validates them as before.
+    the foreign keys included, so full_clean() leaves those to it rather than asking
+    first: eleven queries fewer while the booking holds its slot. Elsewhere (SQLite:
+    no exclusion constraints) full_clean() validates them as before.
     """
+    on_postgresql = connection.vendor == "postgresql"
+    foreign_keys = [field.name for field in appointment._meta.concrete_fields if field.is_relation]
     try:
-        appointment.full_clean(validate_constraints=connection.vendor != "postgresql")
+        appointment.full_clean(
+            exclude=foreign_keys if on_postgresql else None,
+            validate_constraints=not on_postgresql,
+        )
     except ValidationError as error:
         codes = {e.code for e in getattr(error, "error_dict", {}).get("__all__", [])}
         if "patient_busy" in codes:
