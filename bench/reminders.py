@@ -2,7 +2,7 @@
 
 A real worker process (prefork, the CPU count) consumes the run's queue; the
 dispatcher runs here, claims the 10,000 due rows and enqueues one send task per
-row; the figure is rows per second from the dispatcher's start until every row
+`OUTBOX_SEND_BATCH` rows; the figure is rows per second from the dispatcher's start until every row
 is `sent` in the database (the SMTP sink, aiosmtpd, accepted each). Beside it:
 a no-op Celery task's rate on the same broker and worker (`clinic.ping`, its
 results read back), and the ratio (the issue aims for at least one half).
@@ -122,6 +122,7 @@ def _wait(condition: object, timeout: float) -> bool:
 
 @benchmark
 def reminder_throughput() -> Iterable[Row]:
+    load_before = os.getloadavg()[0]
     redis_server = None
     broker = settings.REDIS_URL
     if not broker:
@@ -181,10 +182,10 @@ def reminder_throughput() -> Iterable[Row]:
             redis_server.terminate()
             redis_server.wait()
     where = "Redis" if settings.REDIS_URL else "private redis-server"
+    database = "SQLite" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "PostgreSQL"
     note = (
-        f"{concurrency} worker processes, {where}, SQLite"
-        if "sqlite" in settings.DATABASES["default"]["ENGINE"]
-        else f"{concurrency} worker processes, {where}, PostgreSQL"
+        f"{concurrency} worker processes, {where}, {database}, "
+        f"{settings.OUTBOX_SEND_BATCH} rows per send task, load average {load_before:.1f} before"
     )
     status = "" if finished and arrived == REMINDERS else f"; INCOMPLETE: {arrived} arrived"
     yield (

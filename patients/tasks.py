@@ -1,13 +1,13 @@
-"""Celery tasks of the patients' side: the outbox dispatcher, the sender, review auto-decline.
+"""Celery tasks of the patients' side: the outbox dispatcher, the senders, review auto-decline.
 
 Thin on purpose: they take ids, call `patients.services.outbox`, and leave
 retrying to Celery (`autoretry_for` with exponential backoff on SMTP and
-network errors; the service marks the row `failed` on its last try).
+network errors; the service marks the row `failed` on its last try). The
+dispatcher's rows go out in batches (`send_messages`); a row whose try fails
+there is handed to its own `send_message`, which retries it.
 """
 
 from __future__ import annotations
-
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -24,7 +24,7 @@ def dispatch_due_messages() -> int:
 @shared_task(
     name="patients.tasks.send_message",
     ignore_result=True,
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=outbox.RETRIED_ERRORS,
     retry_backoff=True,
     retry_backoff_max=300,
     retry_jitter=True,
@@ -33,6 +33,12 @@ def dispatch_due_messages() -> int:
 def send_message(message_id: int, lease: str | None = None) -> str:
     """Send one outbox row (if it is still due, still ours and still applies)."""
     return outbox.deliver_message(message_id=message_id, lease=lease)
+
+
+@shared_task(name="patients.tasks.send_messages", ignore_result=True)
+def send_messages(message_ids: list[int], lease: str) -> None:
+    """Send claimed rows one after the other (one task per `OUTBOX_SEND_BATCH` rows)."""
+    outbox.deliver_batch(message_ids=message_ids, lease=lease)
 
 
 @shared_task(name="patients.tasks.auto_decline_reviews")

@@ -290,13 +290,15 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # this many days before a course window's last day; the intake renewal this many
 # days before it expires. The dispatcher (every minute, from beat) claims at
 # most OUTBOX_DISPATCH_BATCH due rows per run and reclaims rows left "sending"
-# longer than OUTBOX_RECLAIM_MINUTES (a worker died); a message is tried
-# OUTBOX_MAX_ATTEMPTS times before it is "failed". OUTBOX_DELIVERY "celery"
-# enqueues send tasks; "inline" sends in the process (the test suite).
+# longer than OUTBOX_RECLAIM_MINUTES (a worker died), and enqueues one send
+# task per OUTBOX_SEND_BATCH of them; a message is tried OUTBOX_MAX_ATTEMPTS
+# times before it is "failed". OUTBOX_DELIVERY "celery" enqueues send tasks;
+# "inline" sends in the process (the test suite).
 APPOINTMENT_REMINDER_HOURS = env.int("APPOINTMENT_REMINDER_HOURS", default=24)
 CLOSING_NOTICE_DAYS = env.int("CLOSING_NOTICE_DAYS", default=3)
 INTAKE_RENEWAL_NOTICE_DAYS = env.int("INTAKE_RENEWAL_NOTICE_DAYS", default=14)
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=2000)
+OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=20)
 OUTBOX_RECLAIM_MINUTES = env.float("OUTBOX_RECLAIM_MINUTES", default=10.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="celery")

@@ -12,8 +12,10 @@ Domain rules:
   LOCKED` on PostgreSQL so two dispatchers never wait for each other, a
   conditional `UPDATE ... WHERE state = 'pending'` elsewhere (SQLite
   serialises writers anyway). The claimed rows get `sending`, `claimed_at` and
-  one fresh lease; after the commit one send task per row is enqueued with the
-  lease. No ETA tasks: Redis would redeliver a long one after its visibility
+  one fresh lease; after the commit one send task per `OUTBOX_SEND_BATCH` rows
+  is enqueued with the lease (`deliver_batch` sends them one after the other,
+  each as below; a row whose try failed gets its own retrying task). No ETA
+  tasks for due rows: Redis would redeliver a long one after its visibility
   timeout.
 - `deliver_message` takes the row only with its lease (a reclaimed row has a
   new lease, so a late task does nothing), re-checks the subject
@@ -34,7 +36,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPException, SMTPServerDisconnected
 from typing import Any
 
 from django.conf import settings
@@ -49,10 +51,14 @@ from .mail import build_templated_email
 logger = logging.getLogger(__name__)
 
 State = OutboxMessage.State
+# Errors worth another try (the send task's `autoretry_for`): the SMTP server or the network.
+RETRIED_ERRORS = (SMTPException, OSError)
+FIRST_RETRY_SECONDS = 1
 
 __all__ = [
     "cancel_pending",
     "claim_due_messages",
+    "deliver_batch",
     "deliver_message",
     "dispatch_due_messages",
     "due_scan",
@@ -164,22 +170,24 @@ def claim_due_messages(
 
 
 def _enqueue(lease: str, claimed: list[int]) -> None:
-    """One send task per claimed row; rows the broker refused go back to `pending`."""
-    from ..tasks import send_message
+    """One send task per `OUTBOX_SEND_BATCH` claimed rows; rows the broker refused go back."""
+    from ..tasks import send_messages
 
-    for index, pk in enumerate(claimed):
+    size = settings.OUTBOX_SEND_BATCH
+    for start in range(0, len(claimed), size):
+        batch = claimed[start : start + size]
         try:
             if settings.OUTBOX_DELIVERY == "inline":
-                send_message.apply(args=(pk,), kwargs={"lease": lease})
+                send_messages.apply(args=(batch,), kwargs={"lease": lease})
             else:
-                send_message.delay(pk, lease=lease)
+                send_messages.delay(batch, lease=lease)
         except Exception:
             # The broker is down: release the rest so the next dispatcher run takes them.
             logger.warning(
-                "outbox: could not enqueue, %s rows back to pending", len(claimed) - index
+                "outbox: could not enqueue, %s rows back to pending", len(claimed) - start
             )
             OutboxMessage.objects.filter(
-                pk__in=claimed[index:], state=State.SENDING, lease=lease
+                pk__in=claimed[start:], state=State.SENDING, lease=lease
             ).update(state=State.PENDING, lease="", claimed_at=None)
             return
 
@@ -279,6 +287,31 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
         raise
     mine.update(state=State.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
+
+
+def deliver_batch(*, message_ids: Iterable[int], lease: str) -> None:
+    """Send the claimed rows one after the other; a row whose try failed is retried on its own.
+
+    The failed try is recorded on the row like any other (`deliver_message`);
+    its own `send_message` task then retries it with backoff, so one bad address
+    or a dropped session never holds back the rest of the batch.
+    """
+    from ..tasks import send_message
+
+    for message_id in message_ids:
+        try:
+            deliver_message(message_id=message_id, lease=lease)
+        except RETRIED_ERRORS:
+            if settings.OUTBOX_DELIVERY == "inline":
+                send_message.apply(args=(message_id,), kwargs={"lease": lease})
+            else:
+                send_message.apply_async(
+                    (message_id,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
+                )
+        except Exception:
+            # Anything else (the database went away): the row stays `sending`, the
+            # dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
+            logger.exception("outbox: message %s not sent, left for the dispatcher", message_id)
 
 
 _connection: Any = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPDataError, SMTPServerDisconnected
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from patients.services.booking import (
     move_appointment,
 )
 from patients.services.intake import renew_intake
-from patients.tasks import dispatch_due_messages, send_message
+from patients.tasks import dispatch_due_messages, send_message, send_messages
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
 
 pytestmark = pytest.mark.django_db
@@ -442,6 +442,49 @@ def test_smtp_errors_are_retried_then_the_row_is_failed_for_staff(
     assert outbox.retry_failed(ids=[reminder.pk]) == 1
     assert dispatch_at(DUE + dt.timedelta(minutes=5)) == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == reminder.message_id
+
+
+class RefusingOnceSMTP(BaseEmailBackend):
+    """Refuses the first message to each address in `refuse`, then accepts."""
+
+    refuse: set[str] = set()
+
+    def send_messages(self, email_messages: Any) -> int:
+        for message in email_messages:
+            if message.to[0] in type(self).refuse:
+                type(self).refuse.discard(message.to[0])
+                raise SMTPDataError(451, b"try again later")
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+def test_rows_go_out_in_batches_and_a_failed_try_does_not_hold_back_the_rest(
+    clinic_setup: Clinic, patient: User, other_patient: User, settings: Any, monkeypatch: Any
+) -> None:
+    settings.OUTBOX_SEND_BATCH = 2
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingOnceSMTP"
+    RefusingOnceSMTP.refuse = {patient.email}
+    _first, one = make_due(clinic_setup, patient)
+    _second, two = make_due(clinic_setup, other_patient, hour=9)
+    batches: list[list[int]] = []
+    apply = send_messages.apply
+
+    def recording_apply(*args: Any, **kwargs: Any) -> Any:
+        batches.append(list(kwargs["args"][0]))
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(send_messages, "apply", recording_apply)
+    assert dispatch_at(DUE) == 2
+    assert batches == [[one.pk, two.pk]]  # one task, oldest due first
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.state, two.state) == (State.SENT, State.SENT)
+    # The refused first row was recorded and retried on its own task; the second took one try.
+    assert (one.attempts, two.attempts) == (2, 1)
+    assert one.last_error == ""
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        [one.message_id, two.message_id]
+    )
 
 
 def test_the_send_task_retries_with_backoff_until_the_row_fails(
