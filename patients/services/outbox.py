@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from smtplib import SMTPException, SMTPServerDisconnected
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -300,17 +301,20 @@ def deliver_batch(*, message_ids: Iterable[int], lease: str) -> None:
 
     for message_id in message_ids:
         try:
-            deliver_message(message_id=message_id, lease=lease)
-        except RETRIED_ERRORS:
-            if settings.OUTBOX_DELIVERY == "inline":
-                send_message.apply(args=(message_id,), kwargs={"lease": lease})
-            else:
-                send_message.apply_async(
-                    (message_id,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
-                )
+            try:
+                deliver_message(message_id=message_id, lease=lease)
+            except RETRIED_ERRORS:
+                if settings.OUTBOX_DELIVERY == "inline":
+                    send_message.apply(args=(message_id,), kwargs={"lease": lease})
+                else:
+                    send_message.apply_async(
+                        (message_id,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
+                    )
+        except SoftTimeLimitExceeded:
+            raise  # the task ran out of time: the rest stays `sending` for the dispatcher
         except Exception:
-            # Anything else (the database went away): the row stays `sending`, the
-            # dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
+            # Anything else (the database or the broker went away): the row stays
+            # `sending`, the dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
             logger.exception("outbox: message %s not sent, left for the dispatcher", message_id)
 
 

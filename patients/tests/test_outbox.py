@@ -487,6 +487,28 @@ def test_rows_go_out_in_batches_and_a_failed_try_does_not_hold_back_the_rest(
     )
 
 
+def test_a_row_that_breaks_in_a_batch_is_left_to_the_dispatcher_and_the_rest_go_out(
+    clinic_setup: Clinic, patient: User, other_patient: User, settings: Any, monkeypatch: Any
+) -> None:
+    settings.OUTBOX_SEND_BATCH = 2
+    _first, one = make_due(clinic_setup, patient)
+    _second, two = make_due(clinic_setup, other_patient, hour=9)
+    render = notifications.render
+
+    def broken_for_one(message: OutboxMessage) -> Any:
+        if message.pk == one.pk:
+            raise RuntimeError("a bug in one template")
+        return render(message)
+
+    monkeypatch.setattr(notifications, "render", broken_for_one)
+    assert dispatch_at(DUE) == 2
+    one.refresh_from_db()
+    two.refresh_from_db()
+    # Still `sending`: the dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
+    assert (one.state, two.state) == (State.SENDING, State.SENT)
+    assert [m.to for m in mail.outbox] == [[other_patient.email]]
+
+
 def test_the_send_task_retries_with_backoff_until_the_row_fails(
     clinic_setup: Clinic, patient: User, settings: Any
 ) -> None:
