@@ -13,8 +13,9 @@ Domain rules:
   conditional `UPDATE ... WHERE state = 'pending'` elsewhere (SQLite
   serialises writers anyway). The claimed rows get `sending`, `claimed_at` and
   one fresh lease; after the commit one send task per `OUTBOX_SEND_BATCH` rows
-  is enqueued with the lease (`deliver_batch` sends them one after the other,
-  each as below; a row whose try failed gets its own retrying task). No ETA
+  is enqueued with the lease (`deliver_batch` takes and reads the batch's rows
+  and subjects together, then sends them one after the other, each as below;
+  a row whose try failed gets its own retrying task). No ETA
   tasks for due rows: Redis would redeliver a long one after its visibility
   timeout.
 - `deliver_message` takes the row only with its lease (a reclaimed row has a
@@ -230,19 +231,38 @@ def _load(message_id: int) -> OutboxMessage:
     spends longer planning a twelve-table join than reading both.
     """
     message = OutboxMessage.objects.select_related("patient__user").get(pk=message_id)
-    if message.appointment_id is not None:
-        message.appointment = Appointment.objects.select_related(
-            "procedure", "practitioner__user", "room"
-        ).get(pk=message.appointment_id)
-    elif message.course_id is not None:
-        message.course = TreatmentCourse.objects.select_related("procedure").get(
-            pk=message.course_id
-        )
-    # The subject's patient is the message's: reuse the row already read with its user.
-    for subject in (message.appointment, message.course):
-        if subject is not None and subject.patient_id == message.patient_id:
-            subject.patient = message.patient
+    _attach_subjects([message])
     return message
+
+
+def _attach_subjects(messages: list[OutboxMessage]) -> None:
+    """Read the messages' appointments (or else courses) in one query each, and attach them."""
+    appointment_ids = {m.appointment_id for m in messages if m.appointment_id is not None}
+    course_ids = {
+        m.course_id for m in messages if m.appointment_id is None and m.course_id is not None
+    }
+    appointments = (
+        Appointment.objects.select_related("procedure", "practitioner__user", "room").in_bulk(
+            appointment_ids
+        )
+        if appointment_ids
+        else {}
+    )
+    courses = (
+        TreatmentCourse.objects.select_related("procedure").in_bulk(course_ids)
+        if course_ids
+        else {}
+    )
+    for message in messages:
+        # A subject deleted meanwhile is not attached: reading it fails for that row alone.
+        if message.appointment_id in appointments:
+            message.appointment = appointments[message.appointment_id]
+        elif message.appointment_id is None and message.course_id in courses:
+            message.course = courses[message.course_id]
+        # The subject's patient is the message's: reuse the row already read with its user.
+        for subject in (message.appointment, message.course):
+            if subject is not None and subject.patient_id == message.patient_id:
+                subject.patient = message.patient
 
 
 def deliver_message(*, message_id: int, lease: str | None = None) -> str:
@@ -252,14 +272,17 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
     reclaimed), "failed" (last try). An SMTP error on an earlier try is raised after
     being recorded, for the task to retry.
     """
-    from .. import notifications
-
-    now = timezone.now()
-    lease = _take(message_id, lease, now)
+    lease = _take(message_id, lease, timezone.now())
     if lease is None:
         return "skipped"
-    mine = OutboxMessage.objects.filter(pk=message_id, state=State.SENDING, lease=lease)
-    message = _load(message_id)
+    return _deliver(_load(message_id), lease)
+
+
+def _deliver(message: OutboxMessage, lease: str) -> str:
+    """Render, check once more that the row is still ours, send and mark (deliver_message)."""
+    from .. import notifications
+
+    mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
     rendered = notifications.render(message)
     if rendered is None:
         mine.update(state=State.CANCELLED)
@@ -283,39 +306,54 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
             state=State.FAILED if final else State.SENDING,
         )
         if final:
-            logger.error("outbox: message %s failed for good: %s", message_id, error)
+            logger.error("outbox: message %s failed for good: %s", message.pk, error)
             return "failed"
         raise
     mine.update(state=State.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
 
 
+def _take_batch(message_ids: list[int], lease: str) -> list[OutboxMessage]:
+    """Take the batch's rows still claimed with `lease` for this try, read with their subjects.
+
+    One update and three reads for the whole batch, in the order given; a row
+    cancelled or reclaimed meanwhile is simply not among them.
+    """
+    ours = OutboxMessage.objects.filter(pk__in=message_ids, state=State.SENDING, lease=lease)
+    ours.update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    found = ours.select_related("patient__user").in_bulk()
+    messages = [found[pk] for pk in message_ids if pk in found]
+    _attach_subjects(messages)
+    return messages
+
+
 def deliver_batch(*, message_ids: Iterable[int], lease: str) -> None:
     """Send the claimed rows one after the other; a row whose try failed is retried on its own.
 
-    The failed try is recorded on the row like any other (`deliver_message`);
-    its own `send_message` task then retries it with backoff, so one bad address
-    or a dropped session never holds back the rest of the batch.
+    The rows are taken and read together (`_take_batch`), then each is sent as
+    `deliver_message` sends one. A failed try is recorded on the row like any
+    other; its own `send_message` task then retries it with backoff, so one bad
+    address or a dropped session never holds back the rest of the batch.
     """
     from ..tasks import send_message
 
-    for message_id in message_ids:
+    for message in _take_batch(list(message_ids), lease):
         try:
             try:
-                deliver_message(message_id=message_id, lease=lease)
+                _deliver(message, lease)
             except RETRIED_ERRORS:
                 if settings.OUTBOX_DELIVERY == "inline":
-                    send_message.apply(args=(message_id,), kwargs={"lease": lease})
+                    send_message.apply(args=(message.pk,), kwargs={"lease": lease})
                 else:
                     send_message.apply_async(
-                        (message_id,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
+                        (message.pk,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
                     )
         except SoftTimeLimitExceeded:
             raise  # the task ran out of time: the rest stays `sending` for the dispatcher
         except Exception:
             # Anything else (the database or the broker went away): the row stays
             # `sending`, the dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
-            logger.exception("outbox: message %s not sent, left for the dispatcher", message_id)
+            logger.exception("outbox: message %s not sent, left for the dispatcher", message.pk)
 
 
 _connection: Any = None

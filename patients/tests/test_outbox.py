@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from clinic.models import User
@@ -31,6 +32,7 @@ from patients.services.booking import (
 from patients.services.intake import renew_intake
 from patients.tasks import dispatch_due_messages, send_message, send_messages
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
+from patients.tests.factories import make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -743,3 +745,21 @@ def test_notifications_module_keeps_its_public_names() -> None:
         "waitlist_offer_made",
     ):
         assert callable(getattr(notifications, name))
+
+
+def test_a_batch_reads_its_rows_and_subjects_together(clinic_setup: Clinic) -> None:
+    """A batch costs one update and three reads in all, then two statements a row: the
+    last look that the row is still ours, and marking it sent."""
+    users = [make_patient(email=f"batch{number}@example.test") for number in range(6)]
+    due = [make_due(clinic_setup, user, hour=9 + n)[1] for n, user in enumerate(users)]
+    with time_machine.travel(at(dt.date(2026, 6, 2), 18), tick=False):
+        lease, claimed = outbox.claim_due_messages()
+        assert sorted(claimed) == sorted(message.pk for message in due)
+        with CaptureQueriesContext(connection) as two_rows:
+            outbox.deliver_batch(message_ids=claimed[:2], lease=lease)
+        with CaptureQueriesContext(connection) as four_rows:
+            outbox.deliver_batch(message_ids=claimed[2:], lease=lease)
+
+    assert OutboxMessage.objects.filter(pk__in=claimed, state=State.SENT).count() == 6
+    assert len(mail.outbox) == 6
+    assert len(four_rows) - len(two_rows) == 2 * 2
