@@ -150,6 +150,8 @@ class CandidateCheckForm(forms.Form):
                 "Tick at least one type of scar; the scar-type guide shows each of them."
             )
         self.result: ScreeningResult | None = None
+        # What the empty form's HTML depends on besides the language (the page caches it).
+        self.blank_fingerprint = f"{self.today.isoformat()}:{','.join(self.asked)}"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -307,3 +307,27 @@ def test_the_form_screens_with_the_baseline_for_unasked_questions() -> None:
     assert answers["pregnant"] == "no"  # not asked: the baseline
     assert form.result is not None
     assert form.result.flags == ("SCAR_TYPE_NOT_INDICATED",)
+
+
+# --- the empty form is cached --------------------------------------------------------------------
+
+
+def test_the_empty_form_is_cached_per_language_and_day(client: Client, time_machine: Any) -> None:
+    """The page keeps the empty form's HTML (the costly part of the page), never across
+    languages, days or a change of the questions, and never a form with answers."""
+    url = reverse("procedures:detail", args=["hyaluronic-filler"])
+    english = client.get(url).content.decode()
+    russian = client.get(url, headers={"accept-language": "ru"}).content.decode()
+    time_machine.move_to(dt.datetime(2026, 3, 3, 10, 0, tzinfo=ZoneInfo("Europe/Moscow")))
+    next_day = client.get(url).content.decode()
+    answered, _html = post(client, "hyaluronic-filler", **{**FILLER_OK, "pregnant": "maybe?"})
+
+    assert 'value="2026-03-02"' in english
+    assert "Date of birth" in english
+    assert "Дата рождения" in russian
+    assert "Date of birth" not in russian.split('id="check"')[1]
+    assert 'value="2026-03-03"' in next_day
+    assert errors_of(answered.content.decode()) == ["pregnant"]
+    form = CandidateCheckForm(rules=rules_for("tca-peel"), today=TODAY)
+    filler = CandidateCheckForm(rules=rules_for("hyaluronic-filler"), today=TODAY)
+    assert form.blank_fingerprint != filler.blank_fingerprint
