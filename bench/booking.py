@@ -25,8 +25,6 @@ import os
 import selectors
 import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -55,6 +53,7 @@ from procedures.intake import baseline_answers
 from procedures.models import Procedure
 
 from .core import Row, benchmark, median_ms
+from .server import children_cpu_seconds, gunicorn
 from .slots import DAYS, START, _demo_month
 
 ATTEMPTS = 50
@@ -83,12 +82,6 @@ def _server_env() -> dict[str, str]:
             f"{db['PORT'] or 5432}/{db['NAME']}"
         )
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str, token: str | None = None, *, timeout: float = 10) -> int:
@@ -138,62 +131,17 @@ def _post(url: str, body: bytes, token: str) -> tuple[int, float]:
 
 
 def _workers_cpu_ms(master: int) -> float:
-    """The CPU time (user + system) the gunicorn master's worker processes used so far."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    total = 0
-    for pid in children:
-        # Fields after the parenthesised command: utime and stime are the 12th and 13th.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total * 1000 / tick
+    """The CPU milliseconds (user + system) the gunicorn master's workers used so far."""
+    return (children_cpu_seconds(master) or 0.0) * 1000
 
 
 @contextlib.contextmanager
 def _gunicorn() -> Iterator[tuple[str, int]]:
     """A gunicorn serving clinic.wsgi on a free local port; yields its base URL and pid."""
-    port = _free_port()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = open(Path(settings.TEST_RUN_DIR) / "gunicorn.log", "ab")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            gunicorn,
-            "clinic.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            *GUNICORN_ARGS,
-            "--backlog",
-            "256",
-        ],
-        env=_server_env(),
-        cwd=settings.BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log.name}")
-            try:
-                # 401 without a token: it answers. A loaded machine may take a while to
-                # serve a worker's first request.
-                _get(f"{base}/api/v1/appointments/", timeout=60)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    log = Path(settings.TEST_RUN_DIR) / "gunicorn.log"
+    args = (*GUNICORN_ARGS, "--backlog", "256")
+    with gunicorn(env=_server_env(), args=args, log=log, cwd=settings.BASE_DIR) as server:
+        yield f"http://127.0.0.1:{server.port}", server.pid
 
 
 def _patient(email: str) -> User:

@@ -76,11 +76,10 @@ def sign_in(page: Any, live_server: Any, user: User, *, language: str = "en") ->
     client = Client()
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    cookies = [
-        {"name": settings.SESSION_COOKIE_NAME, "value": session},
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language},
-    ]
-    page.context.add_cookies([{**cookie, "url": live_server.url} for cookie in cookies])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    use_language(page, live_server, language)
 
 
 def use_language(page: Any, live_server: Any, language: str) -> None:
