@@ -295,7 +295,7 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
         headers={"Message-ID": message.message_id},
     )
     # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
-    if not mine.exists():
+    if not _still_ours(message.pk, lease):
         return "skipped"
     try:
         _send(email)
@@ -309,8 +309,43 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
             logger.error("outbox: message %s failed for good: %s", message.pk, error)
             return "failed"
         raise
-    mine.update(state=State.SENT, sent_at=timezone.now(), last_error="")
+    _mark_sent(message.pk, lease, timezone.now())
     return "sent"
+
+
+# The two statements every message costs, written out once: building them through the
+# ORM took longer than running them (about 0.6 ms each on a small machine), 20 times a batch.
+_STILL_OURS_SQL = "SELECT 1 FROM {table} WHERE id = %s AND state = %s AND lease = %s"
+_MARK_SENT_SQL = (
+    "UPDATE {table} SET state = %s, sent_at = %s, last_error = '' "
+    "WHERE id = %s AND state = %s AND lease = %s"
+)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(OutboxMessage._meta.db_table)
+
+
+def _still_ours(message_id: int, lease: str) -> bool:
+    """Whether the row is still `sending` under this lease (nobody cancelled or reclaimed it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STILL_OURS_SQL.format(table=_table()), [message_id, State.SENDING, lease])
+        return cursor.fetchone() is not None
+
+
+def _mark_sent(message_id: int, lease: str, at: dt.datetime) -> None:
+    """The row is `sent` at `at` (only while it is still ours)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT_SQL.format(table=_table()),
+            [
+                State.SENT,
+                connection.ops.adapt_datetimefield_value(at),
+                message_id,
+                State.SENDING,
+                lease,
+            ],
+        )
 
 
 def _take_batch(message_ids: list[int], lease: str) -> list[OutboxMessage]:

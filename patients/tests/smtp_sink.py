@@ -7,10 +7,10 @@ lost message (missing) from a duplicate (counted twice) without reading them.
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 from collections import Counter
-from email.parser import BytesHeaderParser
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -25,6 +25,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def message_id_of(content: bytes) -> str:
+    """The Message-ID header of a raw message ("" without one), read from its header block only.
+
+    Cheaper than a header parser: the benchmark's sink shares the cores with the worker.
+    """
+    head = re.split(rb"\r?\n\r?\n", content, maxsplit=1)[0]
+    unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
+    found = _MESSAGE_ID.search(unfolded.replace(b"\r\n", b"\n"))
+    return found.group(1).decode("ascii", "replace") if found else ""
+
+
 class CountingHandler:
     """Counts accepted messages by their Message-ID header."""
 
@@ -33,9 +47,9 @@ class CountingHandler:
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
+        message_id = message_id_of(envelope.original_content or envelope.content)
         with self._lock:
-            self.counts[str(headers.get("Message-ID", "")).strip()] += 1
+            self.counts[message_id] += 1
         return "250 Message accepted for delivery"
 
 
