@@ -57,12 +57,10 @@ from .server import children_cpu_seconds, gunicorn
 from .slots import DAYS, START, _demo_month
 
 ATTEMPTS = 50
-# README "Running in production": gunicorn with several workers. Threads let a worker
-# answer another request while one waits on the database. BENCH_GUNICORN_ARGS replaces
-# them for a comparison (e.g. BENCH_GUNICORN_ARGS="--workers 4" for sync workers).
-GUNICORN_ARGS = tuple(
-    os.environ.get("BENCH_GUNICORN_ARGS", "--workers 4 --worker-class gthread --threads 4").split()
-)
+# README "Running in production": gunicorn with several (sync) worker processes, as there.
+# BENCH_GUNICORN_ARGS replaces them for a comparison (e.g. BENCH_GUNICORN_ARGS="--workers 4
+# --worker-class gthread --threads 4": on two cores threads cost more CPU than they save).
+GUNICORN_ARGS = tuple(os.environ.get("BENCH_GUNICORN_ARGS", "--workers 4").split())
 
 
 def _server_env() -> dict[str, str]:

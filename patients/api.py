@@ -47,11 +47,13 @@ from .serializers import (
     SlotTakenSerializer,
     TokenRequestSerializer,
     TokenSerializer,
+    plain_booking_request,
 )
 from .services.booking import (
     book_appointment,
     cancel_appointment,
     move_appointment,
+    refusal_of_a_recently_refused_start,
     slot_to_dict,
 )
 
@@ -223,6 +225,19 @@ class AppointmentListView(PatientAPIView):
         tags=["booking"],
     )
     def post(self, request: Request) -> Response:
+        # A start refused seconds ago (a hot slot's many losers): answered before the
+        # catalogue is read, by the booking service's own quick "no".
+        if (plain := plain_booking_request(request.data)) is not None:
+            slug, start, practitioner_id = plain
+            refusal = refusal_of_a_recently_refused_start(
+                patient=self.patient(),
+                booked_by=request.user,
+                procedure_slug=slug,
+                start=start,
+                practitioner_id=practitioner_id,
+            )
+            if refusal is not None:
+                raise refusal
         serializer = AppointmentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import slug_re
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -113,6 +114,30 @@ class AppointmentRequestSerializer(serializers.Serializer):
     procedure = ProcedureSlugField()
     start = AwareDateTimeField(help_text="The slot's start, ISO 8601 with its offset.")
     practitioner = PractitionerIdField()
+
+
+def plain_booking_request(data: Any) -> tuple[str, dt.datetime, int] | None:
+    """(procedure slug, aware start, practitioner id) of a booking body in its plainest shape.
+
+    The shape `AppointmentRequestSerializer` accepts, read without the database: a
+    slug, an ISO 8601 start with its offset (parsed as that serializer parses it),
+    a practitioner id as a JSON number. Anything else is None: the serializer says
+    what is wrong with it. Whether these values exist is not checked here.
+    """
+    if not isinstance(data, dict):
+        return None
+    slug, start, practitioner = data.get("procedure"), data.get("start"), data.get("practitioner")
+    if not (isinstance(slug, str) and slug_re.fullmatch(slug) and isinstance(start, str)):
+        return None
+    if type(practitioner) is not int:
+        return None
+    try:
+        moment = parse_datetime(start)
+    except ValueError:  # well formed, but no such date or time
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return slug, moment, practitioner
 
 
 class MoveRequestSerializer(serializers.Serializer):

@@ -162,6 +162,7 @@ __all__ = [
     "mark_no_show",
     "move_appointment",
     "propose_course_slots",
+    "refusal_of_a_recently_refused_start",
     "screen_for_booking",
     "slot_to_dict",
 ]
@@ -380,12 +381,10 @@ def _alternatives(
 _GENERATION_KEY = "booking:alternatives:generation"
 
 
-def _alternatives_key(
-    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
-) -> str:
-    who = practitioner.pk if practitioner is not None else "any"
+def _alternatives_key(procedure_slug: str, practitioner_id: int | None, start: dt.datetime) -> str:
+    who = practitioner_id if practitioner_id is not None else "any"
     when = start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return f"booking:alternatives:{procedure.pk}:{who}:{when}"
+    return f"booking:alternatives:{procedure_slug}:{who}:{when}"
 
 
 def _current_generation() -> str:
@@ -398,23 +397,33 @@ def _current_generation() -> str:
     return generation
 
 
-def _cached_alternatives(
-    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
-) -> list[Slot] | None:
+def _cached_refusal(
+    procedure_slug: str, practitioner_id: int | None, start: dt.datetime
+) -> tuple[list[Slot], int] | None:
+    """The cached next free slots after a refused `start`, with the procedure's booked minutes."""
     if settings.BOOKING_ALTERNATIVES_CACHE_SECONDS <= 0:
         return None
-    key = _alternatives_key(procedure, practitioner, start)
+    key = _alternatives_key(procedure_slug, practitioner_id, start)
     found = cache.get_many([_GENERATION_KEY, key])
     cached = found.get(key)
     if cached is None or _GENERATION_KEY not in found:
         return None
-    generation, computed_at, slots = cached
+    generation, computed_at, slots, booked_minutes = cached
     if generation != found[_GENERATION_KEY]:
         return None
     # The age is checked here, not only by the cache's own expiry, so the few
     # seconds hold whatever the backend's expiry granularity (and under a pinned clock).
     age = timezone.now().timestamp() - computed_at
-    return slots if 0 <= age <= settings.BOOKING_ALTERNATIVES_CACHE_SECONDS else None
+    if 0 <= age <= settings.BOOKING_ALTERNATIVES_CACHE_SECONDS:
+        return slots, booked_minutes
+    return None
+
+
+def _cached_alternatives(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
+) -> list[Slot] | None:
+    cached = _cached_refusal(procedure.slug, practitioner.pk if practitioner else None, start)
+    return cached[0] if cached is not None else None
 
 
 def _cache_alternatives(
@@ -424,8 +433,8 @@ def _cache_alternatives(
     if seconds <= 0:
         return
     cache.set(
-        _alternatives_key(procedure, practitioner, start),
-        (_current_generation(), timezone.now().timestamp(), list(slots)),
+        _alternatives_key(procedure.slug, practitioner.pk if practitioner else None, start),
+        (_current_generation(), timezone.now().timestamp(), list(slots), procedure.booked_minutes),
         timeout=seconds + 1,
     )
 
@@ -525,13 +534,30 @@ def _overlap_verdict(
     now: dt.datetime,
 ) -> type[PatientBusy] | type[SlotTaken] | None:
     """The quick "no" of the module doc, from one indexed query; None decides nothing."""
+    return _overlap_verdict_for(
+        patient=patient,
+        start=start,
+        booked_minutes=procedure.booked_minutes,
+        practitioner_id=practitioner.pk if practitioner is not None else None,
+        now=now,
+    )
+
+
+def _overlap_verdict_for(
+    *,
+    patient: PatientProfile,
+    start: dt.datetime,
+    booked_minutes: int,
+    practitioner_id: int | None,
+    now: dt.datetime,
+) -> type[PatientBusy] | type[SlotTaken] | None:
     policy = Policy.from_settings()
     if not _plainly_bookable_time(start, now, policy):
         return None
-    end = start + dt.timedelta(minutes=procedure.booked_minutes)
+    end = start + dt.timedelta(minutes=booked_minutes)
     holders = Q(patient=patient)
-    if practitioner is not None:
-        holders |= Q(practitioner=practitioner)
+    if practitioner_id is not None:
+        holders |= Q(practitioner_id=practitioner_id)
     overlapping = set(
         Appointment.objects.filter(
             holders, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
@@ -542,6 +568,52 @@ def _overlap_verdict(
     if not overlapping:
         return None
     return PatientBusy if patient.pk in overlapping else SlotTaken
+
+
+def refusal_of_a_recently_refused_start(
+    *,
+    patient: PatientProfile,
+    booked_by: User,
+    procedure_slug: str,
+    start: dt.datetime,
+    practitioner_id: int,
+) -> BookingError | None:
+    """The quick "no" for a hot slot, before the procedure and practitioner are even read.
+
+    When a booking of this procedure, practitioner and start was refused seconds ago,
+    its next free slots are cached (`BOOKING_ALTERNATIVES_CACHE_SECONDS`) with the
+    procedure's booked minutes: these values were valid then, so asking the
+    catalogue again adds nothing to a "no". The one indexed query of the quick
+    "no" says whether the time is still held right now (a cancellation frees it
+    at once): held by this patient is `patient_busy`, by the practitioner
+    `slot_taken` with the cached slots; so is a start another booking is under
+    way for (PostgreSQL: its advisory lock is held, `_slot_is_being_booked`).
+    Anything else returns None and the booking takes its whole way, every check
+    included: an unverified or erased patient, someone booking for another,
+    values never refused, a time free now.
+    """
+    if booked_by.pk != patient.user_id or patient.erased_at is not None:
+        return None
+    if not patient.is_verified or timezone.is_naive(start):
+        return None
+    cached = _cached_refusal(procedure_slug, practitioner_id, start)
+    if cached is None:
+        return None
+    slots, booked_minutes = cached
+    verdict = _overlap_verdict_for(
+        patient=patient,
+        start=start,
+        booked_minutes=booked_minutes,
+        practitioner_id=practitioner_id,
+        now=timezone.now(),
+    )
+    if verdict is None and _slot_seen_being_booked(practitioner_id, start):
+        verdict = SlotTaken  # as book_appointment answers a booking under way
+    if verdict is PatientBusy:
+        return PatientBusy()
+    if verdict is SlotTaken:
+        return SlotTaken(slots)
+    return None
 
 
 def _refusal(
@@ -569,12 +641,41 @@ def _slot_is_being_booked(practitioner: Practitioner, start: dt.datetime) -> boo
     """
     if connection.vendor != "postgresql":
         return False
-    minute = int(start.timestamp()) // 60
     with connection.cursor() as cursor:
-        # Two int4 keys: the practitioner and the start in epoch minutes (fits until 6053).
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [practitioner.pk, minute])
+        keys = _lock_keys(practitioner.pk, start)
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", keys)
         (acquired,) = cursor.fetchone()
     return not acquired
+
+
+def _lock_keys(practitioner_id: int, start: dt.datetime) -> tuple[int, int]:
+    # Two int4 keys: the practitioner and the start in epoch minutes (fits until 6053).
+    return practitioner_id, int(start.timestamp()) // 60
+
+
+# Whether another session holds a two-key advisory lock (objsubid 2) in this database:
+# read, never taken.
+_LOCK_HELD_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_locks
+    WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid <> pg_backend_pid()
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND classid = %s::bigint::oid AND objid = %s::bigint::oid
+)
+"""
+
+
+def _slot_seen_being_booked(practitioner_id: int, start: dt.datetime) -> bool:
+    """PostgreSQL: whether a booking of this start holds its lock now (`_slot_is_being_booked`).
+
+    Only looks: the quick "no" outside any booking transaction must not take the lock.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_HELD_SQL, _lock_keys(practitioner_id, start))
+        (held,) = cursor.fetchone()
+    return bool(held)
 
 
 def _with_bookings(busy: Busy, bookings: Sequence[Booking]) -> Busy:
