@@ -54,6 +54,9 @@ functions and the same checks. Domain rules:
   waiting for the winner's commit or screening in parallel with it. If the
   first booking is then refused, the time is free again for the next try.
   Every check after that, and the exclusion constraints, stay the guard.
+  A start refused seconds ago (its alternatives are cached) is refused again by
+  `refusal_of_a_recently_refused_start` before the API even reads the
+  procedure and practitioner: the same quick question, the same answers.
 - The next free slots of a "just taken" answer are advice (re-checked when
   booked), so they are kept in the shared cache for
   `BOOKING_ALTERNATIVES_CACHE_SECONDS` (5) per procedure, practitioner (or
