@@ -109,25 +109,6 @@ def _post_json(url: str, body: bytes, token: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def _post(url: str, body: bytes, token: str) -> tuple[int, float]:
-    """POST JSON with the token: the status and the milliseconds it took."""
-    request = urllib.request.Request(  # noqa: S310 - our own server's http URL
-        url,
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            response.read()
-            code = response.status
-    except urllib.error.HTTPError as error:
-        error.read()
-        code = error.code
-    return code, (time.perf_counter() - started) * 1000
-
-
 def _workers_cpu_ms(master: int) -> float:
     """The CPU milliseconds (user + system) the gunicorn master's workers used so far."""
     return (children_cpu_seconds(master) or 0.0) * 1000
@@ -360,7 +341,7 @@ def _warm(
         list(pool.map(lambda token: _get(url, token), tokens))
         list(pool.map(lambda token: _get(availability, token), tokens))
         warm_bookings = list(pool.map(book_and_cancel, enumerate(tokens)))
-        warm = list(pool.map(lambda token: _post(url, held, token)[0], tokens))
+        warm = list(pool.map(lambda token: _post_json(url, held, token)[0], tokens))
     assert set(warm_bookings) == {(201, 200)}, warm_bookings
     assert set(warm) == {409}, warm
 

@@ -15,10 +15,31 @@ from django.conf import settings
 from django.test import Client
 
 from clinic.models import User
+from procedures.intake import QUESTIONS, Kind
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 # The impacts that fail a page: "minor" and "moderate" are reported by axe, not blocked.
 BLOCKING_IMPACTS = ("serious", "critical")
+# The intake's choice answers the browser tests give; every yes/no question is answered "no".
+INTAKE_CHOICES = {
+    "sex": "female",
+    "pregnant": "no",
+    "isotretinoin": "never",
+    "autoimmune": "none",
+    "collagen_skin_test": "not_done",
+    "fitzpatrick": "II",
+    "skin_type": "normal",
+    "home_patch_test": "not_done",
+}
+
+
+def answer_the_intake_choices(page: Any) -> None:
+    """On the intake page: tick INTAKE_CHOICES and "no" for every yes/no question."""
+    for key, question in QUESTIONS.items():
+        if key in INTAKE_CHOICES:
+            page.locator(f'input[name="{key}"][value="{INTAKE_CHOICES[key]}"]').check()
+        elif question.kind is Kind.BOOL:
+            page.locator(f'input[name="{key}"][value="no"]').check()
 
 
 def field(page: Any, name: str) -> Any:

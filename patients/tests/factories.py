@@ -13,9 +13,10 @@ from PIL import Image
 
 from clinic.models import User
 from patients import services
+from patients.forms import NO, YES
 from patients.models import DATA_PROCESSING, IntakeVersion, PatientProfile
 from patients.selectors import current_consent_text
-from procedures.intake import baseline_answers
+from procedures.intake import QUESTIONS, Kind, baseline_answers
 
 
 class PatientUserFactory(DjangoModelFactory):
@@ -64,6 +65,25 @@ def give_baseline_intake(user: User, *, on: dt.date | None = None, **changes: An
     answers = baseline_answers(on=on or timezone.localdate())
     answers.update(changes)
     return services.submit_intake(patient=user.patient_profile, answers=answers, submitted_by=user)
+
+
+def intake_form_data(*, on: dt.date | None = None, **changes: Any) -> dict[str, Any]:
+    """The baseline answers of intake.md (with `changes`) as the browser posts the form."""
+    data: dict[str, Any] = {}
+    for key, value in baseline_answers(on=on or timezone.localdate()).items():
+        kind = QUESTIONS[key].kind
+        if kind is Kind.BOOL:
+            data[key] = YES if value else NO
+        elif kind is Kind.MULTI_CHOICE:
+            data[key] = sorted(value)
+        elif value is None:
+            data[key] = ""
+        elif isinstance(value, dt.date):
+            data[key] = value.isoformat()
+        else:
+            data[key] = value
+    data.update(changes)
+    return data
 
 
 def jpeg_bytes(size: tuple[int, int] = (64, 48), color: str = "red", **save: Any) -> bytes:

@@ -14,12 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Practitioner, User
-from patients.forms import NO, YES
 from patients.models import Appointment, TreatmentCourse, WaitlistEntry, WaitlistOffer
 from patients.services.booking import book_appointment, cancel_appointment
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
-from patients.tests.factories import give_baseline_intake, make_patient
-from procedures.intake import QUESTIONS, Kind, baseline_answers
+from patients.tests.factories import give_baseline_intake, intake_form_data, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -59,24 +57,6 @@ def book(
     )
 
 
-def intake_form_data(on: dt.date) -> dict[str, Any]:
-    """The baseline answers as the browser posts them."""
-    data: dict[str, Any] = {}
-    for key, value in baseline_answers(on=on).items():
-        kind = QUESTIONS[key].kind
-        if kind is Kind.BOOL:
-            data[key] = YES if value else NO
-        elif kind is Kind.MULTI_CHOICE:
-            data[key] = sorted(value)
-        elif value is None:
-            data[key] = ""
-        elif isinstance(value, dt.date):
-            data[key] = value.isoformat()
-        else:
-            data[key] = value
-    return data
-
-
 # --- who reaches the pages -----------------------------------------------------------------
 
 
@@ -99,7 +79,7 @@ def test_without_an_intake_the_questionnaire_comes_first_then_the_same_page(
     assert intake_url.startswith(reverse("patients:intake"))
     assert parse_qs(urlsplit(intake_url).query)["next"] == [wanted]
 
-    response = client.post(intake_url, intake_form_data(dt.date(2026, 6, 1)))
+    response = client.post(intake_url, intake_form_data(on=dt.date(2026, 6, 1)))
     assert response.status_code == 302
     assert response["Location"] == wanted
     assert client.get(wanted).status_code == 200

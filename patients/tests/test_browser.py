@@ -10,22 +10,10 @@ from django.core import mail
 from PIL import Image
 
 from clinic.models import User
-from clinic.tests.browser import field
+from clinic.tests.browser import answer_the_intake_choices, field
 from patients.models import ConsentSignature, IntakeVersion, Photo
-from procedures.intake import QUESTIONS, Kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHOICES = {
-    "sex": "female",
-    "pregnant": "no",
-    "isotretinoin": "never",
-    "autoimmune": "none",
-    "collagen_skin_test": "not_done",
-    "fitzpatrick": "II",
-    "skin_type": "normal",
-    "home_patch_test": "not_done",
-}
 
 
 @pytest.mark.usefixtures("migrated_data")
@@ -61,11 +49,7 @@ def test_a_patient_registers_fills_the_intake_signs_and_uploads(
     assert not stop_date.is_visible()
     page.locator('input[name="isotretinoin"][value="stopped"]').check()
     assert stop_date.is_visible()
-    for key, question in QUESTIONS.items():
-        if key in CHOICES:
-            page.locator(f'input[name="{key}"][value="{CHOICES[key]}"]').check()
-        elif question.kind is Kind.BOOL:
-            page.locator(f'input[name="{key}"][value="no"]').check()
+    answer_the_intake_choices(page)
     assert pregnancy.is_visible()
     assert not stop_date.is_visible()
     page.locator('input[name="scar_types"][value="rolling"]').check()

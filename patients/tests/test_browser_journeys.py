@@ -21,10 +21,9 @@ from django.core import mail
 from icalendar import Calendar
 
 from clinic.availability import Policy
-from clinic.tests.browser import field
+from clinic.tests.browser import answer_the_intake_choices, field
 from patients.models import Appointment, IntakeVersion
 from patients.tests.booking_fixtures import Clinic
-from procedures.intake import QUESTIONS, Kind
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,16 +33,6 @@ pytestmark = [
 
 PEEL = "Glycolic acid peel (superficial)"
 EMAIL = "nina@example.test"
-CHOICES = {
-    "sex": "female",
-    "pregnant": "no",
-    "isotretinoin": "never",
-    "autoimmune": "none",
-    "collagen_skin_test": "not_done",
-    "fitzpatrick": "II",
-    "skin_type": "normal",
-    "home_patch_test": "not_done",
-}
 
 
 def calendar_events(ics: bytes) -> list[Any]:
@@ -91,11 +80,7 @@ def register_and_confirm(page: Any, live_server: Any) -> None:
 
 def fill_the_intake(page: Any, live_server: Any) -> None:
     page.goto(f"{live_server.url}/me/intake/")
-    for key, question in QUESTIONS.items():
-        if key in CHOICES:
-            page.locator(f'input[name="{key}"][value="{CHOICES[key]}"]').check()
-        elif question.kind is Kind.BOOL:
-            page.locator(f'input[name="{key}"][value="no"]').check()
+    answer_the_intake_choices(page)
     page.locator('input[name="scar_types"][value="rolling"]').check()
     page.get_by_role("button", name="Save my answers").click()
 

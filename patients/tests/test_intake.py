@@ -15,9 +15,9 @@ from clinic.models import User
 from patients import selectors, services
 from patients.forms import NO, YES, IntakeForm
 from patients.models import AuditEntry, ImmutableRowError, IntakeVersion
-from patients.tests.factories import give_baseline_intake
+from patients.tests.factories import give_baseline_intake, intake_form_data
 from procedures.errors import DomainError
-from procedures.intake import ANSWER_SCHEMA_VERSION, QUESTIONS, Kind, baseline_answers
+from procedures.intake import ANSWER_SCHEMA_VERSION, QUESTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,25 +29,6 @@ TODAY = dt.date(2026, 3, 10)
 def pinned_time() -> Any:
     with time_machine.travel(dt.datetime(2026, 3, 10, 12, 0, tzinfo=MOSCOW), tick=False) as t:
         yield t
-
-
-def form_data(**changes: Any) -> dict[str, Any]:
-    """The baseline answers as the browser posts them."""
-    data: dict[str, Any] = {}
-    for key, value in baseline_answers(on=TODAY).items():
-        kind = QUESTIONS[key].kind
-        if kind is Kind.BOOL:
-            data[key] = YES if value else NO
-        elif kind is Kind.MULTI_CHOICE:
-            data[key] = sorted(value)
-        elif value is None:
-            data[key] = ""
-        elif isinstance(value, dt.date):
-            data[key] = value.isoformat()
-        else:
-            data[key] = value
-    data.update(changes)
-    return data
 
 
 def test_the_form_asks_every_question_with_its_help_text(client: Client, patient: User) -> None:
@@ -66,7 +47,7 @@ def test_submitting_the_form_stores_a_version_and_shows_the_screened_catalogue(
     client: Client, patient: User
 ) -> None:
     client.force_login(patient)
-    response = client.post(reverse("patients:intake"), form_data())
+    response = client.post(reverse("patients:intake"), intake_form_data(on=TODAY))
     assert response.status_code == 302
     assert response["Location"] == reverse("patients:screening")
     version = IntakeVersion.objects.get(patient=patient.patient_profile)
@@ -85,8 +66,11 @@ def test_a_future_date_is_refused_and_the_typed_answers_are_kept(
     client: Client, patient: User
 ) -> None:
     client.force_login(patient)
-    data = form_data(
-        topical_retinoid_last_used="2026-04-01", blood_thinners=YES, blood_thinners_which="aspirin"
+    data = intake_form_data(
+        on=TODAY,
+        topical_retinoid_last_used="2026-04-01",
+        blood_thinners=YES,
+        blood_thinners_which="aspirin",
     )
     response = client.post(reverse("patients:intake"), data)
     assert response.status_code == 200
@@ -100,13 +84,15 @@ def test_a_future_date_is_refused_and_the_typed_answers_are_kept(
 
 def test_stopped_isotretinoin_needs_the_stop_date(client: Client, patient: User) -> None:
     client.force_login(patient)
-    response = client.post(reverse("patients:intake"), form_data(isotretinoin="stopped"))
+    response = client.post(
+        reverse("patients:intake"), intake_form_data(on=TODAY, isotretinoin="stopped")
+    )
     assert "date of the last dose" in str(
         response.context["form"].errors["isotretinoin_stopped_on"]
     )
     response = client.post(
         reverse("patients:intake"),
-        form_data(isotretinoin="stopped", isotretinoin_stopped_on="2025-12-01"),
+        intake_form_data(on=TODAY, isotretinoin="stopped", isotretinoin_stopped_on="2025-12-01"),
     )
     assert response.status_code == 302
     answers = selectors.latest_intake(patient.patient_profile).answers
@@ -115,20 +101,24 @@ def test_stopped_isotretinoin_needs_the_stop_date(client: Client, patient: User)
 
 def test_a_done_skin_test_needs_the_date_it_was_read(client: Client, patient: User) -> None:
     client.force_login(patient)
-    response = client.post(reverse("patients:intake"), form_data(collagen_skin_test="negative"))
+    response = client.post(
+        reverse("patients:intake"), intake_form_data(on=TODAY, collagen_skin_test="negative")
+    )
     assert "skin test was read" in str(
         response.context["form"].errors["collagen_skin_test_read_on"]
     )
 
 
 def test_follow_up_dates_that_do_not_apply_are_dropped(patient: User) -> None:
-    form = IntakeForm(form_data(isotretinoin="never", isotretinoin_stopped_on="2025-01-01"))
+    form = IntakeForm(
+        intake_form_data(on=TODAY, isotretinoin="never", isotretinoin_stopped_on="2025-01-01")
+    )
     assert form.is_valid(), form.errors
     assert "isotretinoin_stopped_on" not in form.answers()
 
 
 def test_an_unanswered_health_question_is_an_error_not_a_no(patient: User) -> None:
-    data = form_data()
+    data = intake_form_data(on=TODAY)
     del data["diabetes"]
     form = IntakeForm(data)
     assert not form.is_valid()
@@ -136,7 +126,7 @@ def test_an_unanswered_health_question_is_an_error_not_a_no(patient: User) -> No
 
 
 def test_the_pregnancy_group_is_required_of_female_patients(patient: User) -> None:
-    data = form_data()
+    data = intake_form_data(on=TODAY)
     del data["pregnant"]
     form = IntakeForm(data)
     assert not form.is_valid()
@@ -145,7 +135,7 @@ def test_the_pregnancy_group_is_required_of_female_patients(patient: User) -> No
 
 def test_the_pregnancy_group_is_ignored_for_male_patients(client: Client, patient: User) -> None:
     client.force_login(patient)
-    data = form_data(sex="male", pregnant="yes", breastfeeding=YES)
+    data = intake_form_data(on=TODAY, sex="male", pregnant="yes", breastfeeding=YES)
     del data["menstruating"]
     assert client.post(reverse("patients:intake"), data).status_code == 302
     answers = selectors.latest_intake(patient.patient_profile).answers
@@ -155,7 +145,7 @@ def test_the_pregnancy_group_is_ignored_for_male_patients(client: Client, patien
 
 
 def test_which_medicines_text_is_dropped_when_the_answer_is_no(patient: User) -> None:
-    form = IntakeForm(form_data(blood_thinners=NO, blood_thinners_which="aspirin"))
+    form = IntakeForm(intake_form_data(on=TODAY, blood_thinners=NO, blood_thinners_which="aspirin"))
     assert form.is_valid()
     assert form.answers()["blood_thinners_which"] == ""
 

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from clinic.models import User
 from patients.forms import NO, YES, IntakeForm
 from patients.models import IntakeVersion
+from patients.tests.factories import intake_form_data
 from procedures.errors import AnswerError
-from procedures.intake import ANSWER_KEYS, QUESTIONS, Kind, baseline_answers, validate_answers
+from procedures.intake import ANSWER_KEYS, QUESTIONS, validate_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -53,28 +54,10 @@ FORM_VALUE = st.one_of(
 )
 
 
-def baseline_form() -> dict[str, Any]:
-    """The baseline answers as the browser posts them."""
-    data: dict[str, Any] = {}
-    for key, value in baseline_answers(on=TODAY).items():
-        kind = QUESTIONS[key].kind
-        if kind is Kind.BOOL:
-            data[key] = YES if value else NO
-        elif kind is Kind.MULTI_CHOICE:
-            data[key] = sorted(value)
-        elif value is None:
-            data[key] = ""
-        elif isinstance(value, dt.date):
-            data[key] = value.isoformat()
-        else:
-            data[key] = value
-    return data
-
-
 @st.composite
 def posts(draw: st.DrawFn) -> dict[str, Any]:
     """The baseline form with answers changed, dropped, doubled or added."""
-    data = baseline_form()
+    data = intake_form_data(on=TODAY)
     for key in draw(st.sets(st.sampled_from(ANSWER_KEYS), max_size=3)):
         del data[key]
     keys = st.sampled_from(ANSWER_KEYS) | FORM_TEXT.filter(lambda key: key not in ("", "\x00"))
