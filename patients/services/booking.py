@@ -79,6 +79,8 @@ functions and the same checks. Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -173,6 +175,10 @@ __all__ = [
 S = AppointmentStatus
 ALTERNATIVES = 5
 ALTERNATIVE_DAYS = 14
+# A refusal waits this long at most for a parallel one's next free slots, polling the
+# cache (`_alternatives_computed_elsewhere`).
+ALTERNATIVES_WAIT_SECONDS = 1.0
+ALTERNATIVES_POLL_SECONDS = 0.005
 MOVABLE = frozenset({S.PENDING_REVIEW, S.CONFIRMED})
 
 
@@ -358,24 +364,43 @@ def _alternatives(
     ignore_appointment: int | None = None,
     inputs: AvailabilityInputs | None = None,
 ) -> list[Slot]:
-    """The next free slots from `after` (two weeks ahead at most), for a "just taken" answer.
+    """The next free slots from the refused start `after` (two weeks ahead at most), for a
+    "just taken" answer.
 
     The schedule is read again: after a refused insert, the winner's row is visible now.
+    A booking still under way (its advisory lock held, its row not committed) is not:
+    so with a practitioner asked for, their refused start itself is left out.
+    Of parallel refusals of one start, one computes them and the others wait for
+    its answer (`_alternatives_computed_elsewhere`).
     """
     cacheable = needs is None and ignore_appointment is None
-    if cacheable and (cached := _cached_alternatives(procedure, practitioner, after)) is not None:
-        return cached
-    policy = Policy.from_settings()
-    if inputs is None:
-        day = max(after, now).astimezone(policy.zone).date()
-        inputs = _inputs(procedure, day, ALTERNATIVE_DAYS, practitioner=practitioner, needs=needs)
-    busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
-    slots = next_free_slots(
-        inputs, busy=busy, now=now, after=after, limit=ALTERNATIVES, policy=policy
-    )
+    marks_the_start = cacheable and inputs is None
     if cacheable:
-        _cache_alternatives(procedure, practitioner, after, slots)
-    return slots
+        cached = _cached_alternatives(procedure, practitioner, after)
+        if cached is None and marks_the_start:
+            cached = _alternatives_computed_elsewhere(procedure, practitioner, after)
+        if cached is not None:
+            return cached
+    try:
+        policy = Policy.from_settings()
+        if inputs is None:
+            day = max(after, now).astimezone(policy.zone).date()
+            inputs = _inputs(
+                procedure, day, ALTERNATIVE_DAYS, practitioner=practitioner, needs=needs
+            )
+        busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
+        slots = next_free_slots(
+            inputs, busy=busy, now=now, after=after, limit=ALTERNATIVES + 1, policy=policy
+        )
+        if practitioner is not None:
+            slots = [slot for slot in slots if slot.start != after]
+        slots = slots[:ALTERNATIVES]
+        if cacheable:
+            _cache_alternatives(procedure, practitioner, after, slots)
+        return slots
+    finally:
+        if marks_the_start:
+            cache.delete(_computing_key(procedure, practitioner, after))
 
 
 # A cached answer carries the generation kept in the cache itself, and counts only
@@ -427,6 +452,39 @@ def _cached_alternatives(
 ) -> list[Slot] | None:
     cached = _cached_refusal(procedure.slug, practitioner.pk if practitioner else None, start)
     return cached[0] if cached is not None else None
+
+
+def _computing_key(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
+) -> str:
+    practitioner_id = practitioner.pk if practitioner else None
+    return f"{_alternatives_key(procedure.slug, practitioner_id, start)}:computing"
+
+
+def _alternatives_computed_elsewhere(
+    procedure: Procedure, practitioner: Practitioner | None, start: dt.datetime
+) -> list[Slot] | None:
+    """The next free slots a parallel refusal of `start` is computing now, waited for.
+
+    The first refusal of a start with nothing cached marks it (`cache.add`: one of
+    many wins) and computes them (None: ours to compute); the others poll the cache
+    for its answer instead of computing the same (a hot slot's losers that arrive
+    before any answer is cached). They stop waiting when the mark goes without an
+    answer (that refusal failed) or after `ALTERNATIVES_WAIT_SECONDS` (it died), and
+    compute their own.
+    """
+    if settings.BOOKING_ALTERNATIVES_CACHE_SECONDS <= 0:
+        return None
+    key = _computing_key(procedure, practitioner, start)
+    if cache.add(key, True, timeout=max(1, math.ceil(ALTERNATIVES_WAIT_SECONDS))):
+        return None
+    for _poll in range(math.ceil(ALTERNATIVES_WAIT_SECONDS / ALTERNATIVES_POLL_SECONDS)):
+        time.sleep(ALTERNATIVES_POLL_SECONDS)
+        if (cached := _cached_alternatives(procedure, practitioner, start)) is not None:
+            return cached
+        if cache.get(key) is None:
+            return None
+    return None
 
 
 def _cache_alternatives(

@@ -4,16 +4,21 @@ read, with the next free slots cached briefly for the other losers; the real che
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from clinic.availability import Slot
 from clinic.models import User
 from patients.models import Appointment
+from patients.services import booking
 from patients.services.booking import (
     PatientBusy,
     ScreeningBlocked,
@@ -205,3 +210,70 @@ def test_api_loser_gets_409_with_alternatives_in_few_queries(
     # needs no catalogue read either (test_booking_quick_refusal), and no screening,
     # no schedule, no role look-up for a verified patient.
     assert len(captured) == 2, sql_of(captured)
+
+
+def _answer_later(seconds: float, mark: str, answer: tuple | None = None) -> threading.Thread:  # type: ignore[type-arg]
+    """A parallel refusal computing the next free slots: after `seconds` it caches its
+    answer (procedure, practitioner, start, slots), or none, and takes its mark away."""
+
+    def finish() -> None:
+        time.sleep(seconds)
+        if answer is not None:
+            booking._cache_alternatives(*answer)
+        cache.delete(mark)
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+def test_a_refusal_waits_for_the_next_free_slots_another_one_is_computing(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    """Parallel refusals of one start with nothing cached (a hot slot's first losers):
+    one computes the next free slots, the others wait for its answer instead of
+    reading the schedule too."""
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    derm, peel = clinic_setup.derm, clinic_setup.procedure("glycolic-peel")
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    mark = booking._computing_key(peel, derm, at(WEDNESDAY, 10))
+    assert cache.add(mark, True, timeout=5)  # the other refusal, computing
+    theirs = [
+        Slot(at(WEDNESDAY, 15), at(WEDNESDAY, 15, 45), derm.pk, clinic_setup.rooms["treatment"].pk)
+    ]
+    other = _answer_later(0.1, mark, (peel, derm, at(WEDNESDAY, 10), theirs))
+
+    with CaptureQueriesContext(connection) as captured, pytest.raises(SlotTaken) as caught:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    other.join()
+
+    assert caught.value.alternatives == theirs
+    assert "workinghours" not in sql_of(captured)  # the schedule was not read here
+
+
+def test_a_refusal_computes_the_next_free_slots_when_the_other_gives_none(
+    clinic_setup: Clinic, patient: User, other_patient: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal computing them failed (its mark goes, no answer), or died (its mark
+    stays): the waiting one stops waiting and computes its own."""
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    derm, peel = clinic_setup.derm, clinic_setup.procedure("glycolic-peel")
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    mark = booking._computing_key(peel, derm, at(WEDNESDAY, 10))
+    assert cache.add(mark, True, timeout=60)
+    failed = _answer_later(0.05, mark)
+    with pytest.raises(SlotTaken) as caught:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    failed.join()
+    assert caught.value.alternatives[0].start == at(WEDNESDAY, 11)
+
+    booking.clear_alternatives_cache()
+    monkeypatch.setattr(booking, "ALTERNATIVES_WAIT_SECONDS", 0.05)
+    assert cache.add(mark, True, timeout=60)  # and nobody answers or takes it away
+    started = time.monotonic()
+    with pytest.raises(SlotTaken) as caught:
+        book(other_patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    assert caught.value.alternatives[0].start == at(WEDNESDAY, 11)
+    assert time.monotonic() - started < 5  # waited its short while, not for the mark's expiry
