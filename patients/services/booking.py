@@ -828,7 +828,8 @@ def _log(
         reason=reason,
         at=at or timezone.now(),
     )
-    change.full_clean()
+    # The appointment and the user are in hand (the database checks their keys anyway).
+    change.full_clean(exclude=["appointment", "by"])
     change.save()
     return change
 

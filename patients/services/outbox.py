@@ -81,21 +81,24 @@ def schedule_message(
     context: dict[str, Any] | None = None,
     **subject: Any,
 ) -> OutboxMessage:
-    """Write one outbox row in the caller's transaction (or return the one with that key)."""
-    with transaction.atomic():
-        message, created = OutboxMessage.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={
-                "kind": kind,
-                "patient_id": patient_id,
-                "appointment": appointment,
-                "course": course,
-                "subject_version": subject_version,
-                "due_at": due_at,
-                "context": context or {},
-                **subject,
-            },
-        )
+    """Write one outbox row in the caller's transaction (or return the one with that key).
+
+    get_or_create() inserts inside its own savepoint, so a row a parallel transaction
+    wrote with the same key leaves the caller's transaction usable.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "patient_id": patient_id,
+            "appointment": appointment,
+            "course": course,
+            "subject_version": subject_version,
+            "due_at": due_at,
+            "context": context or {},
+            **subject,
+        },
+    )
     if created and due_at <= timezone.now():
         transaction.on_commit(lambda: _send_soon([message.pk]), robust=True)
     return message
