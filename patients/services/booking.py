@@ -79,6 +79,7 @@ functions and the same checks. Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import time
 import uuid
@@ -90,7 +91,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -616,19 +616,51 @@ def _overlap_verdict_for(
     if not _plainly_bookable_time(start, now, policy):
         return None
     end = start + dt.timedelta(minutes=booked_minutes)
-    holders = Q(patient=patient)
-    if practitioner_id is not None:
-        holders |= Q(practitioner_id=practitioner_id)
-    overlapping = set(
-        Appointment.objects.filter(
-            holders, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
-        )
-        .order_by()
-        .values_list("patient_id", flat=True)[:2]
-    )
+    with_practitioner = practitioner_id is not None
+    holders = [patient.pk, practitioner_id] if with_practitioner else [patient.pk]
+    params = [
+        *holders,
+        *_HOLDING,
+        connection.ops.adapt_datetimefield_value(end),
+        connection.ops.adapt_datetimefield_value(start),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_overlap_sql(connection.vendor, with_practitioner=with_practitioner), params)
+        overlapping = {row[0] for row in cursor.fetchall()}
     if not overlapping:
         return None
     return PatientBusy if patient.pk in overlapping else SlotTaken
+
+
+# The quick "no" runs for every loser of a race for one slot. Its one query, written out
+# once: building it through the ORM took three times as long as running it (about 0.7 of
+# 1 ms on a small machine). It asks what Appointment.objects.filter(Q(patient=...) |
+# Q(practitioner_id=...), status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
+# .values_list("patient_id")[:2] asks (a test holds the two to the same answers).
+_OVERLAP_SQL = (
+    "SELECT {patient} FROM {table} WHERE ({holders}) AND {status} IN ({statuses}) "
+    "AND {start} < %s AND {end} > %s LIMIT 2"
+)
+_HOLDING = sorted(str(status) for status in ACTIVE_STATUSES)
+
+
+@functools.cache
+def _overlap_sql(vendor: str, *, with_practitioner: bool) -> str:
+    """The overlap query for this database (its identifiers quoted its way)."""
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(Appointment._meta.get_field(name).column)
+        for name in ("patient", "practitioner", "status", "start", "end")
+    }
+    holders = f"{column['patient']} = %s"
+    if with_practitioner:
+        holders += f" OR {column['practitioner']} = %s"
+    return _OVERLAP_SQL.format(
+        table=quote(Appointment._meta.db_table),
+        holders=holders,
+        statuses=", ".join(["%s"] * len(_HOLDING)),
+        **column,
+    )
 
 
 def refusal_of_a_recently_refused_start(

@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections import Counter
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinic.availability import Slot
 from clinic.models import User
-from patients.models import Appointment
+from patients.lifecycle import ACTIVE_STATUSES
+from patients.models import Appointment, PatientProfile
 from patients.services import booking
 from patients.services.booking import (
     PatientBusy,
@@ -109,6 +112,61 @@ def test_patient_busy_is_refused_before_screening(clinic_setup: Clinic, patient:
             slug="consultation",
             practitioner=clinic_setup.derm,
         )
+
+
+def _overlap_through_the_orm(
+    profile: PatientProfile, start: dt.datetime, minutes: int, practitioner_id: int | None
+) -> type[PatientBusy] | type[SlotTaken] | None:
+    """The quick "no"'s question asked through the ORM: what its written-out SQL must answer."""
+    end = start + dt.timedelta(minutes=minutes)
+    holders = Q(patient=profile)
+    if practitioner_id is not None:
+        holders |= Q(practitioner_id=practitioner_id)
+    overlapping = set(
+        Appointment.objects.filter(
+            holders, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+        ).values_list("patient_id", flat=True)[:2]
+    )
+    if not overlapping:
+        return None
+    return PatientBusy if profile.pk in overlapping else SlotTaken
+
+
+def test_the_quick_overlap_query_answers_as_the_orm_does(
+    clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    ready(patient, "peel", "consultation")
+    ready(other_patient, "peel", "consultation")
+    derm, cosm = clinic_setup.derm, clinic_setup.cosm
+    book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
+    book(other_patient, clinic_setup, at(WEDNESDAY, 12), practitioner=cosm)
+    checked_in = book(
+        patient, clinic_setup, at(WEDNESDAY, 15), slug="consultation", practitioner=derm
+    )
+    Appointment.objects.filter(pk=checked_in.pk).update(status=Appointment.Status.CHECKED_IN)
+    cancelled = book(
+        other_patient, clinic_setup, at(WEDNESDAY, 14), slug="consultation", practitioner=derm
+    )
+    cancel_appointment(appointment=cancelled, by=other_patient)
+
+    answers = Counter()
+    for profile in (patient.patient_profile, other_patient.patient_profile):
+        for practitioner_id in (derm.pk, cosm.pk, None):
+            for quarter in range(4 * 9):
+                start = at(WEDNESDAY, 9) + dt.timedelta(minutes=15 * quarter)
+                for minutes in (15, 45, 60):
+                    expected = _overlap_through_the_orm(profile, start, minutes, practitioner_id)
+                    answer = booking._overlap_verdict_for(
+                        patient=profile,
+                        start=start,
+                        booked_minutes=minutes,
+                        practitioner_id=practitioner_id,
+                        now=NOW,
+                    )
+                    assert answer is expected, (profile, practitioner_id, start, minutes)
+                    answers[answer] += 1
+    # Every answer occurs (the cancelled 14:00 holds nothing, the checked-in 15:00 does).
+    assert set(answers) == {None, PatientBusy, SlotTaken}, answers
 
 
 def test_a_free_slot_still_goes_through_every_check(
