@@ -60,8 +60,11 @@ functions and the same checks. Domain rules:
 - The next free slots of a "just taken" answer are advice (re-checked when
   booked), so they are kept in the shared cache for
   `BOOKING_ALTERNATIVES_CACHE_SECONDS` (5) per procedure, practitioner (or
-  any) and start: of 49 losers of one slot only the first computes them, and
-  a booking or cancellation shows in them within those seconds.
+  any) and start: of 49 losers of one slot only the first computes them (the
+  others, arriving while it does, wait up to `ALTERNATIVES_WAIT_SECONDS` for
+  its answer instead of computing the same), and a booking or cancellation
+  shows in them within those seconds. They never include the refused start
+  itself: a parallel booking may hold it without having committed it yet.
 - Changes: patients move and cancel up to `PATIENT_CHANGE_CUTOFF_HOURS` (24)
   before the start; staff any time. Moving re-screens for the new date; every
   move adds one to `version` (the .ics SEQUENCE). A confirmed appointment keeps
