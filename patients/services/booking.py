@@ -126,6 +126,7 @@ from ..models import (
     PatientProfile,
     TreatmentCourse,
 )
+from ..models.appointment import HOLDING_STATUSES
 from ..selectors import has_valid_consent, intake_is_current, latest_intake
 from . import courses
 from .booking_errors import (
@@ -623,7 +624,7 @@ def _overlap_verdict_for(
     holders = [patient.pk, practitioner_id] if with_practitioner else [patient.pk]
     params = [
         *holders,
-        *_HOLDING,
+        *HOLDING_STATUSES,
         connection.ops.adapt_datetimefield_value(end),
         connection.ops.adapt_datetimefield_value(start),
     ]
@@ -644,12 +645,11 @@ _OVERLAP_SQL = (
     "SELECT {patient} FROM {table} WHERE ({holders}) AND {status} IN ({statuses}) "
     "AND {start} < %s AND {end} > %s LIMIT 2"
 )
-_HOLDING = sorted(str(status) for status in ACTIVE_STATUSES)
 
 
 @functools.cache
 def _overlap_sql(vendor: str, *, with_practitioner: bool) -> str:
-    """The overlap query for this database (its identifiers quoted its way)."""
+    """The overlap query for this database (`vendor`: its identifiers quoted its way)."""
     quote = connection.ops.quote_name
     column = {
         name: quote(Appointment._meta.get_field(name).column)
@@ -661,7 +661,7 @@ def _overlap_sql(vendor: str, *, with_practitioner: bool) -> str:
     return _OVERLAP_SQL.format(
         table=quote(Appointment._meta.db_table),
         holders=holders,
-        statuses=", ".join(["%s"] * len(_HOLDING)),
+        statuses=", ".join(["%s"] * len(HOLDING_STATUSES)),
         **column,
     )
 
