@@ -47,6 +47,7 @@ from .models import (
     ReviewDecision,
     consent_kind_choices,
 )
+from .records.treatment import admin as treatment_admin  # noqa: F401 - registers its models
 from .services import booking
 from .views import client_ip
 

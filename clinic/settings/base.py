@@ -395,3 +395,14 @@ PORT = env.int("PORT", default=8000)
 # The portal's public address, for links in e-mails sent outside a request
 # (a waitlist offer is made when somebody else cancels).
 PORTAL_URL = env.str("PORTAL_URL", default=f"http://127.0.0.1:{PORT}")
+
+# The treatment record (patients/records/treatment, issue #17). Completing an
+# appointment needs its chart signed; an erasure request locks a patient's record
+# for this many years instead of deleting it (Russian medical records: 25 years,
+# *policy*); patients see the device settings of their own charts only when the
+# clinic turns that on; "how is your skin?" goes out this many days after a session
+# of the deep, fractional and focal washout groups.
+COMPLETE_REQUIRES_SIGNED_CHART = env.bool("COMPLETE_REQUIRES_SIGNED_CHART", default=True)
+TREATMENT_RECORD_RETENTION_YEARS = env.int("TREATMENT_RECORD_RETENTION_YEARS", default=25)
+PATIENT_CHART_SHOWS_SETTINGS = env.bool("PATIENT_CHART_SHOWS_SETTINGS", default=False)
+SKIN_CHECK_AFTER_DAYS = env.int("SKIN_CHECK_AFTER_DAYS", default=2)

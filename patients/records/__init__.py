@@ -1,0 +1,1 @@
+"""The patient's record: account, intake, consent, photos, privacy, audit, treatment record."""
