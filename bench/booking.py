@@ -44,11 +44,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
-from patients import services
-from patients.booking_selectors import free_slots_for
+from patients.booking.selectors import free_slots_for
+from patients.booking.services.booking import book_appointment
 from patients.models import Appointment, PatientProfile
-from patients.selectors import current_consent_text
-from patients.services.booking import book_appointment
+from patients.records import services
+from patients.records.selectors import current_consent_text
 from procedures.intake import baseline_answers
 from procedures.models import Procedure
 

@@ -83,8 +83,10 @@ __all__ = [
     "PractitionerHours",
     "Slot",
     "WeeklyHours",
+    "clinic_zone",
     "free_slots",
     "is_slot_free",
+    "local_date",
     "local_day_bounds",
     "next_free_slots",
     "slot_at",
@@ -93,6 +95,16 @@ __all__ = [
 
 DAY_SECONDS = 24 * 60 * 60
 Interval = tuple[datetime, datetime]
+
+
+def clinic_zone() -> tzinfo:
+    """The clinic's wall-clock zone (`CLINIC_TIME_ZONE`), read at call time."""
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def local_date(moment: datetime) -> date:
+    """The clinic's local date of an aware instant."""
+    return moment.astimezone(clinic_zone()).date()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +120,7 @@ class Policy:
     def from_settings(cls) -> Policy:
         """The policy in the settings, read at call time (so `override_settings` applies)."""
         return cls(
-            zone=ZoneInfo(settings.CLINIC_TIME_ZONE),
+            zone=clinic_zone(),
             grid_minutes=settings.SLOT_GRID_MINUTES,
             min_lead_minutes=settings.BOOKING_MIN_LEAD_MINUTES,
             max_days_ahead=settings.BOOKING_MAX_DAYS_AHEAD,

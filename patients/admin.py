@@ -27,14 +27,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin import ClosureAdmin, PractitionerFilter
-from clinic.availability import local_day_bounds
+from clinic.availability import clinic_zone, local_date, local_day_bounds
+from clinic.http import client_address
 from clinic.models import Closure
-from procedures.errors import DomainError
-
-from . import services
-from .booking_selectors import clinic_zone, local_date
-from .lifecycle import ACTIVE_STATUSES
-from .models import (
+from patients.booking.services import booking
+from patients.models import (
     Appointment,
     AuditEntry,
     ConsentSignature,
@@ -47,8 +44,9 @@ from .models import (
     ReviewDecision,
     consent_kind_choices,
 )
-from .services import booking
-from .views import client_ip
+from patients.models.lifecycle import HOLDING_STATUSES
+from patients.records import services
+from procedures.errors import DomainError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,7 +81,7 @@ class AuditedChangeViewMixin:
                 patient=obj.patient,
                 action=self.audit_action,
                 detail=f"admin {obj._meta.model_name} #{obj.pk}",
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
             )
         return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
@@ -545,7 +543,7 @@ def affected_by_closure(closure: Closure) -> list[Appointment]:
     else:
         end = local_day_bounds(closure.ends_on, zone=zone)[1]
     appointments = Appointment.objects.filter(
-        status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+        status__in=HOLDING_STATUSES, start__lt=end, end__gt=start
     ).select_related("patient__user", "practitioner__user", "room")
     if closure.practitioner_id is not None:
         appointments = appointments.filter(practitioner_id=closure.practitioner_id)

@@ -47,8 +47,8 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client as WerkzeugClient
 
 from clinic.models import User
+from patients.booking.services.booking import book_appointment
 from patients.models import Appointment
-from patients.services.booking import book_appointment
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from procedures.catalogue_data import CATALOGUE
 from procedures.intake import answers_to_json, baseline_answers

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .intake import ImmutableRowError
-from .profile import PatientProfile
+from patients.models.intake import ImmutableRowError
+from patients.models.profile import PatientProfile
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):

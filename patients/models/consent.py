@@ -23,8 +23,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .intake import ImmutableRowError
-from .profile import PatientProfile
+from patients.models.intake import ImmutableRowError
+from patients.models.profile import PatientProfile
 
 DATA_PROCESSING = "data_processing"
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .profile import PatientProfile
+from patients.models.profile import PatientProfile
 
 
 class ErasureRequest(models.Model):
