@@ -5,9 +5,17 @@ updates the event instead of adding a second one, and a cancellation is sent
 with METHOD:CANCEL for the same UID.
 """
 
-import datetime as dt
+from __future__ import annotations
 
+import datetime as dt
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.utils import timezone, translation
 from icalendar import Calendar, Event, vCalAddress, vText
+
+from patients.messaging.mail import language_of
+from patients.models import Appointment
 
 
 def appointment_ics(
@@ -44,3 +52,23 @@ def appointment_ics(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def appointment_calendar_file(appointment: Appointment, *, cancelled: bool = False) -> bytes:
+    """The appointment as an .ics file: one UID for ever, SEQUENCE = the appointment's version."""
+    with translation.override(language_of(appointment.patient.user)):
+        summary = f"{appointment.procedure_name} — {settings.CLINIC_NAME}"
+        description = str(appointment.note_to_patient or "")
+    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return appointment_ics(
+        uid=f"appointment-{appointment.pk}@{sender.split('@')[-1]}",
+        start=appointment.start,
+        end=appointment.end,
+        summary=summary,
+        description=description,
+        location=settings.CLINIC_NAME,
+        organizer_email=sender,
+        sequence=appointment.version,
+        cancelled=cancelled,
+        stamp=timezone.now(),
+    )

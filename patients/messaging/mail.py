@@ -18,6 +18,11 @@ from django.utils import translation
 from clinic.models import User
 
 
+def language_of(user: User) -> str:
+    """The language a person reads the portal's messages in (their profile's, else the default)."""
+    return user.preferred_language or settings.LANGUAGE_CODE
+
+
 def send_templated_email(
     *,
     user: User,
@@ -46,7 +51,7 @@ def build_templated_email(
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """The message `send_templated_email` sends, not sent yet (the outbox adds its Message-ID)."""
-    language = user.preferred_language or settings.LANGUAGE_CODE
+    language = language_of(user)
     with translation.override(language):
         full_context = {
             "user": user,

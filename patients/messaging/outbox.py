@@ -20,7 +20,7 @@ Domain rules:
   timeout.
 - `deliver_message` takes the row only with its lease (a reclaimed row has a
   new lease, so a late task does nothing), re-checks the subject
-  (`patients.notifications.render`: cancelled, moved, already booked, recalls
+  (`patients.messaging.render`: cancelled, moved, already booked, recalls
   turned off: the row is `cancelled`), looks once more that nobody cancelled
   the row, sends with the row's Message-ID and marks it `sent`. The only way a
   copy goes out twice is a process dying between the SMTP server accepting it
@@ -48,6 +48,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+import patients.messaging.render as rendering
 from patients.messaging.mail import build_templated_email
 from patients.models import Appointment, OutboxMessage, TreatmentCourse
 
@@ -292,10 +293,8 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
 
 def _deliver(message: OutboxMessage, lease: str) -> str:
     """Render, check once more that the row is still ours, send and mark (deliver_message)."""
-    from patients.messaging import schedule as notifications
-
     mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
-    rendered = notifications.render(message)
+    rendered = rendering.render(message)
     if rendered is None:
         mine.update(state=State.CANCELLED)
         return "cancelled"

@@ -31,7 +31,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
-from patients.messaging.mail import send_templated_email
+from patients.messaging import send_templated_email
 from patients.models import Photo
 from procedures.errors import DomainError
 from procedures.intake import GROUPS, QUESTIONS, Kind, Question

@@ -72,7 +72,7 @@ functions and the same checks. Domain rules:
   approved; otherwise the lifecycle has no way back to review, so the move is
   refused (`move_needs_review`): cancel and request the new date instead.
 - Every status change, creation included, writes an `AppointmentStatusChange`
-  row; the patient's messages are outbox rows written by `patients.notifications`
+  row; the patient's messages are outbox rows written by `patients.messaging`
   in the same transaction (sent by a worker after the commit).
 - Courses: `book_course` proposes every session inside its window (the same
   local time of day when free, else the nearest free slot in that window),
@@ -97,6 +97,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.availability import (
     AvailabilityInputs,
     Booking,
@@ -129,7 +130,6 @@ from patients.booking.errors import (
 )
 from patients.booking.selectors import busy_for, course_history, next_held_session_on
 from patients.booking.services import courses
-from patients.messaging import schedule as notifications
 from patients.models import (
     Appointment,
     AppointmentStatusChange,
@@ -970,7 +970,7 @@ def _book(
         ),
     )
     _log(appointment, from_status="", to_status=status, by=booked_by, at=now)
-    notifications.appointment_booked(appointment)
+    messaging.appointment_booked(appointment)
     return appointment
 
 
@@ -1105,7 +1105,7 @@ def move_appointment(
                 reason=str(_("Moved to a date that needs no review.")),
                 at=now,
             )
-        notifications.appointment_moved(appointment, previous_start)
+        messaging.appointment_moved(appointment, previous_start)
     return appointment
 
 
@@ -1143,7 +1143,7 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
         _require_change_allowed(by, appointment, now)
         appointment.reason = reason
         _transition(appointment, to_status=S.CANCELLED, by=by, reason=reason, now=now)
-        notifications.appointment_cancelled(appointment)
+        messaging.appointment_cancelled(appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
     return appointment
@@ -1173,7 +1173,7 @@ def approve_review(*, appointment: Appointment, by: User, note: str = "") -> App
             appointment.note_to_patient = note
         courses.restart_course_if_flagged(appointment)
         _transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
-        notifications.review_decided(appointment)
+        messaging.review_decided(appointment)
     return appointment
 
 
@@ -1190,7 +1190,7 @@ def decline_review(*, appointment: Appointment, by: User, reason: str) -> Appoin
         appointment = _lock(appointment)
         appointment.reason = reason
         _transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
-        notifications.review_decided(appointment)
+        messaging.review_decided(appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
     return appointment
@@ -1207,7 +1207,7 @@ def decline_review_automatically(*, appointment: Appointment, reason: str) -> Ap
         appointment = _lock(appointment)
         appointment.reason = reason
         _transition(appointment, to_status=S.DECLINED, by=None, reason=reason, now=now)
-        _after_commit(notifications.review_decided, appointment)
+        _after_commit(messaging.review_decided, appointment)
         if appointment.start > now:
             _offer_freed_slot_later(appointment)
     return appointment
@@ -1239,7 +1239,7 @@ def complete_appointment(*, appointment: Appointment, by: User) -> Appointment:
         check_transition(appointment.status, S.COMPLETED)
         course = courses.advance_course(appointment)
         _transition(appointment, to_status=S.COMPLETED, by=by, now=now)
-        notifications.appointment_completed(appointment, course)
+        messaging.appointment_completed(appointment, course)
     return appointment
 
 

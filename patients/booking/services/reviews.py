@@ -22,11 +22,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.models import User
 from clinic.roles import Role, has_role
 from patients.booking.errors import BookingError, Forbidden
 from patients.booking.services import booking
-from patients.messaging import schedule as notifications
 from patients.models import Appointment, ReviewDecision
 from patients.models.lifecycle import AppointmentStatus
 from procedures.errors import DomainError
@@ -98,7 +98,7 @@ def ask_intake_update(*, appointment: Appointment, by: User, note: str = "") -> 
             flags=list(appointment.screening_flags or ()),
         )
         # An outbox row in this transaction: it goes out after the commit, exactly once.
-        notifications.intake_update_requested(appointment, decision)
+        messaging.intake_update_requested(appointment, decision)
     return decision
 
 

@@ -28,13 +28,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.availability import Policy, local_date, slot_at
 from clinic.models import Practitioner, User
 from clinic.selectors import availability_inputs, qualified_practitioners
 from patients.booking.errors import BookingError, Forbidden
 from patients.booking.selectors import busy_for
 from patients.booking.services import booking
-from patients.messaging import schedule as notifications
 from patients.models import Appointment, PatientProfile, WaitlistEntry, WaitlistOffer
 from patients.models.lifecycle import HOLDING_STATUSES
 from patients.records.selectors import has_valid_consent
@@ -211,7 +211,7 @@ def _offer_slot(
         offer.save()
         entry.status = WaitlistEntry.Status.OFFERED
         entry.save(update_fields=["status"])
-        notifications.waitlist_offer_made(offer)
+        messaging.waitlist_offer_made(offer)
         return offer
     return None
 

@@ -59,7 +59,7 @@ from patients.booking.selectors import (
 )
 from patients.booking.services import booking
 from patients.booking.services import waitlist as waitlist_services
-from patients.messaging import schedule as notifications
+from patients.messaging import appointment_calendar_file
 from patients.models import Appointment, PatientProfile, WaitlistEntry, WaitlistOffer
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from patients.records import selectors
@@ -561,7 +561,7 @@ def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
     _patient, appointment = _own_appointment(request, pk)
     cancelled = appointment.status in (S.CANCELLED, S.DECLINED)
     response = HttpResponse(
-        notifications.appointment_calendar_file(appointment, cancelled=cancelled),
+        appointment_calendar_file(appointment, cancelled=cancelled),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from clinic.models import User
+from patients import messaging as notifications
 from patients.booking.services.booking import (
     approve_review,
     book_appointment,
@@ -27,7 +28,7 @@ from patients.booking.services.booking import (
     move_appointment,
 )
 from patients.messaging import outbox, reminders
-from patients.messaging import schedule as notifications
+from patients.messaging import render as rendering
 from patients.messaging.tasks import dispatch_due_messages, send_message, send_messages
 from patients.models import Appointment, OutboxMessage, TreatmentCourse
 from patients.records.services.intake import renew_intake
@@ -495,14 +496,14 @@ def test_a_row_that_breaks_in_a_batch_is_left_to_the_dispatcher_and_the_rest_go_
     settings.OUTBOX_SEND_BATCH = 2
     _first, one = make_due(clinic_setup, patient)
     _second, two = make_due(clinic_setup, other_patient, hour=9)
-    render = notifications.render
+    render = rendering.render
 
     def broken_for_one(message: OutboxMessage) -> Any:
         if message.pk == one.pk:
             raise RuntimeError("a bug in one template")
         return render(message)
 
-    monkeypatch.setattr(notifications, "render", broken_for_one)
+    monkeypatch.setattr(rendering, "render", broken_for_one)
     assert dispatch_at(DUE) == 2
     one.refresh_from_db()
     two.refresh_from_db()

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
-from patients.messaging.mail import send_templated_email
+from patients.messaging import send_templated_email
 from patients.models import DATA_PROCESSING, ConsentText, PatientProfile
 from patients.records.services.consent import sign_consent
 from procedures.errors import DomainError

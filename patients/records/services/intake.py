@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.models import User
 from clinic.roles import Role, has_role
 from patients.models import AuditEntry, IntakeVersion, PatientProfile
@@ -82,10 +83,7 @@ def _store(
     )
     version.full_clean()
     version.save()
-    # Imported here: patients.notifications imports these services' package.
-    from patients.messaging import schedule as notifications
-
-    notifications.intake_submitted(version)
+    messaging.intake_submitted(version)
     return version
 
 

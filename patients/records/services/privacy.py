@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
 from clinic.roles import Role, has_role
-from patients.messaging.mail import send_templated_email
+from patients.messaging import send_templated_email
 from patients.models import AuditEntry, ErasureRequest, PatientProfile, Photo
 from patients.records.selectors import (
     intake_versions,
