@@ -45,7 +45,7 @@ from rest_framework.authtoken.models import Token
 
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from patients.booking.selectors import free_slots_for
-from patients.booking.services.booking import book_appointment
+from patients.booking.services import book_appointment
 from patients.models import Appointment, PatientProfile
 from patients.records import services
 from patients.records.selectors import current_consent_text

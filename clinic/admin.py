@@ -14,6 +14,20 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
 
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 # The admin is the staff's workspace: it carries the clinic's name, not Django's.
 admin.site.site_header = format_lazy("{} · {}", settings.CLINIC_NAME, _("staff workspace"))
 admin.site.site_title = format_lazy("{} · {}", settings.CLINIC_NAME, _("staff"))

@@ -23,7 +23,8 @@ Domain rules implemented here:
   stops that practitioner; a room's (maintenance) takes that room out, buffer included. A
   closure without times covers whole local days, `starts_on` 00:00 to the day after `ends_on`.
 - A slot starts at least `BOOKING_MIN_LEAD_MINUTES` (120) after `now`, on a local date at
-  most `BOOKING_MAX_DAYS_AHEAD` (90) days after today's local date.
+  most `BOOKING_MAX_DAYS_AHEAD` (90) days after today's local date. These two and the
+  grid are the policy's (`Policy.why_not_bookable`): every other module asks it.
 - One slot per start per practitioner; the room is the first free one of the kind in the
   order given (the selector orders rooms by name).
 - Wall-clock times that do not exist (the hour skipped in spring) give no slot; the edge of
@@ -125,6 +126,28 @@ class Policy:
             min_lead_minutes=settings.BOOKING_MIN_LEAD_MINUTES,
             max_days_ahead=settings.BOOKING_MAX_DAYS_AHEAD,
         )
+
+    def earliest_start(self, now: datetime) -> datetime:
+        """The first start a booking made at `now` may take (the lead time)."""
+        return now + timedelta(minutes=self.min_lead_minutes)
+
+    def last_day(self, now: datetime) -> date:
+        """The last local date a booking made at `now` may take (the horizon)."""
+        return now.astimezone(self.zone).date() + timedelta(days=self.max_days_ahead)
+
+    def why_not_bookable(self, start: datetime, now: datetime) -> str | None:
+        """Why nobody could book `start`, whatever the schedule: "grid" (not on the local
+        wall clock's grid), "lead" (sooner than the lead time), "horizon" (after the last
+        bookable day); None when the start itself is bookable."""
+        local = start.astimezone(self.zone)
+        minutes = local.hour * 60 + local.minute
+        if local.second or local.microsecond or minutes % self.grid_minutes:
+            return "grid"
+        if start < self.earliest_start(now):
+            return "lead"
+        if local.date() > self.last_day(now):
+            return "horizon"
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -401,8 +424,9 @@ class _Scan:
         self.grid = policy.grid_minutes * 60
         self.booked = inputs.needs.booked_minutes * 60
         self.buffer = inputs.needs.buffer_minutes * 60
-        self.earliest = _ts(now) + policy.min_lead_minutes * 60
+        self.earliest = _ts(policy.earliest_start(now))
         self.today = now.astimezone(self.zone).date()
+        self.last_day = policy.last_day(now)
         self._wall_cache: dict[tuple[date, int, bool], tuple[int, str]] = {}
 
         self.practitioners = [
@@ -465,7 +489,7 @@ class _Scan:
 
     def days(self, first: date, last: date) -> Iterable[date]:
         first = max(first, self.today)
-        last = min(last, self.today + timedelta(days=self.policy.max_days_ahead))
+        last = min(last, self.last_day)
         day = first
         while day <= last:
             yield day

@@ -6,12 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic.models import User
-from patients.models import Photo
+from patients.models import ConsentText, Photo
 from patients.records import services
 from patients.tests.factories import jpeg_bytes
+from procedures.models import Procedure
 
 
 @pytest.fixture
@@ -50,11 +52,6 @@ def migrated_data(transactional_db: None) -> None:
     A transactional test empties every table when it ends, so a later one
     (browser tests) finds them empty; this loads them again when missing.
     """
-    from django.apps import apps
-
-    from patients.models import ConsentText
-    from procedures.models import Procedure
-
     if not Procedure.objects.exists():
         import_module("procedures.migrations.0002_load_catalogue").load_catalogue(apps, None)
     if not ConsentText.objects.exists():

@@ -47,7 +47,7 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client as WerkzeugClient
 
 from clinic.models import User
-from patients.booking.services.booking import book_appointment
+from patients.booking.services import book_appointment
 from patients.models import Appointment
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from procedures.catalogue_data import CATALOGUE

@@ -31,6 +31,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api import error_body
+from patients.booking.errors import slot_to_dict
+from patients.booking.race_guard import refusal_of_a_recently_refused_start
 from patients.booking.selectors import appointment_of_patient, free_slots_for, patient_appointments
 from patients.booking.serializers import (
     AppointmentRequestSerializer,
@@ -46,13 +48,7 @@ from patients.booking.serializers import (
     TokenSerializer,
     plain_booking_request,
 )
-from patients.booking.services.booking import (
-    book_appointment,
-    cancel_appointment,
-    move_appointment,
-    refusal_of_a_recently_refused_start,
-    slot_to_dict,
-)
+from patients.booking.services import book_appointment, cancel_appointment, move_appointment
 from patients.models import Appointment, PatientProfile
 from patients.records.selectors import profile_of
 
@@ -225,7 +221,7 @@ class AppointmentListView(PatientAPIView):
     )
     def post(self, request: Request) -> Response:
         # A start refused seconds ago (a hot slot's many losers): answered before the
-        # catalogue is read, by the booking service's own quick "no".
+        # catalogue is read, by the race guard's quick "no".
         if (plain := plain_booking_request(request.data)) is not None:
             slug, start, practitioner_id = plain
             refusal = refusal_of_a_recently_refused_start(

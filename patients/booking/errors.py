@@ -16,7 +16,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from clinic.availability import Policy, Slot
+from clinic.availability import Policy, Slot, clinic_zone
 from procedures.errors import DomainError, lazy_interpolate
 from procedures.screening import ScreeningResult
 
@@ -126,6 +126,34 @@ class SlotUnavailable(BookingError):
     def __init__(self, message: str | Promise) -> None:
         super().__init__(message, code="slot_unavailable", field="start")
 
+    @classmethod
+    def because(cls, reason: str | None, policy: Policy) -> SlotUnavailable:
+        """The refusal for a reason of `Policy.why_not_bookable` (None: outside the hours)."""
+        if reason == "grid":
+            return cls(
+                lazy_interpolate(
+                    _("Appointments start every %(minutes)s minutes (e.g. 10:00, 10:15)."),
+                    {"minutes": policy.grid_minutes},
+                )
+            )
+        if reason == "lead":
+            return cls(
+                lazy_interpolate(
+                    _("Book at least %(hours)s hours ahead."),
+                    {"hours": f"{policy.min_lead_minutes / 60:g}"},
+                )
+            )
+        if reason == "horizon":
+            return cls(
+                lazy_interpolate(
+                    _("Appointments can be booked at most %(days)s days ahead."),
+                    {"days": policy.max_days_ahead},
+                )
+            )
+        return cls(
+            _("Nobody can perform this procedure at that time (outside the hours, or closed).")
+        )
+
 
 class SlotTaken(BookingError):
     """The slot was free a moment ago and is not any more (or it is held)."""
@@ -223,7 +251,7 @@ class TooCloseToLaterSession(BookingError):
 
 def slot_to_dict(slot: Slot) -> dict[str, Any]:
     """A slot as JSON-ready data: ISO 8601 times with the clinic zone's offset."""
-    zone = Policy.from_settings().zone
+    zone = clinic_zone()
     return {
         "start": slot.start.astimezone(zone).isoformat(),
         "end": slot.end.astimezone(zone).isoformat(),

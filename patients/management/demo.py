@@ -39,9 +39,10 @@ from django.utils import timezone
 from clinic.availability import Booking, Busy, Policy, Slot, free_slots, local_day_bounds
 from clinic.models import Practitioner, User
 from clinic.selectors import availability_inputs
+from patients.booking.screening import screen_for_booking
 from patients.booking.selectors import course_history, free_slots_for
-from patients.booking.services import courses as course_services
-from patients.booking.services.booking import book_appointment, screen_for_booking
+from patients.booking.services import book_appointment
+from patients.booking.services.courses import advance_course
 from patients.models import Appointment, AppointmentStatusChange, PatientProfile
 from patients.models.lifecycle import AppointmentStatus
 from patients.records.selectors import current_consent_texts, intake_is_current, latest_intake
@@ -446,7 +447,7 @@ def record_past_visit(
         created_at=booked_at,
     )
     if outcome == DONE:
-        course_services.advance_course(appointment)
+        advance_course(appointment)
     appointment.full_clean()
     appointment.save()
     first = S.PENDING_REVIEW if result.needs_review else S.CONFIRMED

@@ -131,7 +131,7 @@ def test_demo_appointments_never_overlap_for_a_practitioner_room_or_patient() ->
 
 @time_machine.travel(NOW, tick=False)
 def test_demo_intakes_vary_some_patients_blocked_some_flagged() -> None:
-    from patients.booking.services.booking import screen_for_booking
+    from patients.booking.services import screen_for_booking
     from procedures.models import Procedure
 
     seed()

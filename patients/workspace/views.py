@@ -18,20 +18,28 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.availability import clinic_zone, local_date
-from clinic.http import client_address
+from clinic.http import admin_page, client_address
 from clinic.models import Practitioner
-from clinic.roles import Role, has_role
-from patients.booking.services import booking, reviews
+from clinic.roles import Role, has_role, role_required
+from patients.booking.services import (
+    MOVABLE,
+    approve_booking_review,
+    ask_intake_update,
+    book_appointment,
+    cancel_appointment,
+    decline_booking_review,
+    move_appointment,
+)
 from patients.models import Appointment, AuditEntry
 from patients.records import selectors, services
 from patients.workspace.forms import (
@@ -60,22 +68,12 @@ from procedures.errors import DomainError
 PATIENTS_SHOWN = 20
 
 
-def _require(request: HttpRequest, *roles: str) -> None:
-    if not has_role(request.user, *roles):
-        raise PermissionDenied
-
-
 def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    context = {
-        **admin.site.each_context(request),
-        "workspace_nav": workspace_nav(request),
-        **context,
-    }
-    response = render(request, f"patients/workspace/{template}", context, status=status)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """A workspace page: the admin's look, and the links this user may follow."""
+    context = {"workspace_nav": workspace_nav(request), **context}
+    return admin_page(request, f"patients/workspace/{template}", context, status)
 
 
 def workspace_nav(request: HttpRequest) -> list[tuple[str, str]]:
@@ -91,10 +89,6 @@ def workspace_nav(request: HttpRequest) -> list[tuple[str, str]]:
     if has_role(user, Role.MANAGER):
         links.append((reverse("workspace:dashboard"), _("Dashboard")))
     return links
-
-
-def _today() -> dt.date:
-    return local_date(timezone.now())
 
 
 def _appointment(appointment_id: int) -> Appointment:
@@ -123,12 +117,12 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.RECEPTIONIST)
 def calendar(request: HttpRequest) -> HttpResponse:
     """Day (every practitioner or room) or week (one of them) on the booking grid."""
-    _require(request, Role.RECEPTIONIST)
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    day = data.get("date") or _today()
+    day = data.get("date") or timezone.localdate()
     view = data.get("view") or "day"
     by = data.get("by") or BY_PRACTITIONER
     days = 7 if view == "week" else 1
@@ -148,16 +142,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "by": by,
         "previous_url": _calendar_url(day - step, **base),
         "next_url": _calendar_url(day + step, **base),
-        "today_url": _calendar_url(_today(), **base),
+        "today_url": _calendar_url(timezone.localdate(), **base),
         "statuses": Appointment.Status,
     }
     return _page(request, "calendar.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.RECEPTIONIST)
 def calendar_book(request: HttpRequest) -> HttpResponse:
     """Book from a free cell: find the patient, choose the procedure, book through the service."""
-    _require(request, Role.RECEPTIONIST)
     query = (request.GET.get("q") or "").strip()
     shown = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
     cell = {key: request.GET.get(key, "") for key in ("date", "time", "practitioner", "room")}
@@ -168,7 +162,7 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             start = combine(data["date"], data["time"], clinic_zone())
             try:
-                appointment = booking.book_appointment(
+                appointment = book_appointment(
                     patient=data["patient"],
                     procedure=data["procedure"],
                     start=start,
@@ -201,9 +195,9 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.RECEPTIONIST)
 def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """One appointment: its details, history and the move and cancel forms."""
-    _require(request, Role.RECEPTIONIST)
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
     context = {
@@ -218,16 +212,16 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
             }
         ),
         "cancel_form": CancelWithReasonForm(),
-        "movable": appointment.status in booking.MOVABLE,
+        "movable": appointment.status in MOVABLE,
         "active": appointment.is_active,
     }
     return _page(request, "appointment.html", context)
 
 
 @require_POST
+@role_required(Role.RECEPTIONIST)
 def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Move through `move_appointment` (re-screened, same slot checks)."""
-    _require(request, Role.RECEPTIONIST)
     appointment = _appointment(appointment_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -238,7 +232,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     data = form.cleaned_data
     start = combine(data["date"], data["time"], clinic_zone())
     try:
-        appointment = booking.move_appointment(
+        appointment = move_appointment(
             appointment=appointment,
             start=start,
             practitioner=data["practitioner"],
@@ -252,16 +246,16 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.RECEPTIONIST)
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Cancel through `cancel_appointment`, with the reason the patient is told."""
-    _require(request, Role.RECEPTIONIST)
     appointment = _appointment(appointment_id)
     form = CancelWithReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the appointment is cancelled."))
         return redirect("workspace:appointment", appointment_id=appointment.pk)
     try:
-        appointment = booking.cancel_appointment(
+        appointment = cancel_appointment(
             appointment=appointment,
             by=request.user,  # type: ignore[arg-type]
             reason=form.cleaned_data["reason"],
@@ -277,9 +271,9 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
 
 
 @require_GET
+@role_required(Role.PRACTITIONER)
 def review_list(request: HttpRequest) -> HttpResponse:
     """Every pending review with the codes that fired; the long-waiting ones highlighted."""
-    _require(request, Role.PRACTITIONER)
     now = timezone.now()
     rows = [
         {
@@ -295,9 +289,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.PRACTITIONER)
 def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The answers the fired rules read, the latest photos, the history; and the decision."""
-    _require(request, Role.PRACTITIONER)
     appointment = _appointment(appointment_id)
     form = ReviewDecisionForm(request.POST or None)
     status = 200
@@ -308,13 +302,13 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
             user = request.user
             try:
                 if decision == form.APPROVE:
-                    reviews.approve_booking_review(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    approve_booking_review(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
                     messages.success(request, _("Approved; the patient is told."))
                 elif decision == form.DECLINE:
-                    reviews.decline_booking_review(appointment=appointment, by=user, reason=note)  # type: ignore[arg-type]
+                    decline_booking_review(appointment=appointment, by=user, reason=note)  # type: ignore[arg-type]
                     messages.success(request, _("Declined; the patient is told why."))
                 else:
-                    reviews.ask_intake_update(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    ask_intake_update(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
                     messages.success(
                         request, _("The patient is asked to update the questionnaire.")
                     )
@@ -366,12 +360,12 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.PRACTITIONER)
 def day_sheet_view(request: HttpRequest) -> HttpResponse:
     """Today's patients of the logged-in practitioner (a manager picks one), printable."""
-    _require(request, Role.PRACTITIONER)
     form = DaySheetForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    day = data.get("date") or _today()
+    day = data.get("date") or timezone.localdate()
     own = Practitioner.objects.select_related("user").filter(user=request.user).first()
     practitioner = own
     if has_role(request.user, Role.MANAGER) and data.get("practitioner"):
@@ -402,9 +396,9 @@ def day_sheet_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.MANAGER)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The manager's figures, as bar charts with the numbers beside them."""
-    _require(request, Role.MANAGER)
     now = timezone.now()
-    context = {"title": _("Dashboard"), **dashboard(today=local_date(now), now=now)}
+    context = {"title": _("Dashboard"), **dashboard(today=timezone.localdate(), now=now)}
     return _page(request, "dashboard.html", context)

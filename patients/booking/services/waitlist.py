@@ -11,7 +11,8 @@ Domain rules (see `patients.models.waitlist`):
   not blocked, and they are free then. The offer holds the slot
   `WAITLIST_HOLD_HOURS` hours; the patient is e-mailed.
 - Accepting books the held slot through the booking service (all the usual
-  checks); an offer that has expired cannot be accepted.
+  checks; the offer's own hold does not count against it); an offer that has
+  expired cannot be accepted.
 - `expire_waitlist_offers(now)` (for the periodic job) expires the offers whose
   hold has run out, puts their waiters back in the queue (they may get another
   slot; not this one again) and offers each slot to the next eligible waiter;
@@ -33,8 +34,11 @@ from clinic.availability import Policy, local_date, slot_at
 from clinic.models import Practitioner, User
 from clinic.selectors import availability_inputs, qualified_practitioners
 from patients.booking.errors import BookingError, Forbidden
+from patients.booking.locking import lock_offer, lock_patient
+from patients.booking.screening import screen_at
 from patients.booking.selectors import busy_for
-from patients.booking.services import booking
+from patients.booking.services.access import require_patient_or_desk
+from patients.booking.services.booking import book_in_transaction, check_can_book
 from patients.models import Appointment, PatientProfile, WaitlistEntry, WaitlistOffer
 from patients.models.lifecycle import HOLDING_STATUSES
 from patients.records.selectors import has_valid_consent
@@ -47,6 +51,7 @@ __all__ = [
     "join_waitlist",
     "leave_waitlist",
     "offer_freed_slot",
+    "offer_freed_slot_later",
 ]
 
 OPEN_ENTRY = (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
@@ -62,9 +67,9 @@ def join_waitlist(
     by: User,
 ) -> WaitlistEntry:
     """Put the patient on the waitlist for `procedure` between two local dates (inclusive)."""
-    booking._require_patient_or_desk(by, patient)
+    require_patient_or_desk(by, patient)
     policy = Policy.from_settings()
-    today = timezone.now().astimezone(policy.zone).date()
+    today = timezone.localdate()
     if from_date < today:
         raise DomainError(
             _("Choose today or a later date."), code="date_in_past", field="from_date"
@@ -75,7 +80,7 @@ def join_waitlist(
             code="range_reversed",
             field="to_date",
         )
-    if to_date > today + dt.timedelta(days=policy.max_days_ahead):
+    if to_date > policy.last_day(timezone.now()):
         raise DomainError(
             lazy_interpolate(
                 _("Choose a date at most %(days)s days ahead."), {"days": policy.max_days_ahead}
@@ -122,7 +127,7 @@ def join_waitlist(
 
 def leave_waitlist(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
     """Take an entry off the waitlist; an open offer of it is withdrawn."""
-    booking._require_patient_or_desk(by, entry.patient)
+    require_patient_or_desk(by, entry.patient)
     with transaction.atomic():
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status in OPEN_ENTRY:
@@ -142,7 +147,7 @@ def _eligible(
     if patient.erased_at is not None or not patient.is_verified:
         return False
     try:
-        result, _version = booking._screen(patient=patient, procedure=procedure, start=start)
+        result, _version = screen_at(patient=patient, procedure=procedure, start=start)
     except DomainError:
         return False  # no current intake
     if result.blocked or not has_valid_consent(patient, procedure.category):
@@ -162,7 +167,7 @@ def _offer_slot(
 ) -> WaitlistOffer | None:
     """Offer the slot at `start` with that practitioner to the first eligible waiter, if free."""
     policy = Policy.from_settings()
-    if start < now + dt.timedelta(minutes=policy.min_lead_minutes):
+    if start < policy.earliest_start(now):
         return None  # too close to be booked any more
     day = start.astimezone(policy.zone).date()
     inputs = availability_inputs(procedure, day, 1, practitioner=practitioner_id)
@@ -216,6 +221,16 @@ def _offer_slot(
     return None
 
 
+def offer_freed_slot_later(appointment: Appointment) -> None:
+    """After the commit, offer the slot an appointment just freed (a failure is only logged)."""
+    appointment_id = appointment.pk
+
+    def offer() -> None:  # named: a failure's log line says which callback failed
+        offer_freed_slot(appointment_id=appointment_id)
+
+    transaction.on_commit(offer, robust=True)
+
+
 def offer_freed_slot(
     *, appointment_id: int, now: dt.datetime | None = None
 ) -> WaitlistOffer | None:
@@ -238,11 +253,7 @@ def accept_waitlist_offer(*, offer: WaitlistOffer, patient: PatientProfile) -> A
     """The waiting patient takes the held slot: booked through the booking service."""
     now = timezone.now()
     with transaction.atomic():
-        offer = (
-            WaitlistOffer.objects.select_for_update(of=("self",))
-            .select_related("entry__patient__user", "entry__procedure", "practitioner")
-            .get(pk=offer.pk)
-        )
+        offer = lock_offer(offer.pk, "entry__patient__user", "entry__procedure", "practitioner")
         entry = offer.entry
         if entry.patient_id != patient.pk:
             raise Forbidden()
@@ -251,11 +262,11 @@ def accept_waitlist_offer(*, offer: WaitlistOffer, patient: PatientProfile) -> A
             error.http_status = 409
             raise error
         user = patient.user
-        booking._check_can_book(
+        check_can_book(
             patient=patient, procedure=entry.procedure, booked_by=user, start=offer.start
         )
-        booking._lock_patient(patient)
-        appointment = booking._book(
+        lock_patient(patient)
+        appointment = book_in_transaction(
             patient=patient,
             procedure=entry.procedure,
             start=offer.start,
@@ -285,11 +296,7 @@ def expire_waitlist_offers(now: dt.datetime | None = None) -> int:
     )
     for pk in due:
         with transaction.atomic():
-            offer = (
-                WaitlistOffer.objects.select_for_update(of=("self",))
-                .select_related("entry__procedure", "freed_by")
-                .get(pk=pk)
-            )
+            offer = lock_offer(pk, "entry__procedure", "freed_by")
             if offer.status != WaitlistOffer.Status.OPEN:
                 continue
             offer.status = WaitlistOffer.Status.EXPIRED

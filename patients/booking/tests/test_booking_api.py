@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinic.models import User
-from patients.booking.services.booking import book_appointment
+from patients.booking.services import book_appointment
 from patients.models import Appointment
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 

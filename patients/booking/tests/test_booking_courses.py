@@ -10,10 +10,10 @@ import time_machine
 
 from clinic.models import User
 from clinic.tests.factories import ClosureFactory
-from patients.booking.services.booking import (
+from patients.booking.services import (
     BookingError,
     ScreeningBlocked,
-    approve_review,
+    approve_booking_review,
     book_appointment,
     book_course,
     check_in,
@@ -140,7 +140,7 @@ def test_course_limit_needs_review_and_approval_starts_a_new_course(
     assert appointment.status == S.PENDING_REVIEW
     assert appointment.screening_flags == ["COURSE_LIMIT_REACHED"]
 
-    approve_review(appointment=appointment, by=practitioner)
+    approve_booking_review(appointment=appointment, by=practitioner)
     appointment.refresh_from_db()
     new = appointment.course
     assert new is not None
@@ -163,7 +163,7 @@ def test_gap_exceeded_approval_lapses_the_old_course(
     assert appointment.screening_flags == ["COURSE_GAP_EXCEEDED"]
     assert appointment.session_number == 3  # until a practitioner decides otherwise
 
-    approve_review(appointment=appointment, by=practitioner, note="Starting over.")
+    approve_booking_review(appointment=appointment, by=practitioner, note="Starting over.")
     old.refresh_from_db()
     appointment.refresh_from_db()
     assert old.status == "lapsed"

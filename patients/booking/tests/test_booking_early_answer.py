@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 
 from clinic.availability import Slot
 from clinic.models import User
-from patients.booking.services import booking
-from patients.booking.services.booking import (
+from patients.booking import race_guard
+from patients.booking.services import (
     PatientBusy,
     ScreeningBlocked,
     SlotTaken,
@@ -156,7 +156,7 @@ def test_the_quick_overlap_query_answers_as_the_orm_does(
                 start = at(WEDNESDAY, 9) + dt.timedelta(minutes=15 * quarter)
                 for minutes in (15, 45, 60):
                     expected = _overlap_through_the_orm(profile, start, minutes, practitioner_id)
-                    answer = booking._overlap_verdict_for(
+                    answer = race_guard._overlap_verdict_for(
                         patient=profile,
                         start=start,
                         booked_minutes=minutes,
@@ -277,7 +277,7 @@ def _answer_later(seconds: float, mark: str, answer: tuple | None = None) -> thr
     def finish() -> None:
         time.sleep(seconds)
         if answer is not None:
-            booking._cache_alternatives(*answer)
+            race_guard._cache_alternatives(*answer)
         cache.delete(mark)
 
     thread = threading.Thread(target=finish)
@@ -295,7 +295,7 @@ def test_a_refusal_waits_for_the_next_free_slots_another_one_is_computing(
     ready(other_patient, "peel")
     derm, peel = clinic_setup.derm, clinic_setup.procedure("glycolic-peel")
     book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
-    mark = booking._computing_key(peel, derm, at(WEDNESDAY, 10))
+    mark = race_guard._computing_key(peel, derm, at(WEDNESDAY, 10))
     assert cache.add(mark, True, timeout=5)  # the other refusal, computing
     theirs = [
         Slot(at(WEDNESDAY, 15), at(WEDNESDAY, 15, 45), derm.pk, clinic_setup.rooms["treatment"].pk)
@@ -319,7 +319,7 @@ def test_a_refusal_computes_the_next_free_slots_when_the_other_gives_none(
     ready(other_patient, "peel")
     derm, peel = clinic_setup.derm, clinic_setup.procedure("glycolic-peel")
     book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=derm)
-    mark = booking._computing_key(peel, derm, at(WEDNESDAY, 10))
+    mark = race_guard._computing_key(peel, derm, at(WEDNESDAY, 10))
     assert cache.add(mark, True, timeout=60)
     failed = _answer_later(0.05, mark)
     with pytest.raises(SlotTaken) as caught:
@@ -327,8 +327,8 @@ def test_a_refusal_computes_the_next_free_slots_when_the_other_gives_none(
     failed.join()
     assert caught.value.alternatives[0].start == at(WEDNESDAY, 11)
 
-    booking.clear_alternatives_cache()
-    monkeypatch.setattr(booking, "ALTERNATIVES_WAIT_SECONDS", 0.05)
+    race_guard.clear_alternatives_cache()
+    monkeypatch.setattr(race_guard, "ALTERNATIVES_WAIT_SECONDS", 0.05)
     assert cache.add(mark, True, timeout=60)  # and nobody answers or takes it away
     started = time.monotonic()
     with pytest.raises(SlotTaken) as caught:

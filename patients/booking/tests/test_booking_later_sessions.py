@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from clinic.models import User
-from patients.booking.services.booking import (
+from patients.booking.services import (
     TooCloseToLaterSession,
     book_appointment,
     move_appointment,

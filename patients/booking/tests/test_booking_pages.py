@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Practitioner, User
-from patients.booking.services.booking import book_appointment, cancel_appointment
+from patients.booking.services import book_appointment, cancel_appointment
 from patients.models import Appointment, TreatmentCourse, WaitlistEntry, WaitlistOffer
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
 from patients.tests.factories import give_baseline_intake, intake_form_data, make_patient
@@ -791,15 +791,21 @@ def test_moved_and_review_decided_emails_say_what_happened(
     practitioner: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from patients.booking.services.booking import approve_review, decline_review, move_appointment
+    from patients.booking.services import (
+        approve_booking_review,
+        decline_booking_review,
+        move_appointment,
+    )
 
     ready(patient, "peel", herpes_history=True)
     first = book(patient, clinic_setup, at(WEDNESDAY, 10))
     second = book(patient, clinic_setup, at(dt.date(2026, 6, 20), 10))
     with django_capture_on_commit_callbacks(execute=True):
         move_appointment(appointment=first, start=at(WEDNESDAY, 12), by=patient)
-        approve_review(appointment=first, by=practitioner, note="Bring your SPF cream.")
-        decline_review(appointment=second, by=practitioner, reason="Too soon after the first.")
+        approve_booking_review(appointment=first, by=practitioner, note="Bring your SPF cream.")
+        decline_booking_review(
+            appointment=second, by=practitioner, reason="Too soon after the first."
+        )
 
     moved, approved, declined = mail.outbox[-3:]
     assert moved.subject.startswith("Your appointment has moved")

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from rest_framework.authtoken.models import Token
 
 from clinic.models import User
-from patients.booking.services.booking import (
+from patients.booking.services import (
     PatientBusy,
     SlotTaken,
     book_appointment,

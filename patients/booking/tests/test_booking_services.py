@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from clinic.models import User
 from clinic.tests.factories import ClosureFactory
 from patients.booking.selectors import free_slots_for, patient_appointments, pending_reviews
-from patients.booking.services.booking import (
+from patients.booking.services import (
     ChangeTooLate,
     ConsentRequired,
     EmailNotVerified,
@@ -26,12 +26,12 @@ from patients.booking.services.booking import (
     ScreeningBlocked,
     SlotTaken,
     SlotUnavailable,
-    approve_review,
+    approve_booking_review,
     book_appointment,
     cancel_appointment,
     check_in,
     complete_appointment,
-    decline_review,
+    decline_booking_review,
     mark_no_show,
     move_appointment,
     screen_for_booking,
@@ -391,7 +391,9 @@ def test_every_status_change_writes_a_history_row(
 ) -> None:
     ready(patient, "peel", pregnant="possibly")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
-    approve_review(appointment=appointment, by=practitioner, note="Fine for a superficial peel.")
+    approve_booking_review(
+        appointment=appointment, by=practitioner, note="Fine for a superficial peel."
+    )
     with time_machine.travel(at(WEDNESDAY, 9, 50), tick=False):
         check_in(appointment=appointment, by=receptionist)
     with time_machine.travel(at(WEDNESDAY, 11), tick=False):
@@ -418,12 +420,12 @@ def test_decline_needs_a_reason_and_frees_the_slot(
     ready(patient, "peel", pregnant="possibly")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10), practitioner=clinic_setup.derm)
     with pytest.raises(Forbidden):
-        decline_review(appointment=appointment, by=receptionist, reason="no")
+        decline_booking_review(appointment=appointment, by=receptionist, reason="no")
     with pytest.raises(Exception) as caught:  # noqa: PT011 - checked below
-        decline_review(appointment=appointment, by=practitioner, reason="  ")
+        decline_booking_review(appointment=appointment, by=practitioner, reason="  ")
     assert getattr(caught.value, "code", None) == "reason_required"
 
-    decline_review(appointment=appointment, by=practitioner, reason="Please see us first.")
+    decline_booking_review(appointment=appointment, by=practitioner, reason="Please see us first.")
     appointment.refresh_from_db()
     assert appointment.status == S.DECLINED
     assert appointment.reason == "Please see us first."
@@ -443,12 +445,12 @@ def test_approve_is_for_practitioners_and_rescreens(
     ready(patient, "peel", pregnant="possibly")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     with pytest.raises(Forbidden):
-        approve_review(appointment=appointment, by=receptionist)
+        approve_booking_review(appointment=appointment, by=receptionist)
     with pytest.raises(Forbidden):
-        approve_review(appointment=appointment, by=patient)
+        approve_booking_review(appointment=appointment, by=patient)
     give_baseline_intake(patient, rosacea=True)  # the intake now blocks
     with pytest.raises(ScreeningBlocked):
-        approve_review(appointment=appointment, by=practitioner)
+        approve_booking_review(appointment=appointment, by=practitioner)
     appointment.refresh_from_db()
     assert appointment.status == S.PENDING_REVIEW
 
@@ -459,7 +461,7 @@ def test_transitions_outside_the_table_are_refused(
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     with pytest.raises(TransitionNotAllowed):
-        approve_review(appointment=appointment, by=practitioner)  # already confirmed
+        approve_booking_review(appointment=appointment, by=practitioner)  # already confirmed
     with pytest.raises(TransitionNotAllowed):
         complete_appointment(appointment=appointment, by=practitioner)  # never checked in
     cancel_appointment(appointment=appointment, by=receptionist)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.models import User
 from patients.booking.selectors import free_slots_for
-from patients.booking.services.booking import book_appointment, cancel_appointment
+from patients.booking.services import book_appointment, cancel_appointment
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import time_machine
 
 from clinic.models import User
 from patients.booking.selectors import free_slots_for
-from patients.booking.services.booking import (
+from patients.booking.services import (
     Forbidden,
     SlotTaken,
     book_appointment,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Practitioner, User
-from patients.booking.services.booking import book_appointment
+from patients.booking.services import book_appointment
 from patients.models import Appointment, PatientProfile
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from patients.tests.factories import give_baseline_intake

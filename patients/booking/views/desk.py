@@ -2,8 +2,9 @@
 
 A receptionist (or a manager) finds the patient, chooses a procedure and a day,
 sees the patient's screening for those dates and the free slots, and books,
-moves or cancels through the same booking services as the patient's own pages:
-the same checks, the same history rows, the same e-mails. Domain rules kept:
+moves or cancels through the same booking services and the same page flow as
+the patient's own pages (`flow`): the same checks, the same history rows, the
+same e-mails. Domain rules kept:
 
 - Only receptionists and managers use the desk (`Role.RECEPTIONIST`); other
   staff get 403, and the admin's login keeps everybody else out.
@@ -20,48 +21,29 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.availability import Policy
-from clinic.roles import Role, has_role
+from clinic.roles import Role, role_required
 from clinic.selectors import qualified_practitioners
-from patients.booking.forms import CancelForm, DeskSearchForm, PatientSearchForm, SlotForm
-from patients.booking.selectors import patient_appointments
-from patients.booking.services import booking
-from patients.booking.views.patient import (
-    CONSULTATION,
-    booking_error_status,
-    clinic_today,
-    pick_slots,
-    slot_views,
-)
+from patients.booking.errors import IntakeRequired
+from patients.booking.forms import DeskSearchForm, PatientSearchForm, SlotForm
+from patients.booking.selectors import patient_appointments, pick_slots
+from patients.booking.services import MOVABLE, book_appointment
+from patients.booking.views import flow
+from patients.booking.views.flow import DESK, error_status
 from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
 from patients.records import selectors
-from procedures.errors import DomainError
 from procedures.models import Procedure
 
 PATIENTS_SHOWN = 50
-
-
-def _desk(request: HttpRequest) -> None:
-    """Receptionists and managers only (the admin login already keeps patients out)."""
-    if not has_role(request.user, Role.RECEPTIONIST):
-        raise PermissionDenied
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> Any:
-    context = {**admin.site.each_context(request), **context}
-    response = render(request, f"patients/desk/{template}", context, status=status)
-    response["Cache-Control"] = "private, no-store"
-    return response
+desk_only = role_required(Role.RECEPTIONIST)
 
 
 def _patient(patient_id: int) -> PatientProfile:
@@ -89,20 +71,20 @@ def _patient_state(patient: PatientProfile) -> dict[str, Any]:
 
 
 @require_GET
+@desk_only
 def desk_index(request: HttpRequest) -> HttpResponse:
     """Find a patient by name, e-mail address or phone."""
-    _desk(request)
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     patients = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
     context = {"title": _("Desk booking"), "form": form, "query": query, "patients": patients}
-    return _page(request, "index.html", context)
+    return DESK.show(request, "index.html", context)
 
 
 @require_GET
+@desk_only
 def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's appointments, and the choice of a procedure and a day to book."""
-    _desk(request)
     patient = _patient(patient_id)
     now = timezone.now()
     rows = list(patient_appointments(patient))
@@ -110,7 +92,7 @@ def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         (a for a in rows if a.status in HOLDING_STATUSES and a.end > now), key=lambda a: a.start
     )
     past = [a for a in rows if a not in upcoming][:20]
-    form = DeskSearchForm(initial={"date": clinic_today(), "days": "1"})
+    form = DeskSearchForm(initial={"date": timezone.localdate(), "days": "1"})
     context = {
         "title": _("Desk booking: %(name)s") % {"name": patient},
         **_patient_state(patient),
@@ -118,18 +100,18 @@ def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         "past": past,
         "form": form,
     }
-    return _page(request, "patient.html", context)
+    return DESK.show(request, "patient.html", context)
 
 
 @require_GET
+@desk_only
 def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Screening for the chosen dates and the free slots; blocked shows why and no slot."""
-    _desk(request)
     patient = _patient(patient_id)
     form = DeskSearchForm(request.GET)
     if not form.is_valid():
         context = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
-        return _page(request, "patient.html", context, status=400)
+        return DESK.show(request, "patient.html", context, status=400)
     procedure: Procedure = form.cleaned_data["procedure"]
     context: dict[str, Any] = {
         "title": _("Book %(procedure)s for %(name)s") % {"procedure": procedure, "name": patient},
@@ -145,100 +127,72 @@ def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
             days=form.cleaned_data["days"],
             practitioners=qualified_practitioners(procedure),
         )
-    except booking.IntakeRequired as missing:
+    except IntakeRequired as missing:
         context["error"] = missing
-        return _page(request, "book.html", context, status=422)
+        return DESK.show(request, "book.html", context, status=422)
     context["slot_url"] = reverse("desk:confirm", args=[patient.pk, procedure.slug])
-    context["consultation"] = (
-        Procedure.objects.filter(slug=CONSULTATION, is_active=True).first()
-        if procedure.slug != CONSULTATION
-        else None
-    )
-    return _page(request, "book.html", context)
-
-
-def _taken(
-    request: HttpRequest,
-    error: booking.SlotTaken,
-    procedure: Procedure,
-    slot_url: str,
-    **extra: Any,
-) -> HttpResponse:
-    practitioners = {p.pk: p for p in qualified_practitioners(procedure)}
-    context = {
-        "title": _("Just taken"),
-        "alternatives": slot_views(error.alternatives, practitioners),
-        "slot_url": slot_url,
-        "procedure": procedure,
-        **extra,
-    }
-    return _page(request, "taken.html", context, status=409)
+    context["consultation"] = flow.consultation(instead_of=procedure)
+    return DESK.show(request, "book.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@desk_only
 def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpResponse:
     """The chosen slot and the patient's screening for its date; posting books it."""
-    _desk(request)
     patient = _patient(patient_id)
     procedure = get_object_or_404(Procedure.objects.prefetch_related("rules"), slug=slug)
-    practitioners = qualified_practitioners(procedure)
-    form = SlotForm(request.GET, practitioners=practitioners)
+    form = SlotForm(request.GET, practitioners=qualified_practitioners(procedure))
     if not form.is_valid():
-        context = {"title": _("Please check the request"), "form": form}
-        return _page(request, "bad_request.html", context, status=400)
+        return flow.bad_request(request, DESK, form)
     start: dt.datetime = form.cleaned_data["start"]
-    slot_url = reverse("desk:confirm", args=[patient.pk, procedure.slug])
-    error: DomainError | None = None
-    if request.method == "POST":
-        try:
-            appointment = booking.book_appointment(
-                patient=patient,
-                procedure=procedure,
-                start=start,
-                practitioner=form.cleaned_data["practitioner"],
-                booked_by=request.user,  # type: ignore[arg-type]
-                channel=Appointment.Channel.DESK,
-            )
-        except booking.SlotTaken as taken:
-            return _taken(request, taken, procedure, slot_url, patient=patient)
-        except DomainError as refused:
-            error = refused
-        else:
-            messages.success(
-                request,
-                _("Booked: %(appointment)s.") % {"appointment": appointment},
-            )
-            return redirect("desk:patient", patient_id=patient.pk)
-    local_start = start.astimezone(Policy.from_settings().zone)
-    result = None
-    try:
-        result = booking.screen_for_booking(
-            patient=patient, procedure=procedure, on=local_start.date(), start=start
-        )
-    except booking.IntakeRequired as missing:
-        error = error or missing
+
+    def booked(appointment: Appointment) -> HttpResponse:
+        messages.success(request, _("Booked: %(appointment)s.") % {"appointment": appointment})
+        return redirect("desk:patient", patient_id=patient.pk)
+
+    response, error = flow.submit(
+        request,
+        DESK,
+        change=lambda: book_appointment(
+            patient=patient,
+            procedure=procedure,
+            start=start,
+            practitioner=form.cleaned_data["practitioner"],
+            booked_by=request.user,  # type: ignore[arg-type]
+            channel=Appointment.Channel.DESK,
+        ),
+        done=booked,
+        procedure=procedure,
+        slot_url=reverse("desk:confirm", args=[patient.pk, procedure.slug]),
+        taken_extra={"patient": patient},
+    )
+    if response is not None:
+        return response
+    slot = flow.chosen_slot(
+        patient=patient,
+        procedure=procedure,
+        start=start,
+        minutes=procedure.booked_minutes,
+        practitioner=form.cleaned_data["practitioner"],
+        error=error,
+    )
     context = {
         "title": _("Confirm the booking"),
         **_patient_state(patient),
         "procedure": procedure,
-        "start": local_start,
-        "end": local_start + dt.timedelta(minutes=procedure.booked_minutes),
-        "practitioner": form.cleaned_data["practitioner"],
-        "result": result,
-        "error": error,
+        **slot,
         "consent_missing": not selectors.has_valid_consent(patient, procedure.category),
         "back_url": reverse("desk:book", args=[patient.pk])
         + "?"
-        + urlencode({"procedure": procedure.slug, "date": local_start.date().isoformat()}),
+        + urlencode({"procedure": procedure.slug, "date": slot["start"].date().isoformat()}),
     }
-    status = booking_error_status(error) if error else 200
-    return _page(request, "confirm.html", context, status=status)
+    return DESK.show(request, "confirm.html", context, status=error_status(slot["error"]))
 
 
 @require_http_methods(["GET", "POST"])
+@desk_only
 def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Move an appointment to a new slot (re-screened; staff have no cut-off)."""
-    _desk(request)
     appointment = _appointment(appointment_id)
     patient, procedure = appointment.patient, appointment.procedure
     practitioners = qualified_practitioners(procedure)
@@ -248,98 +202,67 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
         **_patient_state(patient),
         "appointment": appointment,
         "procedure": procedure,
-        "movable": appointment.status in booking.MOVABLE,
+        "movable": appointment.status in MOVABLE,
     }
     if not base["movable"]:
-        return _page(request, "move.html", base)
+        return DESK.show(request, "move.html", base)
     if "start" in request.GET:
-        form = SlotForm(request.GET, practitioners=practitioners)
-        if not form.is_valid():
-            context = {"title": _("Please check the request"), "form": form}
-            return _page(request, "bad_request.html", context, status=400)
-        start: dt.datetime = form.cleaned_data["start"]
-        error: DomainError | None = None
-        if request.method == "POST":
-            try:
-                booking.move_appointment(
-                    appointment=appointment,
-                    start=start,
-                    practitioner=form.cleaned_data["practitioner"],
-                    by=request.user,  # type: ignore[arg-type]
-                )
-            except booking.SlotTaken as taken:
-                return _taken(request, taken, procedure, move_url, appointment=appointment)
-            except DomainError as refused:
-                error = refused
-            else:
-                messages.success(request, _("The appointment is moved."))
-                return redirect("desk:patient", patient_id=patient.pk)
-        local_start = start.astimezone(Policy.from_settings().zone)
-        result = booking.screen_for_booking(
-            patient=patient,
-            procedure=procedure,
-            on=local_start.date(),
-            start=start,
-            ignore_appointment=appointment.pk,
+
+        def moved(_appointment: Appointment) -> HttpResponse:
+            messages.success(request, _("The appointment is moved."))
+            return redirect("desk:patient", patient_id=patient.pk)
+
+        return flow.move(
+            request,
+            DESK,
+            appointment=appointment,
+            practitioners=practitioners,
+            move_url=move_url,
+            context=base,
+            moved=moved,
         )
-        context = {
-            **base,
-            "confirm": True,
-            "start": local_start,
-            "end": local_start + dt.timedelta(minutes=appointment.booked_minutes),
-            "practitioner": form.cleaned_data["practitioner"],
-            "result": result,
-            "error": error,
-        }
-        status = booking_error_status(error) if error else 200
-        return _page(request, "move.html", context, status=status)
     data = request.GET if "date" in request.GET else None
+    today = timezone.localdate()
     search = DeskSearchForm(
         data and {**data.dict(), "procedure": procedure.slug},
-        initial={"procedure": procedure.slug, "date": clinic_today(), "days": "1"},
+        initial={"procedure": procedure.slug, "date": today, "days": "1"},
     )
     if data is not None and not search.is_valid():
-        context = {"title": _("Please check the request"), "form": search}
-        return _page(request, "bad_request.html", context, status=400)
+        return flow.bad_request(request, DESK, search)
     picker = pick_slots(
         patient=patient,
         procedure=procedure,
-        day=search.cleaned_data["date"] if data is not None else clinic_today(),
+        day=search.cleaned_data["date"] if data is not None else today,
         days=search.cleaned_data["days"] if data is not None else 1,
         practitioners=practitioners,
         ignore_appointment=appointment.pk,
     )
     context = {**base, "form": search, "picker": picker, "slot_url": move_url}
-    return _page(request, "move.html", context)
+    return DESK.show(request, "move.html", context)
 
 
 @require_http_methods(["GET", "POST"])
+@desk_only
 def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment for the patient (any time), saying why."""
-    _desk(request)
     appointment = _appointment(appointment_id)
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    form.fields["reason"].label = _("Reason")
-    error: DomainError | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            booking.cancel_appointment(
-                appointment=appointment,
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data["reason"] or _("Cancelled at the desk."),
-            )
-        except DomainError as refused:
-            error = refused
-        else:
-            messages.success(request, _("The appointment is cancelled."))
-            return redirect("desk:patient", patient_id=appointment.patient_id)
+
+    def cancelled(_appointment: Appointment) -> HttpResponse:
+        messages.success(request, _("The appointment is cancelled."))
+        return redirect("desk:patient", patient_id=appointment.patient_id)
+
     context = {
         "title": _("Cancel: %(appointment)s") % {"appointment": appointment},
         **_patient_state(appointment.patient),
         "appointment": appointment,
-        "form": form,
-        "error": error,
         "active": appointment.status in HOLDING_STATUSES,
     }
-    status = booking_error_status(error) if error else (400 if form.errors else 200)
-    return _page(request, "cancel.html", context, status=status)
+    return flow.cancel(
+        request,
+        DESK,
+        appointment=appointment,
+        default_reason=_("Cancelled at the desk."),
+        context=context,
+        cancelled=cancelled,
+        reason_label=_("Reason"),
+    )

@@ -18,13 +18,13 @@ from django_celery_beat.models import PeriodicTask
 
 from clinic.models import User
 from patients import messaging as notifications
-from patients.booking.services.booking import (
-    approve_review,
+from patients.booking.services import (
+    approve_booking_review,
     book_appointment,
     cancel_appointment,
     check_in,
     complete_appointment,
-    decline_review,
+    decline_booking_review,
     move_appointment,
 )
 from patients.messaging import outbox, reminders
@@ -201,8 +201,8 @@ def test_review_decisions_are_sent_and_a_decline_cancels_the_reminders(
     approved = book(other_patient, clinic_setup, at(WEDNESDAY, 12))
     assert declined.status == approved.status == Appointment.Status.PENDING_REVIEW
     with django_capture_on_commit_callbacks(execute=True):
-        decline_review(appointment=declined, by=practitioner, reason="Not now.")
-        approve_review(appointment=approved, by=practitioner)
+        decline_booking_review(appointment=declined, by=practitioner, reason="Not now.")
+        approve_booking_review(appointment=approved, by=practitioner)
     assert rows(appointment=declined)[Kind.APPOINTMENT_REMINDER].state == State.CANCELLED
     assert rows(appointment=approved)[Kind.APPOINTMENT_REMINDER].state == State.PENDING
     assert rows(appointment=declined)[Kind.REVIEW_DECISION].state == State.SENT

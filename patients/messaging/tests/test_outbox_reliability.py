@@ -28,7 +28,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from clinic.celery import app
 from clinic.models import User
 from conftest import start_celery, stop_process
-from patients.booking.services.booking import book_appointment
+from patients.booking.services import book_appointment
 from patients.messaging import outbox
 from patients.models import Appointment, OutboxMessage
 from patients.tests.booking_fixtures import MSK, Clinic, ready

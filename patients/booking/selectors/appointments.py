@@ -6,6 +6,11 @@ Domain rules:
   for everything that holds time in the range, whatever its length: the active
   appointments (pending review, confirmed, checked in) and the open waitlist
   offers (a slot offered to a waiting patient is held for them).
+- A booking reads the clinic's side only for practitioners qualified for the
+  procedure; asking for one who is not is refused (`practitioner_not_qualified`).
+  Next free times are looked for `NEARBY_DAYS` (14) ahead.
+- A closure hits the active appointments inside its period (whole local days
+  without times), for its practitioner, its room, or everyone.
 - A patient's history with a procedure, as screening reads it, is their
   latest treatment course of it (sessions done, last session date) plus the
   active appointments of that procedure booked before the date being screened
@@ -17,22 +22,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.availability import (
     AvailabilityInputs,
     Booking,
     Busy,
+    Needs,
     Slot,
     clinic_zone,
     free_slots,
     local_date,
     local_day_bounds,
 )
-from clinic.models import Practitioner
+from clinic.models import Closure, Practitioner
 from clinic.selectors import availability_inputs
+from patients.booking.errors import BookingError
 from patients.models import (
     Appointment,
     PatientProfile,
@@ -44,8 +53,11 @@ from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.models import Procedure
 
 __all__ = [
+    "NEARBY_DAYS",
+    "affected_by_closure",
     "appointment_of_patient",
     "appointments_for_staff",
+    "booking_inputs",
     "busy_for",
     "course_history",
     "current_course",
@@ -54,6 +66,32 @@ __all__ = [
     "pending_reviews",
     "waitlist_of",
 ]
+
+NEARBY_DAYS = 14
+
+
+def booking_inputs(
+    procedure: Procedure,
+    day: dt.date,
+    days: int,
+    *,
+    practitioner: Practitioner | None,
+    needs: Needs | None = None,
+) -> AvailabilityInputs:
+    """The clinic's side for booking `procedure` on `days` local dates from `day`.
+
+    `needs` replaces what one booking of the procedure holds (a moved appointment keeps
+    its own copies). Raises `practitioner_not_qualified` for a practitioner who does not
+    perform the procedure.
+    """
+    inputs = availability_inputs(procedure, day, days, practitioner=practitioner)
+    if practitioner is not None and not inputs.practitioners:
+        raise BookingError(
+            _("This practitioner does not perform this procedure."),
+            code="practitioner_not_qualified",
+            field="practitioner",
+        )
+    return replace(inputs, needs=needs) if needs is not None else inputs
 
 
 def busy_for(
@@ -224,3 +262,21 @@ def waitlist_of(patient: PatientProfile) -> QuerySet[WaitlistEntry]:
         .prefetch_related("offers")
         .order_by("-created_at", "-pk")
     )
+
+
+def affected_by_closure(closure: Closure) -> list[Appointment]:
+    """The active appointments inside a closure's period, for its practitioner, room or all."""
+    zone = clinic_zone()
+    start = dt.datetime.combine(closure.starts_on, closure.start_time or dt.time(0), tzinfo=zone)
+    if closure.end_time is not None:
+        end = dt.datetime.combine(closure.ends_on, closure.end_time, tzinfo=zone)
+    else:
+        end = local_day_bounds(closure.ends_on, zone=zone)[1]
+    appointments = Appointment.objects.filter(
+        status__in=HOLDING_STATUSES, start__lt=end, end__gt=start
+    ).select_related("patient__user", "practitioner__user", "room")
+    if closure.practitioner_id is not None:
+        appointments = appointments.filter(practitioner_id=closure.practitioner_id)
+    if closure.room_id is not None:
+        appointments = appointments.filter(room_id=closure.room_id)
+    return list(appointments.order_by("start", "pk"))
