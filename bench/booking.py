@@ -1,6 +1,6 @@
 """Booking benchmarks: free slots through the real selector, and 50 concurrent bookings.
 
-- `free_slots_for` (patients.booking_selectors) for one procedure over 30 days, with the
+- `free_slots_for` (patients.booking.selectors) for one procedure over 30 days, with the
   1,000 appointments of `bench.slots` stored as real rows, so the figure includes the one
   query for what holds time; its query count for 7 and 30 days.
 - 50 concurrent `POST /api/v1/appointments/` for one slot, 50 patients with their own

@@ -1,5 +1,6 @@
 """Admin for the clinic's people and resources."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -7,7 +8,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,6 +28,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def staff_path(route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
+    """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
+    return path(route, admin.site.admin_view(view), name=name)
 
 
 # The admin is the staff's workspace: it carries the clinic's name, not Django's.

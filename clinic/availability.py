@@ -33,8 +33,8 @@ Domain rules implemented here:
   patient never sees the same time offered twice; the start of an interval there takes the
   first occurrence and the end the second (intervals cover the widest reading).
 - Times are handled internally as integer UTC seconds with sorted, merged busy intervals
-  and `bisect`, so a month for six practitioners with a thousand bookings takes a few
-  milliseconds rather than slots x bookings comparisons.
+  and `bisect`, so the work grows with slots plus bookings, not with their product (the
+  figures are in docs/benchmarks.md).
 
 Calling sequence for the booking code (the engine never imports `patients`)::
 

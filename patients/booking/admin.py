@@ -1,6 +1,6 @@
 """Admin of booking: the appointment list, review decisions, and what a closure hits.
 
-The appointment list (the staff workspace's, issue 6) filters by the clinic's
+The appointment list (part of the staff workspace) filters by the clinic's
 local dates and acts one row at a time through the booking services (check in,
 complete, no-show, cancel with a reason the patient is told); nothing is added
 or deleted here. Review decisions are read-only. A closure's page lists the

@@ -21,8 +21,13 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission
@@ -247,46 +252,57 @@ class AppointmentListView(PatientAPIView):
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
 
 
-class AppointmentCancelView(PatientAPIView):
+class AppointmentChangeView(PatientAPIView):
+    """Change one of my appointments through a booking service: the body's serializer,
+    then `change`, answered with the appointment as it is now."""
+
+    rate_limit_scope = "booking"  # POSTs only; reading is not limited
+    request_serializer: type[serializers.Serializer]
+
+    def change(self, appointment: Appointment, data: dict[str, Any]) -> Appointment:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        appointment = self.own_appointment(pk)
+        serializer = self.request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appointment = self.change(appointment, serializer.validated_data)
+        return Response(AppointmentSerializer(appointment).data)
+
+
+def _change_schema(request: type[serializers.Serializer], summary: str) -> Any:
+    return extend_schema_view(
+        post=extend_schema(
+            request=request,
+            responses={200: AppointmentSerializer, 404: BookingErrorSerializer, **BOOKING_ERRORS},
+            summary=summary,
+            tags=["booking"],
+        )
+    )
+
+
+@_change_schema(CancelRequestSerializer, "Cancel an appointment")
+class AppointmentCancelView(AppointmentChangeView):
     """Cancel one of my appointments (up to the cut-off before its start)."""
 
-    rate_limit_scope = "booking"  # POSTs only; reading is not limited
+    request_serializer = CancelRequestSerializer
 
-    @extend_schema(
-        request=CancelRequestSerializer,
-        responses={200: AppointmentSerializer, 404: BookingErrorSerializer, **BOOKING_ERRORS},
-        summary="Cancel an appointment",
-        tags=["booking"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        appointment = self.own_appointment(pk)
-        serializer = CancelRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        appointment = cancel_appointment(
-            appointment=appointment, by=request.user, reason=serializer.validated_data["reason"]
+    def change(self, appointment: Appointment, data: dict[str, Any]) -> Appointment:
+        return cancel_appointment(
+            appointment=appointment, by=self.request.user, reason=data["reason"]
         )
-        return Response(AppointmentSerializer(appointment).data)
 
 
-class AppointmentMoveView(PatientAPIView):
+@_change_schema(MoveRequestSerializer, "Move an appointment")
+class AppointmentMoveView(AppointmentChangeView):
     """Move one of my appointments to another start (re-screened for the new date)."""
 
-    rate_limit_scope = "booking"  # POSTs only; reading is not limited
+    request_serializer = MoveRequestSerializer
 
-    @extend_schema(
-        request=MoveRequestSerializer,
-        responses={200: AppointmentSerializer, 404: BookingErrorSerializer, **BOOKING_ERRORS},
-        summary="Move an appointment",
-        tags=["booking"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        appointment = self.own_appointment(pk)
-        serializer = MoveRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        appointment = move_appointment(
+    def change(self, appointment: Appointment, data: dict[str, Any]) -> Appointment:
+        return move_appointment(
             appointment=appointment,
-            start=serializer.validated_data["start"],
-            practitioner=serializer.validated_data.get("practitioner"),
-            by=request.user,
+            start=data["start"],
+            practitioner=data.get("practitioner"),
+            by=self.request.user,
         )
-        return Response(AppointmentSerializer(appointment).data)

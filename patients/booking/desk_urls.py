@@ -4,37 +4,15 @@ Included by the project's URLs before the admin's own, and wrapped in the admin'
 `admin_view`, so they share its login, its look and its CSRF and cache handling.
 """
 
-from django.contrib import admin
-from django.urls import path
-
-from patients.booking.views import desk as desk_views
+from clinic.admin import staff_path
+from patients.booking.views import desk
 
 app_name = "desk"
 urlpatterns = [
-    path("", admin.site.admin_view(desk_views.desk_index), name="index"),
-    path(
-        "patients/<int:patient_id>/",
-        admin.site.admin_view(desk_views.desk_patient),
-        name="patient",
-    ),
-    path(
-        "patients/<int:patient_id>/book/",
-        admin.site.admin_view(desk_views.desk_book),
-        name="book",
-    ),
-    path(
-        "patients/<int:patient_id>/book/<slug:slug>/",
-        admin.site.admin_view(desk_views.desk_confirm),
-        name="confirm",
-    ),
-    path(
-        "appointments/<int:appointment_id>/move/",
-        admin.site.admin_view(desk_views.desk_move),
-        name="move",
-    ),
-    path(
-        "appointments/<int:appointment_id>/cancel/",
-        admin.site.admin_view(desk_views.desk_cancel),
-        name="cancel",
-    ),
+    staff_path("", desk.desk_index, "index"),
+    staff_path("patients/<int:patient_id>/", desk.desk_patient, "patient"),
+    staff_path("patients/<int:patient_id>/book/", desk.desk_book, "book"),
+    staff_path("patients/<int:patient_id>/book/<slug:slug>/", desk.desk_confirm, "confirm"),
+    staff_path("appointments/<int:appointment_id>/move/", desk.desk_move, "move"),
+    staff_path("appointments/<int:appointment_id>/cancel/", desk.desk_cancel, "cancel"),
 ]

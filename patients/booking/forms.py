@@ -14,10 +14,10 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.availability import Policy
 from clinic.models import Practitioner
 from procedures.models import Procedure
 
@@ -86,14 +86,13 @@ class DateRangeForm(forms.Form):
 
     def clean_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["date"]
-        today = timezone.localdate()
-        if day < today:
+        if day < timezone.localdate():
             raise forms.ValidationError(_("Choose today or a later date."), code="past")
-        horizon = today + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
-        if day > horizon:
+        policy = Policy.from_settings()
+        if day > policy.last_day(timezone.now()):
             raise forms.ValidationError(
                 _("Appointments can be booked at most %(days)s days ahead.")
-                % {"days": settings.BOOKING_MAX_DAYS_AHEAD},
+                % {"days": policy.max_days_ahead},
                 code="too_far",
             )
         return day

@@ -42,8 +42,10 @@ from clinic.selectors import availability_inputs
 from patients.booking.screening import screen_for_booking
 from patients.booking.selectors import course_history, free_slots_for
 from patients.booking.services import book_appointment
+from patients.booking.services.booking import new_appointment
 from patients.booking.services.courses import advance_course
-from patients.models import Appointment, AppointmentStatusChange, PatientProfile
+from patients.booking.services.history import log_status_change
+from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import AppointmentStatus
 from patients.records.selectors import current_consent_texts, intake_is_current, latest_intake
 from patients.records.services import sign_consent, submit_intake
@@ -402,11 +404,7 @@ def _past_slot(procedure: Procedure, day: dt.date, hour: int) -> Slot | None:
 
 def _log(appointment: Appointment, steps: list[tuple[str, str, dt.datetime]], by: User) -> None:
     for from_status, to_status, at in steps:
-        change = AppointmentStatusChange(
-            appointment=appointment, from_status=from_status, to_status=to_status, at=at, by=by
-        )
-        change.full_clean()
-        change.save()
+        log_status_change(appointment, from_status=from_status, to_status=to_status, by=by, at=at)
 
 
 def record_past_visit(
@@ -430,21 +428,17 @@ def record_past_visit(
         return None
     _last, done = course_history(profile, procedure, before=slot.start)
     booked_at = slot.start - dt.timedelta(days=7)
-    appointment = Appointment.from_catalogue(
-        procedure=procedure,
-        start=slot.start,
-        end=slot.end,
+    appointment = new_appointment(
         patient=profile,
-        practitioner_id=slot.practitioner_id,
-        room_id=slot.room_id,
+        procedure=procedure,
+        slot=slot,
+        screening=result,
+        version=latest_intake(profile),
         status=outcome,
-        screening_outcome=result.outcome,
-        screening_flags=list(result.flags),
-        intake_version=latest_intake(profile),
         session_number=done + 1,
         channel=Appointment.Channel.DESK,
-        created_by=desk,
-        created_at=booked_at,
+        booked_by=desk,
+        at=booked_at,
     )
     if outcome == DONE:
         advance_course(appointment)

@@ -240,8 +240,7 @@ def _take(message_id: int, lease: str | None, now: dt.datetime) -> str | None:
 def _load(message_id: int) -> OutboxMessage:
     """The row with its patient, then its subject with what the templates show.
 
-    Two small queries, not one joining every possible subject: PostgreSQL
-    spends longer planning a twelve-table join than reading both.
+    Two small queries, not one joining every possible subject (docs/benchmarks.md).
     """
     message = OutboxMessage.objects.select_related("patient__user").get(pk=message_id)
     _attach_subjects([message])
@@ -324,8 +323,8 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
     return "sent"
 
 
-# The two statements every message costs, written out once: building them through the
-# ORM took longer than running them (about 0.6 ms each on a small machine), 20 times a batch.
+# The two statements every message costs are written out once rather than built by the
+# ORM for each message of each batch (docs/benchmarks.md, "Why some queries are written out").
 _STILL_OURS_SQL = "SELECT 1 FROM {table} WHERE id = %s AND state = %s AND lease = %s"
 _MARK_SENT_SQL = (
     "UPDATE {table} SET state = %s, sent_at = %s, last_error = '' "

@@ -1,6 +1,6 @@
 """The audit log: who on the staff opened which patient's health data, and when.
 
-Append-only: a row is written by `patients.services.record_access()` every time
+Append-only: a row is written by `patients.records.services.record_access()` every time
 staff open a patient's intake or photos (pages, files and admin pages alike)
 or act on them; it is never changed or deleted, not even through the admin.
 Managers read it in the admin.

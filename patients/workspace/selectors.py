@@ -32,16 +32,17 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
-from clinic.availability import clinic_zone, local_date, local_day_bounds
+from clinic.availability import Policy, clinic_zone, local_date, local_day_bounds
 from clinic.models import Closure, OpeningHours, Practitioner, Room, WorkingHours
 from patients.models import Appointment, Photo, ReviewDecision, TreatmentCourse
-from patients.models.lifecycle import AppointmentStatus
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.intake import QUESTIONS
 from procedures.rules import RULES
 
 S = AppointmentStatus
 HIDDEN = (S.CANCELLED, S.DECLINED)
-HELD_TIME = (S.PENDING_REVIEW, S.CONFIRMED, S.CHECKED_IN, S.COMPLETED, S.NO_SHOW)
+# What held time once the day is over: what holds it now, and what took place or was missed.
+HELD_TIME = HOLDING_STATUSES | {S.COMPLETED, S.NO_SHOW}
 BY_PRACTITIONER = "practitioner"
 BY_ROOM = "room"
 DASHBOARD_WEEKS = 8
@@ -143,7 +144,7 @@ def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None =
     (`resource_id`, else the first).
     """
     zone = clinic_zone()
-    grid_minutes = settings.SLOT_GRID_MINUTES
+    grid_minutes = Policy.from_settings().grid_minutes
     resources = schedule_resources(by)
     shown = resources
     if days > 1:

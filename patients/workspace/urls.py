@@ -4,37 +4,23 @@ Included by the project's URLs before the admin's own and wrapped in
 `admin_view`, so the pages share the admin's login, look and CSRF handling.
 """
 
-from django.contrib import admin
-from django.urls import path
-
+from clinic.admin import staff_path
 from patients.workspace import views
 
 app_name = "workspace"
 urlpatterns = [
-    path("", admin.site.admin_view(views.workspace_home), name="home"),
-    path("schedule/", admin.site.admin_view(views.calendar), name="calendar"),
-    path("schedule/book/", admin.site.admin_view(views.calendar_book), name="calendar-book"),
-    path(
-        "appointments/<int:appointment_id>/",
-        admin.site.admin_view(views.appointment_detail),
-        name="appointment",
+    staff_path("", views.workspace_home, "home"),
+    staff_path("schedule/", views.calendar, "calendar"),
+    staff_path("schedule/book/", views.calendar_book, "calendar-book"),
+    staff_path("appointments/<int:appointment_id>/", views.appointment_detail, "appointment"),
+    staff_path(
+        "appointments/<int:appointment_id>/move/", views.appointment_move, "appointment-move"
     ),
-    path(
-        "appointments/<int:appointment_id>/move/",
-        admin.site.admin_view(views.appointment_move),
-        name="appointment-move",
+    staff_path(
+        "appointments/<int:appointment_id>/cancel/", views.appointment_cancel, "appointment-cancel"
     ),
-    path(
-        "appointments/<int:appointment_id>/cancel/",
-        admin.site.admin_view(views.appointment_cancel),
-        name="appointment-cancel",
-    ),
-    path("reviews/", admin.site.admin_view(views.review_list), name="reviews"),
-    path(
-        "reviews/<int:appointment_id>/",
-        admin.site.admin_view(views.review_detail),
-        name="review",
-    ),
-    path("day-sheet/", admin.site.admin_view(views.day_sheet_view), name="day-sheet"),
-    path("dashboard/", admin.site.admin_view(views.dashboard_view), name="dashboard"),
+    staff_path("reviews/", views.review_list, "reviews"),
+    staff_path("reviews/<int:appointment_id>/", views.review_detail, "review"),
+    staff_path("day-sheet/", views.day_sheet_view, "day-sheet"),
+    staff_path("dashboard/", views.dashboard_view, "dashboard"),
 ]

@@ -78,7 +78,7 @@ from patients.booking.services.access import (
     require_patient_or_desk,
 )
 from patients.booking.services.history import log_status_change
-from patients.models import Appointment, PatientProfile, TreatmentCourse
+from patients.models import Appointment, IntakeVersion, PatientProfile, TreatmentCourse
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus, check_transition
 from procedures.errors import lazy_interpolate
 from procedures.models import Procedure
@@ -90,6 +90,7 @@ __all__ = [
     "book_in_transaction",
     "check_can_book",
     "move_appointment",
+    "new_appointment",
     "require_aware",
 ]
 
@@ -201,22 +202,18 @@ def book_in_transaction(
     )
     status = _status_for(result)
     _last, done = history
-    appointment = Appointment.from_catalogue(
-        procedure=procedure,
-        start=slot.start,
-        end=slot.end,
+    appointment = new_appointment(
         patient=patient,
-        practitioner_id=slot.practitioner_id,
-        room_id=slot.room_id,
+        procedure=procedure,
+        slot=slot,
+        screening=result,
+        version=version,
         status=status,
-        screening_outcome=result.outcome,
-        screening_flags=list(result.flags),
-        intake_version=version,
-        course=_active_course(patient, procedure),
         session_number=done + 1,
         channel=channel,
-        created_by=booked_by,
-        created_at=now,
+        booked_by=booked_by,
+        at=now,
+        course=_active_course(patient, procedure),
     )
     _save_guarded(
         appointment,
@@ -227,6 +224,41 @@ def book_in_transaction(
     log_status_change(appointment, from_status="", to_status=status, by=booked_by, at=now)
     messaging.appointment_booked(appointment)
     return appointment
+
+
+def new_appointment(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    slot: Slot,
+    screening: ScreeningResult,
+    version: IntakeVersion | None,
+    status: str,
+    session_number: int,
+    channel: str,
+    booked_by: User,
+    at: dt.datetime,
+    course: TreatmentCourse | None = None,
+) -> Appointment:
+    """An appointment of `slot` as a booking writes it, with the screening at the door
+    and the catalogue's copies (not saved yet)."""
+    return Appointment.from_catalogue(
+        procedure=procedure,
+        start=slot.start,
+        end=slot.end,
+        patient=patient,
+        practitioner_id=slot.practitioner_id,
+        room_id=slot.room_id,
+        status=status,
+        screening_outcome=screening.outcome,
+        screening_flags=list(screening.flags),
+        intake_version=version,
+        course=course,
+        session_number=session_number,
+        channel=channel,
+        created_by=booked_by,
+        created_at=at,
+    )
 
 
 # --- moving -------------------------------------------------------------------------------

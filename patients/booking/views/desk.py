@@ -195,50 +195,29 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Move an appointment to a new slot (re-screened; staff have no cut-off)."""
     appointment = _appointment(appointment_id)
     patient, procedure = appointment.patient, appointment.procedure
-    practitioners = qualified_practitioners(procedure)
-    move_url = reverse("desk:move", args=[appointment.pk])
-    base = {
+    context = {
         "title": _("Move: %(appointment)s") % {"appointment": appointment},
         **_patient_state(patient),
         "appointment": appointment,
         "procedure": procedure,
         "movable": appointment.status in MOVABLE,
     }
-    if not base["movable"]:
-        return DESK.show(request, "move.html", base)
-    if "start" in request.GET:
-
-        def moved(_appointment: Appointment) -> HttpResponse:
-            messages.success(request, _("The appointment is moved."))
-            return redirect("desk:patient", patient_id=patient.pk)
-
-        return flow.move(
-            request,
-            DESK,
-            appointment=appointment,
-            practitioners=practitioners,
-            move_url=move_url,
-            context=base,
-            moved=moved,
-        )
+    if not context["movable"]:
+        return DESK.show(request, "move.html", context)
     data = request.GET if "date" in request.GET else None
-    today = timezone.localdate()
-    search = DeskSearchForm(
+    form = DeskSearchForm(
         data and {**data.dict(), "procedure": procedure.slug},
-        initial={"procedure": procedure.slug, "date": today, "days": "1"},
+        initial={"procedure": procedure.slug, "date": timezone.localdate(), "days": "1"},
     )
-    if data is not None and not search.is_valid():
-        return flow.bad_request(request, DESK, search)
-    picker = pick_slots(
-        patient=patient,
-        procedure=procedure,
-        day=search.cleaned_data["date"] if data is not None else today,
-        days=search.cleaned_data["days"] if data is not None else 1,
-        practitioners=practitioners,
-        ignore_appointment=appointment.pk,
+    return flow.move(
+        request,
+        DESK,
+        appointment=appointment,
+        form=form,
+        move_url=reverse("desk:move", args=[appointment.pk]),
+        context=context,
+        moved=(_("The appointment is moved."), reverse("desk:patient", args=[patient.pk])),
     )
-    context = {**base, "form": search, "picker": picker, "slot_url": move_url}
-    return DESK.show(request, "move.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -246,11 +225,6 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment for the patient (any time), saying why."""
     appointment = _appointment(appointment_id)
-
-    def cancelled(_appointment: Appointment) -> HttpResponse:
-        messages.success(request, _("The appointment is cancelled."))
-        return redirect("desk:patient", patient_id=appointment.patient_id)
-
     context = {
         "title": _("Cancel: %(appointment)s") % {"appointment": appointment},
         **_patient_state(appointment.patient),
@@ -263,6 +237,9 @@ def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
         appointment=appointment,
         default_reason=_("Cancelled at the desk."),
         context=context,
-        cancelled=cancelled,
+        cancelled=(
+            _("The appointment is cancelled."),
+            reverse("desk:patient", args=[appointment.patient_id]),
+        ),
         reason_label=_("Reason"),
     )

@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.availability import clinic_zone
@@ -30,7 +32,7 @@ from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired, SlotTaken
 from patients.booking.forms import CancelForm, SlotForm
 from patients.booking.screening import screen_for_booking
-from patients.booking.selectors import slot_views
+from patients.booking.selectors import SlotPicker, pick_slots, slot_views
 from patients.booking.services import cancel_appointment, move_appointment
 from patients.models import Appointment, PatientProfile
 from procedures.errors import DomainError
@@ -46,6 +48,7 @@ __all__ = [
     "consultation",
     "error_status",
     "move",
+    "pick",
     "submit",
     "taken",
 ]
@@ -79,6 +82,12 @@ def consultation(*, instead_of: Procedure | None = None) -> Procedure | None:
     if instead_of is not None and instead_of.slug == CONSULTATION:
         return None
     return Procedure.objects.filter(slug=CONSULTATION, is_active=True).first()
+
+
+def done(request: HttpRequest, message: str, url: str) -> HttpResponse:
+    """Say what was done, and go on to `url`."""
+    messages.success(request, message)
+    return redirect(url)
 
 
 def error_status(error: DomainError | None, default: int = 200) -> int:
@@ -176,22 +185,70 @@ def chosen_slot(
     }
 
 
+def pick(
+    request: HttpRequest,
+    pages: Pages,
+    form: Any,
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    practitioners: list[Practitioner],
+    ignore_appointment: int | None = None,
+) -> SlotPicker | HttpResponse:
+    """The free times the range form asks for (today's first when nothing was asked yet).
+
+    `form` is bound when the query carries a date; a bad one is a 400 page.
+    """
+    if form.is_bound and not form.is_valid():
+        return bad_request(request, pages, form)
+    asked = form.cleaned_data if form.is_bound else {}
+    chosen = asked.get("practitioner")
+    return pick_slots(
+        patient=patient,
+        procedure=procedure,
+        day=asked.get("date") or timezone.localdate(),
+        days=asked.get("days") or int(form.fields["days"].initial),
+        practitioner=next((p for p in practitioners if p.pk == chosen), None),
+        practitioners=practitioners,
+        ignore_appointment=ignore_appointment,
+    )
+
+
 def move(
     request: HttpRequest,
     pages: Pages,
     *,
     appointment: Appointment,
-    practitioners: list[Practitioner],
+    form: Any,
     move_url: str,
     context: dict[str, Any],
-    moved: Callable[[Appointment], HttpResponse],
+    moved: tuple[str, str],
 ) -> HttpResponse:
-    """The chosen new slot of an appointment, re-screened; posting moves it."""
-    form = SlotForm(request.GET, practitioners=practitioners)
-    if not form.is_valid():
-        return bad_request(request, pages, form)
-    start: dt.datetime = form.cleaned_data["start"]
-    practitioner: Practitioner | None = form.cleaned_data["practitioner"]
+    """Moving an appointment: pick a new time (`form` says which days), confirm it, move.
+
+    The chosen slot is re-screened for its date; `moved` is the message and the page
+    that follow a move.
+    """
+    practitioners = qualified_practitioners(appointment.procedure)
+    if "start" not in request.GET:
+        picker = pick(
+            request,
+            pages,
+            form,
+            patient=appointment.patient,
+            procedure=appointment.procedure,
+            practitioners=practitioners,
+            ignore_appointment=appointment.pk,
+        )
+        if isinstance(picker, HttpResponse):
+            return picker
+        page = {**context, "form": form, "picker": picker, "slot_url": move_url}
+        return pages.show(request, "move.html", page)
+    slot_form = SlotForm(request.GET, practitioners=practitioners)
+    if not slot_form.is_valid():
+        return bad_request(request, pages, slot_form)
+    start: dt.datetime = slot_form.cleaned_data["start"]
+    practitioner: Practitioner | None = slot_form.cleaned_data["practitioner"]
     response, error = submit(
         request,
         pages,
@@ -201,7 +258,7 @@ def move(
             practitioner=practitioner,
             by=request.user,  # type: ignore[arg-type]
         ),
-        done=moved,
+        done=lambda _moved: done(request, *moved),
         procedure=appointment.procedure,
         slot_url=move_url,
         taken_extra={"appointment": appointment},
@@ -228,7 +285,7 @@ def cancel(
     appointment: Appointment,
     default_reason: str,
     context: dict[str, Any],
-    cancelled: Callable[[Appointment], HttpResponse],
+    cancelled: tuple[str, str],
     reason_label: str | None = None,
 ) -> HttpResponse:
     """Cancel an appointment, saying why (a default reason when none is given)."""
@@ -246,7 +303,7 @@ def cancel(
         except DomainError as refused:
             error = refused
         else:
-            return cancelled(appointment)
+            return done(request, *cancelled)
     page = {**context, "form": form, "error": error}
     return pages.show(
         request, "cancel.html", page, error_status(error, 400 if form.errors else 200)

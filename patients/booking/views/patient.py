@@ -378,18 +378,13 @@ def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel up to the cut-off (the rule explained); after it, the clinic's phone."""
     _patient, appointment = _own_appointment(request, pk)
-
-    def cancelled(_appointment: Appointment) -> HttpResponse:
-        messages.success(request, _("Your appointment is cancelled."))
-        return redirect("patients:appointments")
-
     return flow.cancel(
         request,
         PATIENT,
         appointment=appointment,
         default_reason=_("Cancelled online by the patient."),
         context=_changeable(appointment, timezone.now()),
-        cancelled=cancelled,
+        cancelled=(_("Your appointment is cancelled."), reverse("patients:appointments")),
     )
 
 
@@ -401,43 +396,22 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Pick a new time (re-screened for its date), confirm, and move."""
     patient, appointment = _own_appointment(request, pk)
     state = _changeable(appointment, timezone.now())
-    procedure = appointment.procedure
-    practitioners = qualified_practitioners(procedure)
-    move_url = reverse("patients:appointment-move", args=[appointment.pk])
-    base = {**state, "procedure": procedure}
+    context = {**state, "procedure": appointment.procedure}
     if not state["can_move"]:
-        return render(request, "patients/booking/move.html", base)
+        return render(request, "patients/booking/move.html", context)
     if (response := intake_first(request, patient)) is not None:
         return response
-    if "start" in request.GET:
-
-        def moved(appointment: Appointment) -> HttpResponse:
-            messages.success(request, _("Your appointment is moved."))
-            return redirect("patients:appointment", pk=appointment.pk)
-
-        return flow.move(
-            request,
-            PATIENT,
-            appointment=appointment,
-            practitioners=practitioners,
-            move_url=move_url,
-            context=base,
-            moved=moved,
-        )
-    data = request.GET if "date" in request.GET else None
-    today = timezone.localdate()
-    form = DateRangeForm(data, initial={"date": today, "days": "3"}, practitioners=practitioners)
-    if data is not None and not form.is_valid():
-        return flow.bad_request(request, PATIENT, form)
-    chosen_pk = form.cleaned_data.get("practitioner") if data is not None else None
-    picker = pick_slots(
-        patient=patient,
-        procedure=procedure,
-        day=form.cleaned_data["date"] if data is not None else today,
-        days=form.cleaned_data["days"] if data is not None else 3,
-        practitioner=next((p for p in practitioners if p.pk == chosen_pk), None),
-        practitioners=practitioners,
-        ignore_appointment=appointment.pk,
+    form = DateRangeForm(
+        request.GET if "date" in request.GET else None,
+        initial={"date": timezone.localdate(), "days": "3"},
+        practitioners=qualified_practitioners(appointment.procedure),
     )
-    context = {**base, "form": form, "picker": picker, "slot_url": move_url}
-    return render(request, "patients/booking/move.html", context)
+    return flow.move(
+        request,
+        PATIENT,
+        appointment=appointment,
+        form=form,
+        move_url=reverse("patients:appointment-move", args=[appointment.pk]),
+        context=context,
+        moved=(_("Your appointment is moved."), reverse("patients:appointment", args=[pk])),
+    )

@@ -1,10 +1,9 @@
-"""Writes for the patient's side; one module per subject, re-exported here.
+"""Writes of the patient's record; one module per subject, re-exported here.
 
 Services own their transaction, call `full_clean()` before saving, and raise
 `procedures.errors.DomainError` (with a `code`) when a business rule refuses.
 """
 
-from patients.messaging.outbox import retry_failed as retry_failed_messages
 from patients.records.services.accounts import (
     email_verification_token,
     ensure_profile,
@@ -57,7 +56,6 @@ __all__ = [
     "request_erasure",
     "require_current_intake",
     "require_valid_consent",
-    "retry_failed_messages",
     "review_clinical_answers",
     "send_verification_email",
     "sign_consent",

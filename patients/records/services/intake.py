@@ -10,8 +10,10 @@ Domain rules (see `patients.models.intake`):
   answers, phototype and scar types. A changed answer is a correction and
   needs a reason; the new version is marked as theirs, keeps the patient's
   review date, and is audited.
-- `require_current_intake` is what booking calls: no intake, or an expired
-  one, refuses with `intake_required` / `intake_expired`.
+- `require_current_intake` refuses without a current intake: none
+  (`intake_required`) or an expired one (`intake_expired`). Booking screens at
+  the door with its own error, which carries both as `intake_required`
+  (`patients.booking.screening`); the rule of expiry is the model's.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Domain rules:
 - A patient uploads photos of the areas to treat (kind `area`) for
   themselves only; practitioners and managers add `before` / `after` photos
   (and may add area photos) for any patient, and that is audited.
-- Every file is checked and re-encoded by `patients.images.clean_image` before
+- Every file is checked and re-encoded by `patients.records.images.clean_image` before
   anything is stored; the picture and its thumbnail are saved in the default
   storage under fresh random names, never the uploaded name.
 - Nothing is half-saved: if the row cannot be written, the stored files are
