@@ -213,6 +213,7 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
         request,
         DESK,
         appointment=appointment,
+        practitioners=qualified_practitioners(procedure),
         form=form,
         move_url=reverse("desk:move", args=[appointment.pk]),
         context=context,

@@ -219,6 +219,7 @@ def move(
     pages: Pages,
     *,
     appointment: Appointment,
+    practitioners: list[Practitioner],
     form: Any,
     move_url: str,
     context: dict[str, Any],
@@ -226,10 +227,9 @@ def move(
 ) -> HttpResponse:
     """Moving an appointment: pick a new time (`form` says which days), confirm it, move.
 
-    The chosen slot is re-screened for its date; `moved` is the message and the page
-    that follow a move.
+    `practitioners` are those who perform the procedure; the chosen slot is re-screened
+    for its date; `moved` is the message and the page that follow a move.
     """
-    practitioners = qualified_practitioners(appointment.procedure)
     if "start" not in request.GET:
         picker = pick(
             request,

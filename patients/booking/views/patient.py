@@ -401,15 +401,17 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "patients/booking/move.html", context)
     if (response := intake_first(request, patient)) is not None:
         return response
+    practitioners = qualified_practitioners(appointment.procedure)
     form = DateRangeForm(
         request.GET if "date" in request.GET else None,
         initial={"date": timezone.localdate(), "days": "3"},
-        practitioners=qualified_practitioners(appointment.procedure),
+        practitioners=practitioners,
     )
     return flow.move(
         request,
         PATIENT,
         appointment=appointment,
+        practitioners=practitioners,
         form=form,
         move_url=reverse("patients:appointment-move", args=[appointment.pk]),
         context=context,
