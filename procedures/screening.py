@@ -73,8 +73,10 @@ __all__ = [
     "RulesLoader",
     "ScreeningResult",
     "get_rules_loader",
+    "resolve_procedure",
     "rules_for",
     "screen",
+    "screen_days",
     "set_rules_loader",
 ]
 
@@ -242,7 +244,8 @@ def rules_for(slug: str) -> ProcedureRules:
     return rules
 
 
-def _resolve(procedure: ProcedureRules | HasScreeningRules | str) -> ProcedureRules:
+def resolve_procedure(procedure: ProcedureRules | HasScreeningRules | str) -> ProcedureRules:
+    """Return the rules of a procedure given as rules, as a model, or as a slug."""
     if isinstance(procedure, ProcedureRules):
         return procedure
     if isinstance(procedure, str):
@@ -348,25 +351,37 @@ def screen(
     `other_sessions` are the patient's sessions of other procedures, each
     `(slug, date, done)`; an entry of `procedure` itself is ignored.
     """
-    rules = _resolve(procedure)
+    rules = resolve_procedure(procedure)
     clean = validate_answers(answers, on=on)  # also checks that `on` is a date
     last_session_on, sessions_done = _check_history(on, last_session_on, sessions_done)
     others = tuple(s for s in check_other_sessions(other_sessions) if s.slug != rules.slug)
-    screening = _Screening(
-        rules=rules,
-        answers=clean,
-        context=RuleContext(
-            on=on,
-            last_session_on=last_session_on,
-            sessions_done=sessions_done,
-            interval_min_days=rules.interval_min_days,
-            interval_max_days=rules.interval_max_days,
-            sessions_max=rules.sessions_max,
-            retinoid_window_days=rules.retinoid_window_days,
-            indicated_scar_types=rules.indicated_scar_types,
-        ),
-        others=others,
+    return _verdict(
+        _Screening(
+            rules=rules,
+            answers=clean,
+            context=_context(rules, on, last_session_on, sessions_done),
+            others=others,
+        )
     )
+
+
+def _context(
+    rules: ProcedureRules, on: dt.date, last_session_on: dt.date | None, sessions_done: int
+) -> RuleContext:
+    return RuleContext(
+        on=on,
+        last_session_on=last_session_on,
+        sessions_done=sessions_done,
+        interval_min_days=rules.interval_min_days,
+        interval_max_days=rules.interval_max_days,
+        sessions_max=rules.sessions_max,
+        retinoid_window_days=rules.retinoid_window_days,
+        indicated_scar_types=rules.indicated_scar_types,
+    )
+
+
+def _verdict(screening: _Screening) -> ScreeningResult:
+    on = screening.context.on
     blocking, flags = screening.findings_on(on)
     if blocking:
         outcome = Outcome.BLOCKED.value
@@ -376,7 +391,7 @@ def screen(
         earliest = None
     remedy = next((f.remedy_procedure for f in blocking if f.remedy_procedure), None)
     return ScreeningResult(
-        procedure=rules.slug,
+        procedure=screening.rules.slug,
         on=on,
         outcome=outcome,
         blocking=_once(blocking),
@@ -385,3 +400,42 @@ def screen(
         findings=(*blocking, *flags),
         remedy_procedure=remedy,
     )
+
+
+HistoryOn = Callable[[dt.date], tuple[dt.date | None, int]]
+
+
+def screen_days(
+    procedure: ProcedureRules | HasScreeningRules | str,
+    answers: Mapping[str, Any],
+    *,
+    days: Iterable[dt.date],
+    history_on: HistoryOn | None = None,
+    other_sessions: Iterable[tuple[str, dt.date, bool]] = (),
+) -> dict[dt.date, ScreeningResult]:
+    """Screen one patient for `procedure` on each of `days`: what `screen` says for each.
+
+    The answers and the other sessions are checked once (against the first day);
+    `history_on(day)` gives the patient's (last session date, sessions done) for a
+    session that day, as `screen` takes them (none when not given). For a list of
+    slots: the same verdicts as one `screen` per day, at a fraction of the cost.
+    """
+    rules = resolve_procedure(procedure)
+    wanted = sorted(set(days))
+    if not wanted:
+        return {}
+    clean = validate_answers(answers, on=wanted[0])
+    others = tuple(s for s in check_other_sessions(other_sessions) if s.slug != rules.slug)
+    results: dict[dt.date, ScreeningResult] = {}
+    for day in wanted:
+        last_session_on, sessions_done = history_on(day) if history_on else (None, 0)
+        last_session_on, sessions_done = _check_history(day, last_session_on, sessions_done)
+        results[day] = _verdict(
+            _Screening(
+                rules=rules,
+                answers=clean,
+                context=_context(rules, day, last_session_on, sessions_done),
+                others=others,
+            )
+        )
+    return results

@@ -216,6 +216,10 @@ _LATER_BLOCKS = _(
     "You have a session of “%(procedure)s” on %(date)s: this procedure would leave too little "
     "time to heal before it. The latest date that fits is %(latest)s."
 )
+_LATER_GONE = _(
+    "You have a session of “%(procedure)s” on %(date)s: this procedure would leave too little "
+    "time to heal before it, and no date before it fits any more."
+)
 _LATER_REVIEW = _(
     "You have a session of “%(procedure)s” on %(date)s: the practitioner will decide whether "
     "this procedure can come so close before it (the usual latest date is %(latest)s)."
@@ -267,6 +271,7 @@ def _washout_finding(
         params["latest"] = lazy_date(latest)
         patient = _LATER_BLOCKS if row.absolute else _LATER_REVIEW
         clinical = _later_clinical(row.days)
+    gone = None if earlier or not row.absolute else lazy_interpolate(_LATER_GONE, params)
     return Finding(
         code=SessionCode.WASHOUT.value if row.absolute else SessionCode.WASHOUT_REVIEW.value,
         absolute=row.absolute,
@@ -275,6 +280,7 @@ def _washout_finding(
         clears_on=clears_on,
         session=session,
         latest_date=latest,
+        past_latest_message=gone,
     )
 
 

@@ -46,7 +46,9 @@ class Finding:
     `session` is the other session a washout or prerequisite finding is about;
     `latest_date` the last date that fits before a later session (washouts);
     `remedy_procedure` the procedure to book first when that is the way out (the
-    consultation of a missing prerequisite).
+    consultation of a missing prerequisite). `past_latest_message` is what to tell
+    the patient instead once `latest_date` is in the past (a refusal never offers a
+    date gone by): `patient_message_on(today)` picks.
     """
 
     code: str
@@ -57,10 +59,21 @@ class Finding:
     session: OtherSession | None = None
     latest_date: dt.date | None = None
     remedy_procedure: str | None = None
+    past_latest_message: str | Promise | None = None
 
     @property
     def label(self) -> str:
         return code_label(self.code)
+
+    def patient_message_on(self, today: dt.date) -> str | Promise:
+        """The patient's sentence as of `today`: never a latest date already gone by."""
+        if (
+            self.past_latest_message is not None
+            and self.latest_date is not None
+            and self.latest_date < today
+        ):
+            return self.past_latest_message
+        return self.patient_message
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -103,6 +116,10 @@ class ScreeningResult:
     def messages(self) -> tuple[str | Promise, ...]:
         """Patient sentences, blocking reasons first, as lazy strings."""
         return tuple(finding.patient_message for finding in self.findings)
+
+    def messages_on(self, today: dt.date) -> tuple[str | Promise, ...]:
+        """Patient sentences as of `today` (no latest date already in the past)."""
+        return tuple(finding.patient_message_on(today) for finding in self.findings)
 
     @property
     def blocked(self) -> bool:
