@@ -36,6 +36,11 @@ class AwareDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
             self.fail("naive")
+        try:
+            # Stored and compared in UTC: a time that has no UTC value is no one's slot.
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            self.fail("overflow")
         return value
 
     def to_representation(self, value: Any) -> Any:

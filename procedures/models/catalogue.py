@@ -15,6 +15,11 @@ Domain rules implemented here (the domain reference, `catalogue.md`):
   (relative). A code appears once per procedure; `PRECARE_TOPICAL_RETINOID`
   carries its stop window in days and no other rule has one;
   `PREGNANCY_POSSIBLE` is never absolute.
+- A procedure belongs to at most one washout group (`rules-v2.md`); the
+  washout table and the prerequisites are `models/sessions.py`. Screening reads
+  them together, with every procedure's name, as one `SessionRules` kept per
+  process (`session_rules_cache`, re-read after `SCREENING_RULES_TTL_SECONDS`
+  or at once when an edit in this process clears it).
 - Every change to a procedure or a rule is kept with who made it and when
   (django-simple-history; the Procedure's history is registered in
   `translation.py`, after its translated columns exist, so they are recorded too).
@@ -22,6 +27,8 @@ Domain rules implemented here (the domain reference, `catalogue.md`):
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -36,12 +43,23 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .errors import lazy_interpolate
-from .intake import SCAR_TYPES
-from .rules import ALWAYS_RELATIVE, RuleCode
-from .screening import ProcedureRules
+from ..errors import lazy_interpolate
+from ..intake import SCAR_TYPES
+from ..rules import ALWAYS_RELATIVE, RuleCode
+from ..screening import ProcedureRules
+from ..sessions import Prerequisite as PrerequisiteRule
+from ..sessions import SessionRules, WashoutRow
+from .choices import Severity
+from .sessions import Prerequisite, WashoutGroup, WashoutRule
 
-__all__ = ["Procedure", "ProcedureRule", "validate_roles", "validate_scar_types"]
+__all__ = [
+    "Procedure",
+    "ProcedureRule",
+    "load_session_rules",
+    "session_rules_cache",
+    "validate_roles",
+    "validate_scar_types",
+]
 
 RETINOID_CODE = RuleCode.PRECARE_TOPICAL_RETINOID.value
 # Paths under /procedures/ that are pages, not procedures (see urls.py).
@@ -150,6 +168,15 @@ class Procedure(models.Model):
     recall_after_days = models.PositiveSmallIntegerField(
         _("invite back after (days)"), null=True, blank=True
     )
+    washout_group = models.ForeignKey(
+        WashoutGroup,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        null=True,
+        blank=True,
+        verbose_name=_("washout group"),
+        help_text=_("The kind of wound it leaves, for the time needed between treatments."),
+    )
     is_active = models.BooleanField(_("shown and bookable"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
@@ -222,18 +249,27 @@ class Procedure(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def screening_rules(self) -> ProcedureRules:
-        """Return what screening needs, from this procedure and its rule rows.
+    def screening_rules(self, *, sessions: SessionRules | None = None) -> ProcedureRules:
+        """Return what screening needs, from this procedure, its rule rows and `sessions`.
 
         Uses `rules` prefetched with `prefetch_related("rules")` when present,
-        so a list of procedures costs one query for all their rules.
+        so a list of procedures costs one query for all their rules. `sessions`
+        (washouts, prerequisites) defaults to the process's cached tables.
         """
         return self.screening_rules_from(
-            (rule.code, rule.severity, rule.window_days) for rule in self.rules.all()
+            ((rule.code, rule.severity, rule.window_days) for rule in self.rules.all()),
+            sessions=sessions,
         )
 
-    def screening_rules_from(self, rows: Iterable[tuple[str, str, int | None]]) -> ProcedureRules:
+    def screening_rules_from(
+        self,
+        rows: Iterable[tuple[str, str, int | None]],
+        *,
+        sessions: SessionRules | None = None,
+    ) -> ProcedureRules:
         """Return what screening needs, given this procedure's (code, severity, window) rows."""
+        if sessions is None:
+            sessions = session_rules_cache.get()
         absolute: set[str] = set()
         relative: set[str] = set()
         window: int | None = None
@@ -251,15 +287,15 @@ class Procedure(models.Model):
             # A repeatable treatment's course of one is not a lifetime limit.
             sessions_max=None if self.repeatable else self.sessions_max,
             indicated_scar_types=frozenset(self.indicated_scar_types),
+            prerequisites=sessions.prerequisites_of(self.slug),
+            sessions=sessions,
         )
 
 
 class ProcedureRule(models.Model):
     """One rule code listed for a procedure, as absolute (blocks) or relative (review)."""
 
-    class Severity(models.TextChoices):
-        ABSOLUTE = "absolute", _("Absolute: not possible")
-        RELATIVE = "relative", _("Relative: a practitioner reviews")
+    Severity = Severity
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="rules", verbose_name=_("procedure")
@@ -319,3 +355,71 @@ class ProcedureRule(models.Model):
             raise ValidationError(
                 {"severity": _("This rule always needs a practitioner's review; it never blocks.")}
             )
+
+
+# --- the tables relating procedures, as screening reads them --------------------------------
+
+
+def load_session_rules() -> SessionRules:
+    """Read the washout groups, the washout table, the prerequisites and names: 3 queries."""
+    groups: dict[str, str] = {}
+    procedure_names: dict[str, dict[str, str]] = {}
+    group_names: dict[str, dict[str, str]] = {}
+    for slug, name_en, name_ru, group, group_en, group_ru in Procedure.objects.values_list(
+        "slug",
+        "name_en",
+        "name_ru",
+        "washout_group__code",
+        "washout_group__name_en",
+        "washout_group__name_ru",
+    ):
+        procedure_names[slug] = {"en": name_en or slug, "ru": name_ru or ""}
+        if group is not None:
+            groups[slug] = group
+            group_names[group] = {"en": group_en or group, "ru": group_ru or ""}
+    washouts = tuple(
+        WashoutRow(earlier, later_group, later_procedure, days, severity == Severity.ABSOLUTE)
+        for earlier, later_group, later_procedure, days, severity in WashoutRule.objects.order_by(
+            "pk"
+        ).values_list(
+            "earlier_group__code", "later_group__code", "later_procedure__slug", "days", "severity"
+        )
+    )
+    prerequisites: dict[str, list[PrerequisiteRule]] = {}
+    for slug, requires, min_days, max_days, offer_slots in Prerequisite.objects.order_by(
+        "pk"
+    ).values_list("procedure__slug", "requires__slug", "min_days", "max_days", "offer_slots"):
+        prerequisites.setdefault(slug, []).append(
+            PrerequisiteRule(requires, min_days, max_days, offer_slots)
+        )
+    return SessionRules(
+        groups=groups,
+        washouts=washouts,
+        prerequisites={slug: tuple(rows) for slug, rows in prerequisites.items()},
+        procedure_names=procedure_names,
+        group_names=group_names,
+    )
+
+
+class SessionRulesCache:
+    """The process's copy of `load_session_rules()`, re-read after the screening rules' TTL."""
+
+    def __init__(self) -> None:
+        self._value: tuple[float, SessionRules] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SessionRules:
+        hit = self._value
+        if hit is not None and time.monotonic() - hit[0] < settings.SCREENING_RULES_TTL_SECONDS:
+            return hit[1]
+        value = load_session_rules()
+        with self._lock:
+            self._value = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._value = None
+
+
+session_rules_cache = SessionRulesCache()
