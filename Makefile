@@ -28,13 +28,18 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py prepare_portal
 	$(BIN)/honcho --procfile Procfile start
 
-## make test: lint, migration check and the whole suite.
+# The layering check (import circles, layer order, file sizes, function-local imports):
+# the team's shared copy beside the repository when there is one, else the vendored one.
+LAYERS := $(firstword $(wildcard ../shared/checks/layers.py) checks/layers.py)
+
+## make test: lint, migration check, the whole suite and the layering check.
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py compile_translations
 	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	python3 $(LAYERS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -115,7 +115,7 @@ def _fresh_booking_alternatives() -> None:
     They live in the shared cache for a few seconds, outside the database: another
     test's schedule, with the same ids, must not answer for this one.
     """
-    from patients.services.booking import clear_alternatives_cache
+    from patients.booking.race_guard import clear_alternatives_cache
 
     clear_alternatives_cache()
 

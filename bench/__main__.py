@@ -24,7 +24,7 @@ from django.test.utils import (
     teardown_databases,
 )
 
-from bench.core import BENCHMARKS, Row
+from .core import BENCHMARKS, Row
 
 MODULES = (
     "bench.list_queries",  # first: it needs the migrated catalogue alone, and leaves nothing
@@ -35,6 +35,7 @@ MODULES = (
     "bench.throughput",  # after bench.booking, whose server helpers it imports
     "bench.workspace",
     "bench.reminders",
+    "bench.treatment",
 )
 
 

@@ -1,6 +1,6 @@
 """Booking benchmarks: free slots through the real selector, and 50 concurrent bookings.
 
-- `free_slots_for` (patients.booking_selectors) for one procedure over 30 days, with the
+- `free_slots_for` (patients.booking.selectors) for one procedure over 30 days, with the
   1,000 appointments of `bench.slots` stored as real rows, so the figure includes the one
   query for what holds time; its query count for 7 and 30 days.
 - 50 concurrent `POST /api/v1/appointments/` for one slot, 50 patients with their own
@@ -44,11 +44,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
-from patients import services
-from patients.booking_selectors import free_slots_for
+from patients.booking.selectors import free_slots_for
+from patients.booking.services import book_appointment
 from patients.models import Appointment, PatientProfile
-from patients.selectors import current_consent_text
-from patients.services.booking import book_appointment
+from patients.records import services
+from patients.records.selectors import current_consent_text
 from procedures.intake import baseline_answers
 from procedures.models import Procedure
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from clinic.celery import app
 from clinic.models import Practitioner, Room, User
 from clinic.tasks import ping
+from patients.messaging import outbox
 from patients.models import Appointment, OutboxMessage, PatientProfile
-from patients.services import outbox
 from patients.tests.smtp_sink import SmtpSink, free_port
 from procedures.models import Procedure
 from procedures.screening import Outcome

@@ -16,9 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic.availability import Booking, Busy, free_slots
-from clinic.management.commands.seed_demo import seed_clinic
 from clinic.models import OpeningHours, Practitioner, Room, WorkingHours
 from clinic.selectors import availability_inputs
+from patients.management.commands.seed_demo import seed_clinic
 from procedures.models import Procedure
 
 from .core import Row, benchmark, median_ms

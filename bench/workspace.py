@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.models import Practitioner, Room, User
 from patients.models import Appointment, PatientProfile
-from patients.workspace_selectors import BY_PRACTITIONER, calendar_grid, dashboard
+from patients.workspace.selectors import BY_PRACTITIONER, calendar_grid, dashboard
 from procedures.models import Procedure
 
 from .core import Row, benchmark, median_ms

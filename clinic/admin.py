@@ -1,5 +1,6 @@
 """Admin for the clinic's people and resources."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -7,12 +8,32 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def staff_path(route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
+    """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
+    return path(route, admin.site.admin_view(view), name=name)
+
 
 # The admin is the staff's workspace: it carries the clinic's name, not Django's.
 admin.site.site_header = format_lazy("{} · {}", settings.CLINIC_NAME, _("staff workspace"))

@@ -23,7 +23,8 @@ Domain rules implemented here:
   stops that practitioner; a room's (maintenance) takes that room out, buffer included. A
   closure without times covers whole local days, `starts_on` 00:00 to the day after `ends_on`.
 - A slot starts at least `BOOKING_MIN_LEAD_MINUTES` (120) after `now`, on a local date at
-  most `BOOKING_MAX_DAYS_AHEAD` (90) days after today's local date.
+  most `BOOKING_MAX_DAYS_AHEAD` (90) days after today's local date. These two and the
+  grid are the policy's (`Policy.why_not_bookable`): every other module asks it.
 - One slot per start per practitioner; the room is the first free one of the kind in the
   order given (the selector orders rooms by name).
 - Wall-clock times that do not exist (the hour skipped in spring) give no slot; the edge of
@@ -32,8 +33,8 @@ Domain rules implemented here:
   patient never sees the same time offered twice; the start of an interval there takes the
   first occurrence and the end the second (intervals cover the widest reading).
 - Times are handled internally as integer UTC seconds with sorted, merged busy intervals
-  and `bisect`, so a month for six practitioners with a thousand bookings takes a few
-  milliseconds rather than slots x bookings comparisons.
+  and `bisect`, so the work grows with slots plus bookings, not with their product (the
+  figures are in docs/benchmarks.md).
 
 Calling sequence for the booking code (the engine never imports `patients`)::
 
@@ -83,8 +84,10 @@ __all__ = [
     "PractitionerHours",
     "Slot",
     "WeeklyHours",
+    "clinic_zone",
     "free_slots",
     "is_slot_free",
+    "local_date",
     "local_day_bounds",
     "next_free_slots",
     "slot_at",
@@ -93,6 +96,16 @@ __all__ = [
 
 DAY_SECONDS = 24 * 60 * 60
 Interval = tuple[datetime, datetime]
+
+
+def clinic_zone() -> tzinfo:
+    """The clinic's wall-clock zone (`CLINIC_TIME_ZONE`), read at call time."""
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def local_date(moment: datetime) -> date:
+    """The clinic's local date of an aware instant."""
+    return moment.astimezone(clinic_zone()).date()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,11 +121,33 @@ class Policy:
     def from_settings(cls) -> Policy:
         """The policy in the settings, read at call time (so `override_settings` applies)."""
         return cls(
-            zone=ZoneInfo(settings.CLINIC_TIME_ZONE),
+            zone=clinic_zone(),
             grid_minutes=settings.SLOT_GRID_MINUTES,
             min_lead_minutes=settings.BOOKING_MIN_LEAD_MINUTES,
             max_days_ahead=settings.BOOKING_MAX_DAYS_AHEAD,
         )
+
+    def earliest_start(self, now: datetime) -> datetime:
+        """The first start a booking made at `now` may take (the lead time)."""
+        return now + timedelta(minutes=self.min_lead_minutes)
+
+    def last_day(self, now: datetime) -> date:
+        """The last local date a booking made at `now` may take (the horizon)."""
+        return now.astimezone(self.zone).date() + timedelta(days=self.max_days_ahead)
+
+    def why_not_bookable(self, start: datetime, now: datetime) -> str | None:
+        """Why nobody could book `start`, whatever the schedule: "grid" (not on the local
+        wall clock's grid), "lead" (sooner than the lead time), "horizon" (after the last
+        bookable day); None when the start itself is bookable."""
+        local = start.astimezone(self.zone)
+        minutes = local.hour * 60 + local.minute
+        if local.second or local.microsecond or minutes % self.grid_minutes:
+            return "grid"
+        if start < self.earliest_start(now):
+            return "lead"
+        if local.date() > self.last_day(now):
+            return "horizon"
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,8 +424,9 @@ class _Scan:
         self.grid = policy.grid_minutes * 60
         self.booked = inputs.needs.booked_minutes * 60
         self.buffer = inputs.needs.buffer_minutes * 60
-        self.earliest = _ts(now) + policy.min_lead_minutes * 60
+        self.earliest = _ts(policy.earliest_start(now))
         self.today = now.astimezone(self.zone).date()
+        self.last_day = policy.last_day(now)
         self._wall_cache: dict[tuple[date, int, bool], tuple[int, str]] = {}
 
         self.practitioners = [
@@ -453,7 +489,7 @@ class _Scan:
 
     def days(self, first: date, last: date) -> Iterable[date]:
         first = max(first, self.today)
-        last = min(last, self.today + timedelta(days=self.policy.max_days_ahead))
+        last = min(last, self.last_day)
         day = first
         while day <= last:
             yield day

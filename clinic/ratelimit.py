@@ -36,6 +36,8 @@ from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from .http import client_address
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 
@@ -59,11 +61,6 @@ class Limit:
 def limit_for(scope: str) -> Limit:
     """The policy of a scope, read from the settings at call time."""
     return Limit.parse(settings.RATE_LIMITS[scope])
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address a request came from, as django-axes sees it."""
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or "-"
 
 
 def _key(scope: str, identity: str, window: int) -> str:
@@ -119,7 +116,7 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods:
-                identities = [f"ip:{client_address(request)}"]
+                identities = [f"ip:{client_address(request) or '-'}"]
                 if account is not None and (who := account(request)):
                     identities.append(f"account:{who}")
                 if request.user.is_authenticated:
@@ -148,7 +145,7 @@ class RateLimitThrottle(BaseThrottle):
         scope = getattr(view, "rate_limit_scope", None)
         if scope is None or request.method in SAFE_METHODS:
             return True
-        identities = [f"ip:{client_address(request)}"]
+        identities = [f"ip:{client_address(request) or '-'}"]
         account = getattr(view, "rate_limit_account", None)
         if account is not None and (who := account(request)):
             identities.append(f"account:{who}")

@@ -6,11 +6,19 @@ never intake answers or photos; a practitioner sees answers, photos and flags;
 a manager sees everything, plus the audit log. Superusers count as managers.
 """
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+
+View = Callable[..., HttpResponse]
 
 
 class Role(models.TextChoices):
@@ -47,3 +55,22 @@ def can_see_health_data(user: User | AnonymousUser) -> bool:
 def is_staff_member(user: User | AnonymousUser) -> bool:
     """Any clinic role at all."""
     return bool(roles_of(user))
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """A staff view for these roles (managers hold every right); anyone else gets 403.
+
+    The staff pages sit behind the admin's login, which keeps everybody who is not
+    staff out; this says which staff may use the page.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

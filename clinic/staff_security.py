@@ -21,10 +21,10 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .http import admin_page
 from .roles import is_staff_member
 
 LAST_SEEN_KEY = "staff_last_seen"
@@ -104,10 +105,7 @@ def _next(request: HttpRequest) -> str:
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    context = {**admin.site.each_context(request), "next": _next(request), **context}
-    response = render(request, template, context)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return admin_page(request, template, {"next": _next(request), **context})
 
 
 def qr_svg(data: str) -> str:

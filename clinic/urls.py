@@ -11,7 +11,7 @@ handler404 = "clinic.api.not_found"
 
 api_v1 = [
     path("", include("procedures.api_urls")),
-    path("", include("patients.api_urls")),
+    path("", include("patients.booking.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, which the CSP allows.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,13 +23,16 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The reception desk's booking pages live in the staff workspace (before the admin's
     # catch-all, which would otherwise answer for them).
-    path("admin/desk/", include("patients.desk_urls")),
+    path("admin/desk/", include("patients.booking.desk_urls")),
     # The staff workspace (schedule, reviews, day sheet, dashboard) and the second factor.
-    path("admin/workspace/", include("patients.workspace_urls")),
+    path("admin/workspace/", include("patients.workspace.urls")),
     path("admin/otp/", include("clinic.otp_urls")),
+    # The treatment record's staff pages (charts, events, lots, report), inside the admin.
+    path("admin/treatment/", include("patients.records.treatment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),
-    path("accounts/", include("patients.account_urls")),
+    path("accounts/", include("patients.records.account_urls")),
+    path("", include("patients.records.treatment.patient_urls")),
     path("", include("patients.urls")),
 ]

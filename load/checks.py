@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from django.db import connection
 
+from patients.messaging.schedule import TIMED_KINDS
 from patients.models import Appointment, OutboxMessage
 from patients.models.appointment import HOLDING_STATUSES
-from patients.notifications import TIMED_KINDS
 
 OVERLAPS = """
 SELECT a.id, b.id,

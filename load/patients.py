@@ -10,7 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from patients.demo import DemoPatient, ensure_consents, ensure_intake, ensure_patient, quiet_email
+from patients.management.demo import (
+    DemoPatient,
+    ensure_consents,
+    ensure_intake,
+    ensure_patient,
+    quiet_email,
+)
 from procedures.intake import answers_to_json, baseline_answers
 from procedures.screening import Outcome, rules_for, screen
 from procedures.selectors import active_procedures

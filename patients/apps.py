@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = _("Patients")
+
+    def ready(self) -> None:
+        # The Celery tasks live beside the services they run; importing them here
+        # registers them under their names ("patients.tasks.*") in every process,
+        # the web server's included, which enqueues them by name.
+        import patients.booking.tasks
+        import patients.messaging.tasks  # noqa: F401

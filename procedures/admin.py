@@ -1,9 +1,12 @@
 """The catalogue in the admin: procedures with their rules inline, each with its history.
 
 Clinicians edit a procedure's texts in both languages, its course and price,
-and its screening rules; every save is validated (`full_clean`: the price
-floor, the bounds, the rule constraints) and kept in the history with who
-made it and when. Who may edit what is granted by the permissions migration.
+its screening rules, its washout group and its prerequisites, and the washout
+table between groups; every save is validated (`full_clean`: the price floor,
+the bounds, the rule constraints) and kept in the history with who made it and
+when. A change to what screening reads sends `screening_rules_changed`, so the
+booked appointments of the procedures concerned are screened again. Who may
+edit what is granted by the permissions migrations.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import scar_type_names
 from .intake import SCAR_TYPES
-from .models import Procedure, ProcedureRule
+from .models import Prerequisite, Procedure, ProcedureRule, WashoutGroup, WashoutRule
 
 
 class ProcedureAdminForm(forms.ModelForm):
@@ -66,10 +69,18 @@ class ProcedureRuleInline(admin.TabularInline):
     fields = ("code", "severity", "window_days")
 
 
+class PrerequisiteInline(admin.TabularInline):
+    model = Prerequisite
+    fk_name = "procedure"
+    extra = 0
+    fields = ("requires", "min_days", "max_days", "offer_slots", "source")
+    verbose_name_plural = _("prerequisites (a done session of another procedure before)")
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(SimpleHistoryAdmin, TranslationAdmin):
     form = ProcedureAdminForm
-    inlines = (ProcedureRuleInline,)
+    inlines = (ProcedureRuleInline, PrerequisiteInline)
     list_display = ("name", "slug", "category", "price_from", "is_active", "display_order")
     list_filter = ("category", "room_kind", "is_active")
     search_fields = ("slug", "name_en", "name_ru")
@@ -87,6 +98,7 @@ class ProcedureAdmin(SimpleHistoryAdmin, TranslationAdmin):
                     ("interval_min_days", "interval_max_days"),
                     "repeatable",
                     "recall_after_days",
+                    "washout_group",
                 )
             },
         ),
@@ -107,3 +119,44 @@ class ProcedureRuleAdmin(SimpleHistoryAdmin):
     list_filter = ("severity", "code", "procedure")
     list_select_related = ("procedure",)
     search_fields = ("procedure__slug", "code")
+
+
+class WashoutRuleInline(admin.TabularInline):
+    model = WashoutRule
+    fk_name = "earlier_group"
+    extra = 0
+    fields = ("later_group", "later_procedure", "days", "severity", "source")
+    verbose_name_plural = _("washouts after a session of this group")
+
+
+@admin.register(WashoutGroup)
+class WashoutGroupAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    inlines = (WashoutRuleInline,)
+    list_display = ("name", "code", "display_order", "members")
+    search_fields = ("code", "name_en", "name_ru")
+    ordering = ("display_order", "code")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("procedures")
+
+    @admin.display(description=_("procedures"))
+    def members(self, group: WashoutGroup) -> str:
+        return ", ".join(procedure.slug for procedure in group.procedures.all())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: WashoutGroup | None = None) -> Any:
+        # The code is what other features read (procedures.selectors.washout_group_of).
+        return ("code",) if obj is not None else ()
+
+
+@admin.register(WashoutRule)
+class WashoutRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("earlier_group", "later_group", "later_procedure", "days", "severity")
+    list_filter = ("severity", "earlier_group", "later_group")
+    list_select_related = ("earlier_group", "later_group", "later_procedure")
+
+
+@admin.register(Prerequisite)
+class PrerequisiteAdmin(SimpleHistoryAdmin):
+    list_display = ("procedure", "requires", "min_days", "max_days", "offer_slots")
+    list_filter = ("requires",)
+    list_select_related = ("procedure", "requires")

@@ -3,9 +3,11 @@
 - `GET /api/v1/procedures/` and `GET /api/v1/procedures/<slug>/`: the active
   catalogue with each procedure's rules.
 - `POST /api/v1/screening/`: screen a complete answer set for one procedure
-  on a date, with the patient's history of it. Bad input is a 400 naming the
-  field (`procedure`, `on`, `last_session_on`, `sessions_done`, `answers`, or
-  `answers.<key>` for one answer), never a 500.
+  on a date, with the patient's history of it and their other sessions
+  (`other_sessions`: `{slug, date, done}` each). Bad input is a 400 naming the
+  field (`procedure`, `on`, `last_session_on`, `sessions_done`, `answers`,
+  `answers.<key>` for one answer, `other_sessions.<n>.<slug|date|done>` for one
+  session), never a 500.
 
 These endpoints need no login: the catalogue is public, and screening works
 on the answers sent and keeps none of them. Screening has no authentication
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
@@ -24,20 +27,38 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .errors import AnswerError
+from .errors import AnswerError, lazy_interpolate
 from .intake import answers_from_json
 from .screening import rules_for, screen
-from .selectors import active_procedures
+from .selectors import active_procedures, session_rules
 from .serializers import (
     ErrorSerializer,
     ProcedureSerializer,
     ScreeningRequestSerializer,
     ScreeningResultSerializer,
 )
+from .sessions import check_other_sessions
 
 # Errors about these inputs keep their name; any other field an AnswerError
 # names is an intake answer key, reported as `answers.<key>`.
-_TOP_LEVEL_FIELDS = frozenset({"procedure", "on", "last_session_on", "sessions_done", "answers"})
+_TOP_LEVEL_FIELDS = frozenset(
+    {"procedure", "on", "last_session_on", "sessions_done", "answers", "other_sessions"}
+)
+
+
+def _other_sessions(rows: list[dict[str, Any]]) -> list[tuple[str, Any, bool]]:
+    """Return the posted sessions as (slug, date, done); an unknown slug is a 400 naming it."""
+    known = session_rules().procedure_names
+    sessions = []
+    for index, row in enumerate(rows):
+        if row["slug"] not in known:
+            raise AnswerError(
+                lazy_interpolate(_("Unknown procedure “%(slug)s”."), {"slug": row["slug"]}),
+                field=f"other_sessions.{index}.slug",
+            )
+        sessions.append((row["slug"], row["date"], row["done"]))
+    check_other_sessions(sessions)  # the dates' range, named like the rest
+    return sessions
 
 
 # No login is needed, but a token that is sent must be good (else a 401).
@@ -99,12 +120,23 @@ class ScreeningView(APIView):
             ),
         },
         summary="Screen a patient's answers for one procedure",
+        description=(
+            "Screens the answers for the procedure on `on`, with the patient's own history "
+            "of it (`last_session_on`, `sessions_done`) and their sessions of other "
+            "procedures (`other_sessions`, any date, done or booked). The other sessions "
+            "decide the washouts between procedures (`WASHOUT` blocks, `WASHOUT_REVIEW` "
+            "needs review; each finding names its `session` with `clears_on` or "
+            "`latest_date`) and the prerequisites (`PREREQUISITE_MISSING` blocks, "
+            "`PREREQUISITE_BOOKED` needs review). `remedy_procedure` is the procedure to "
+            "book first when that is the way out (a consultation)."
+        ),
     )
     def post(self, request: Request) -> Response:
         serializer = ScreeningRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         rules = rules_for(data["procedure"])  # DomainError naming `procedure` if unknown
+        other_sessions = _other_sessions(data["other_sessions"])
         try:
             answers = answers_from_json(data["answers"])
             result = screen(
@@ -113,6 +145,7 @@ class ScreeningView(APIView):
                 on=data["on"],
                 last_session_on=data["last_session_on"],
                 sessions_done=data["sessions_done"],
+                other_sessions=other_sessions,
             )
         except AnswerError as error:
             if error.field in _TOP_LEVEL_FIELDS:

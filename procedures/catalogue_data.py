@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - the Russian texts are Cyrillic (and use en dashes) on purpose.
-"""The clinic's 24 procedures, the categories and the scar types, as plain data.
+"""The clinic's 26 procedures, the categories and the scar types, as plain data.
 
 Domain rules implemented here (from the domain reference, `catalogue.md`):
 
@@ -10,9 +10,14 @@ Domain rules implemented here (from the domain reference, `catalogue.md`):
 - A course runs from `sessions_min` to `sessions_max` sessions,
   `interval_min_days` to `interval_max_days` apart; `None` is "no limit" (or
   "not a course" for the consultation). "single" is a course of one.
-- Hyaluronic filler, collagen injection and fat transfer are *repeatable*
-  treatments: a course is one session (the filler no more often than every
-  182 days) and there is no limit on how many are done over time.
+- Hyaluronic filler (and its touch-up), collagen injection and fat transfer
+  are *repeatable* treatments: a course is one session (the filler and the
+  touch-up each no more often than every 182 days) and there is no limit on
+  how many are done over time.
+- Second edition (`rules-v2.md`): `rf-microneedling` and
+  `hyaluronic-filler-touch-up` are new, `microneedling` is the mechanical one,
+  and three rows are corrected (subcision and microdermabrasion: isotretinoin
+  relative; salicylic peel: pregnancy absolute, breastfeeding relative).
   `recall_after_days` says when to invite the patient back (filler 182 days,
   fat transfer 547 days: the effect lasts about a year and a half).
 - Rules are stored fully expanded: the generic groups G-ABS and G-REL are
@@ -246,6 +251,34 @@ _PEEL_CARE_RU = (
 )
 
 
+_FILLER_PRECARE_EN = (
+    "Tell the doctor about any allergy to hyaluronic acid or local anaesthetics and about "
+    "blood thinners; " + _THINNERS_EN + " Avoid alcohol for 24 hours before."
+)
+_FILLER_PRECARE_RU = (
+    "Сообщите врачу об аллергии на гиалуроновую кислоту или местные анестетики и о приёме "
+    "препаратов, разжижающих кровь; " + _THINNERS_RU + " За 24 часа до процедуры откажитесь "
+    "от алкоголя."
+)
+_FILLER_AFTERCARE_EN = (
+    "Do not touch or massage the treated areas for 24 hours; avoid sauna, steam room, "
+    "solarium and hard exercise for 2 weeks."
+)
+_FILLER_AFTERCARE_RU = (
+    "В течение 24 часов не трогайте и не массируйте обработанные участки; 2 недели не "
+    "посещайте сауну, баню и солярий и избегайте интенсивных физических нагрузок."
+)
+_NEEDLING_AFTERCARE_EN = (
+    "Do not wear make-up for 24 hours, use gentle skin care, and apply SPF 50+ sunscreen "
+    "every day for 7-10 days after each session."
+)
+_NEEDLING_AFTERCARE_RU = (
+    "В течение 24 часов не пользуйтесь декоративной косметикой, применяйте мягкие средства "
+    "ухода и 7–10 дней после каждой процедуры ежедневно наносите солнцезащитное средство "
+    "SPF 50+."
+)
+
+
 def _retinoid_en(days: int) -> str:
     return _RETINOID_EN.format(n=days)
 
@@ -448,8 +481,12 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         indicated="rolling boxcar_shallow macular",
         sessions=(7, 10),
         interval=(14, 21),
-        absolute="G-ABS ROSACEA ISOTRETINOIN_LT6M PRECARE_TOPICAL_RETINOID",
-        relative="G-REL HERPES_HISTORY ANTICOAGULANTS AUTOIMMUNE_ACTIVE RECENT_TAN PREGNANCY",
+        absolute="G-ABS ROSACEA PRECARE_TOPICAL_RETINOID",
+        # rules-v2.md: isotretinoin relative (superficial dermabrasion judged safe).
+        relative=(
+            "G-REL ISOTRETINOIN_LT6M HERPES_HISTORY ANTICOAGULANTS AUTOIMMUNE_ACTIVE RECENT_TAN "
+            "PREGNANCY"
+        ),
         retinoid_window_days=14,
         name_en="Microdermabrasion (crystal / diamond)",
         name_ru="Микродермабразия (кристаллическая / алмазная)",
@@ -528,10 +565,11 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         indicated="rolling boxcar_shallow macular",
         sessions=(2, 8),
         interval=(14, 21),
-        absolute="G-ABS ROSACEA PRECARE_TOPICAL_RETINOID",
+        # rules-v2.md: salicylic acid is absorbed and crosses the placenta.
+        absolute="G-ABS ROSACEA PRECARE_TOPICAL_RETINOID PREGNANCY",
         relative=(
             "G-REL ISOTRETINOIN_LT6M FITZ_V_VI HERPES_HISTORY PHOTOSENSITISING_DRUGS RECENT_TAN "
-            "KELOID_TENDENCY PIH_HISTORY PREGNANCY"
+            "KELOID_TENDENCY PIH_HISTORY LACTATION"
         ),
         retinoid_window_days=2,
         name_en="Salicylic acid peel (superficial)",
@@ -789,23 +827,48 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         ),
         downtime_en="Swelling and possible bruising for 3-7 days.",
         downtime_ru="Отёк и возможные синяки в течение 3–7 дней.",
-        precare_en=(
-            "Tell the doctor about any allergy to hyaluronic acid or local anaesthetics and "
-            "about blood thinners; " + _THINNERS_EN + " Avoid alcohol for 24 hours before."
+        precare_en=_FILLER_PRECARE_EN,
+        precare_ru=_FILLER_PRECARE_RU,
+        aftercare_en=_FILLER_AFTERCARE_EN,
+        aftercare_ru=_FILLER_AFTERCARE_RU,
+    ),
+    _procedure(
+        slug="hyaluronic-filler-touch-up",
+        category="filler",
+        room_kind="treatment",
+        roles="derm",
+        booked_minutes=30,
+        buffer_minutes=10,
+        price_from="3500",
+        indicated="rolling boxcar_shallow",
+        sessions=(1, 1),
+        interval=(182, None),
+        repeatable=True,
+        absolute=(
+            "G-ABS AGE_UNDER_18 PREGNANCY LACTATION ALLERGY_HYALURONIC ALLERGY_LIDOCAINE "
+            "AUTOIMMUNE_ACTIVE BLEEDING_DISORDER"
         ),
-        precare_ru=(
-            "Сообщите врачу об аллергии на гиалуроновую кислоту или местные анестетики и о "
-            "приёме препаратов, разжижающих кровь; " + _THINNERS_RU + " За 24 часа до "
-            "процедуры откажитесь от алкоголя."
+        relative=("G-REL ANTICOAGULANTS AUTOIMMUNE_STABLE KELOID_TENDENCY HERPES_HISTORY ROSACEA"),
+        name_en="Hyaluronic filler touch-up",
+        name_ru="Коррекция после филлера на основе гиалуроновой кислоты",
+        description_en=(
+            "Two to four weeks after a hyaluronic acid filler, the doctor checks the result and "
+            "adds a little gel where a scar is not yet fully filled. The swelling has gone by "
+            "then, so the correction is precise. It is booked 14 to 30 days after the filler "
+            "session, once per filler cycle."
         ),
-        aftercare_en=(
-            "Do not touch or massage the treated areas for 24 hours; avoid sauna, steam room, "
-            "solarium and hard exercise for 2 weeks."
+        description_ru=(
+            "Через 2–4 недели после введения филлера на основе гиалуроновой кислоты врач "
+            "оценивает результат и добавляет немного геля туда, где рубец заполнен не "
+            "полностью. К этому времени отёк проходит, поэтому коррекция получается точной. "
+            "Процедуру записывают через 14–30 дней после введения филлера, один раз за цикл."
         ),
-        aftercare_ru=(
-            "В течение 24 часов не трогайте и не массируйте обработанные участки; 2 недели не "
-            "посещайте сауну, баню и солярий и избегайте интенсивных физических нагрузок."
-        ),
+        downtime_en="Slight swelling for 1-3 days.",
+        downtime_ru="Небольшой отёк в течение 1–3 дней.",
+        precare_en=_FILLER_PRECARE_EN,
+        precare_ru=_FILLER_PRECARE_RU,
+        aftercare_en=_FILLER_AFTERCARE_EN,
+        aftercare_ru=_FILLER_AFTERCARE_RU,
     ),
     _procedure(
         slug="fat-transfer",
@@ -925,8 +988,9 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         indicated="rolling",
         sessions=(3, 6),
         interval=(28, 42),
-        absolute="G-ABS KELOID_TENDENCY ISOTRETINOIN_LT6M ISOTRETINOIN_6_12M BLEEDING_DISORDER",
-        relative="G-REL ANTICOAGULANTS ALLERGY_LIDOCAINE PREGNANCY ROSACEA",
+        # rules-v2.md: cutaneous surgery need not be delayed after isotretinoin.
+        absolute="G-ABS KELOID_TENDENCY BLEEDING_DISORDER",
+        relative="G-REL ANTICOAGULANTS ALLERGY_LIDOCAINE ISOTRETINOIN_LT6M PREGNANCY ROSACEA",
         name_en="Subcision",
         name_ru="Субцизия",
         description_en=(
@@ -978,34 +1042,71 @@ CATALOGUE: Final[tuple[CatalogueEntry, ...]] = (
         ),
         relative="G-REL ANTICOAGULANTS ISOTRETINOIN_LT6M ALLERGY_LIDOCAINE HERPES_HISTORY",
         retinoid_window_days=7,
-        name_en="Microneedling (incl. RF)",
-        name_ru="Микронидлинг (в том числе RF-микронидлинг)",
+        name_en="Microneedling (mechanical)",
+        name_ru="Микронидлинг (механический)",
         description_en=(
-            "A device with very fine needles makes thousands of tiny punctures in the skin; in "
-            "the RF version the needles also deliver radiofrequency heat. The skin answers by "
-            "producing new collagen and elastin, which gradually lifts rolling and boxcar "
-            "scars, shallow and deep. A course is 3 to 6 sessions 4 to 6 weeks apart."
+            "A device with very fine needles makes thousands of tiny punctures in the skin. The "
+            "skin answers by producing new collagen and elastin, which gradually lifts rolling "
+            "and boxcar scars, shallow and deep. A course is 3 to 6 sessions 4 to 6 weeks apart."
         ),
         description_ru=(
-            "Аппарат с тончайшими иглами делает в коже тысячи микропроколов; при "
-            "RF-микронидлинге через иглы дополнительно подаётся радиочастотная энергия. В "
-            "ответ кожа вырабатывает новый коллаген и эластин, которые постепенно выравнивают "
-            "округлые и прямоугольные рубцы, как неглубокие, так и глубокие. Курс — 3–6 "
-            "процедур с интервалом 4–6 недель."
+            "Аппарат с тончайшими иглами делает в коже тысячи микропроколов. В ответ кожа "
+            "вырабатывает новый коллаген и эластин, которые постепенно выравнивают округлые и "
+            "прямоугольные рубцы, как неглубокие, так и глубокие. Курс — 3–6 процедур с "
+            "интервалом 4–6 недель."
         ),
         downtime_en="Redness for 2-3 days.",
         downtime_ru="Покраснение в течение 2–3 дней.",
         precare_en=f"{_retinoid_en(7)} {_COLD_SORES_EN}",
         precare_ru=f"{_retinoid_ru(7)} {_COLD_SORES_RU}",
-        aftercare_en=(
-            "Do not wear make-up for 24 hours, use gentle skin care, and apply SPF 50+ "
-            "sunscreen every day for 7-10 days after each session."
+        aftercare_en=_NEEDLING_AFTERCARE_EN,
+        aftercare_ru=_NEEDLING_AFTERCARE_RU,
+    ),
+    _procedure(
+        slug="rf-microneedling",
+        category="collagen_induction",
+        room_kind="treatment",
+        roles="derm",
+        booked_minutes=60,
+        buffer_minutes=10,
+        price_from="14000",
+        indicated="rolling boxcar_shallow boxcar_deep",
+        sessions=(3, 4),
+        interval=(28, 42),
+        absolute=(
+            "G-ABS ROSACEA KELOID_TENDENCY BLEEDING_DISORDER PREGNANCY LACTATION "
+            "PRECARE_TOPICAL_RETINOID PACEMAKER METAL_IMPLANTS_FACE"
         ),
-        aftercare_ru=(
-            "В течение 24 часов не пользуйтесь декоративной косметикой, применяйте мягкие "
-            "средства ухода и 7–10 дней после каждой процедуры ежедневно наносите "
-            "солнцезащитное средство SPF 50+."
+        relative="G-REL ANTICOAGULANTS ISOTRETINOIN_LT6M ALLERGY_LIDOCAINE HERPES_HISTORY",
+        retinoid_window_days=7,
+        name_en="Radio-frequency microneedling",
+        name_ru="Радиочастотный (RF) микронидлинг",
+        description_en=(
+            "Fine insulated needles enter the skin and release radio-frequency heat at their "
+            "tips, deep in the dermis. The heat tightens the tissue and starts a strong "
+            "production of new collagen, which lifts rolling and boxcar scars, shallow and "
+            "deep, with little damage to the surface. A course is 3 to 4 sessions 4 to 6 weeks "
+            "apart."
         ),
+        description_ru=(
+            "Тонкие изолированные иглы проникают в кожу и через кончики передают "
+            "радиочастотную энергию глубоко в дерму. Нагрев уплотняет ткани и запускает "
+            "активную выработку нового коллагена, который приподнимает округлые и "
+            "прямоугольные рубцы, как неглубокие, так и глубокие, почти не повреждая "
+            "поверхность кожи. Курс — 3–4 процедуры с интервалом 4–6 недель."
+        ),
+        downtime_en="Redness and slight swelling for 2-3 days.",
+        downtime_ru="Покраснение и небольшой отёк в течение 2–3 дней.",
+        precare_en=(
+            f"{_retinoid_en(7)} {_COLD_SORES_EN} Tell us about a pacemaker or any electronic "
+            "or metal implant: the device is not used with them."
+        ),
+        precare_ru=(
+            f"{_retinoid_ru(7)} {_COLD_SORES_RU} Сообщите нам о кардиостимуляторе и любых "
+            "электронных или металлических имплантатах: с ними аппарат не применяют."
+        ),
+        aftercare_en=_NEEDLING_AFTERCARE_EN,
+        aftercare_ru=_NEEDLING_AFTERCARE_RU,
     ),
     _procedure(
         slug="mesotherapy",

@@ -9,6 +9,11 @@ complete when the maximum session count is reached (`COURSE_LIMIT_REACHED`
 from then on). Repeatable treatments (hyaluronic filler, collagen, fat
 transfer) have no session limit, only the minimum gap.
 
+A whole course booked at once aims each session at the middle of its window
+(`aim_on`), not at its opening: a session can then move a few days either way
+and stay inside its window, and the windows after it with it. A window with no
+upper bound is aimed at its opening.
+
 Pure: data in, dates out. The same window is used by booking (slots offered
 inside it), by course booking (one session proposed per window) and by the
 reminders (window opens, window closing, overdue).
@@ -30,6 +35,13 @@ class CourseWindow:
     opens_on: dt.date | None
     closes_on: dt.date | None
     complete: bool
+
+    @property
+    def aim_on(self) -> dt.date | None:
+        """The day a whole-course proposal aims at: the window's middle, or its opening."""
+        if self.opens_on is None or self.closes_on is None:
+            return self.opens_on
+        return self.opens_on + dt.timedelta(days=(self.closes_on - self.opens_on).days // 2)
 
     def contains(self, day: dt.date) -> bool:
         """True when a session on `day` is inside the window (neither too soon nor too late)."""
@@ -77,7 +89,7 @@ def propose_course(
     last_session_on: dt.date | None = None,
     sessions_done: int = 0,
 ) -> list[dt.date]:
-    """Dates for `sessions` more sessions, each at the opening of its window.
+    """Dates for `sessions` more sessions, each in the middle of its window (`aim_on`).
 
     The first proposed date is `first_on`, or the opening of the current window
     if that is later. A course limit stops the list early.
@@ -88,7 +100,7 @@ def propose_course(
         window = next_session_window(rules, last_session_on=last, sessions_done=done)
         if window.complete:
             break
-        day = first_on if not dates else window.opens_on or first_on
+        day = first_on if not dates else window.aim_on or first_on
         if window.opens_on is not None and day < window.opens_on:
             day = window.opens_on
         dates.append(day)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import Promise, lazy
 
-__all__ = ["AnswerError", "DomainError", "lazy_interpolate"]
+__all__ = ["AnswerError", "DomainError", "lazy_date", "lazy_interpolate"]
 
 
 def _interpolate(message: str | Promise, params: dict[str, Any]) -> str:
@@ -23,6 +24,15 @@ def _interpolate(message: str | Promise, params: dict[str, Any]) -> str:
 # `gettext_lazy("...%(key)s") % {...}` would translate at raise time; this keeps
 # the message lazy until it is rendered, in whatever language is then active.
 lazy_interpolate = lazy(_interpolate, str)
+
+
+def _date_words(day: Any) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+# A date in the words of the language active when the message is shown ("June 3, 2026"
+# in English), like the message around it.
+lazy_date = lazy(_date_words, str)
 
 
 class DomainError(Exception):

@@ -14,11 +14,16 @@ Domain rules implemented here:
   an empty answer would fire "scar type not indicated" for everything.
 - The procedure date is today (in the clinic's time zone) or later, within
   two years.
+- The check knows nothing of the person's other sessions. Rules that read them
+  (a consultation or another session first, washouts between procedures,
+  `rules-v2.md`) are left out of its verdict and said in words instead
+  (`session_notes`): they are checked when the person books.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,11 +32,12 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue_data import SCAR_TYPE_INFO
-from .errors import AnswerError
+from .errors import AnswerError, lazy_interpolate
 from .intake import ANSWER_KEYS, GROUPS, QUESTIONS, Answers, Kind, Question, baseline_answers
 from .models import Procedure
 from .rules import RULES
@@ -43,6 +49,7 @@ __all__ = [
     "asked_keys",
     "clinic_today",
     "scar_type_names",
+    "session_notes",
 ]
 
 # Questions asked of female patients only; for anyone else they take the baseline.
@@ -93,6 +100,45 @@ def asked_keys(rules: ProcedureRules) -> tuple[str, ...]:
         if question.is_follow_up and question.applies_when.key in keys:  # type: ignore[union-attr]
             keys.add(question.key)
     return tuple(key for key in ANSWER_KEYS if key in keys and QUESTIONS[key].kind is not Kind.TEXT)
+
+
+def _prerequisite_note(rules: ProcedureRules, requires: str, low: int, high: int) -> Promise:
+    name = rules.sessions.procedure_name(requires)
+    if low == 0:
+        message = ngettext_lazy(
+            "A “%(name)s” is needed first: done no more than %(high)s day before this procedure.",
+            "A “%(name)s” is needed first: done no more than %(high)s days before this procedure.",
+            high,
+        )
+    else:
+        message = ngettext_lazy(
+            "It follows a “%(name)s”: between %(low)s and %(high)s day after it.",
+            "It follows a “%(name)s”: between %(low)s and %(high)s days after it.",
+            high,
+        )
+    return lazy_interpolate(message, {"name": name, "low": low, "high": high})
+
+
+def session_notes(rules: ProcedureRules) -> list[str | Promise]:
+    """Return, in words, the rules that depend on the patient's other sessions."""
+    notes: list[str | Promise] = [
+        _prerequisite_note(rules, p.requires, p.min_days, p.max_days) for p in rules.prerequisites
+    ]
+    slug = rules.slug
+    washouts = rules.sessions.washouts
+    group = rules.washout_group
+    if any(
+        (group is not None and (row.earlier_group == group or row.later_group == group))
+        or row.later_procedure == slug
+        for row in washouts
+    ):
+        notes.append(
+            _(
+                "Other treatments need time between them and this one: washouts with your "
+                "other sessions are checked when you book."
+            )
+        )
+    return notes
 
 
 def _field_for(question: Question) -> forms.Field:
@@ -150,6 +196,9 @@ class CandidateCheckForm(forms.Form):
                 "Tick at least one type of scar; the scar-type guide shows each of them."
             )
         self.result: ScreeningResult | None = None
+        # The check has no history: the rules that read other sessions are said in words.
+        self.session_notes = session_notes(rules)
+        self._answer_rules = replace(rules, prerequisites=())
         # What the empty form's HTML depends on besides the language (the page caches it).
         self.blank_fingerprint = f"{self.today.isoformat()}:{','.join(self.asked)}"
         self.helper = FormHelper()
@@ -220,7 +269,7 @@ class CandidateCheckForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            self.result = screen(self.rules, self.answers(), on=cleaned["on"])
+            self.result = screen(self._answer_rules, self.answers(), on=cleaned["on"])
         except AnswerError as error:
             self.add_error(error.field if error.field in self.fields else None, str(error.message))
         return cleaned

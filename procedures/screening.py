@@ -1,26 +1,36 @@
 """Screening: may this patient have this procedure on this date?
 
 Domain rules implemented here (the domain reference's "How a screening is
-decided", with `rules.md` and `catalogue.md`):
+decided", with `rules.md`, `catalogue.md` and the second edition `rules-v2.md`):
 
 1. Every rule the procedure lists (absolute and relative, generic groups
    already expanded) is evaluated on the validated intake answers, the
    patient's history with the procedure (`last_session_on`, `sessions_done`,
    from the portal's own records) and the procedure date `on`.
-2. Any absolute rule fires -> `blocked`; the fired absolute codes are the
-   reasons (`blocking`). Relative rules that fired are still reported (`flags`).
-3. Else any relative rule fires -> `review`: a practitioner approves before
+2. The patient's other sessions (`other_sessions`, `(slug, date, done)` each,
+   any date) are checked against the washout table and the procedure's
+   prerequisites (`sessions.py`): `WASHOUT` and `PREREQUISITE_MISSING` block,
+   `WASHOUT_REVIEW` and `PREREQUISITE_BOOKED` need review. With no other
+   sessions, a procedure that needs a consultation fires `PREREQUISITE_MISSING`.
+3. Any absolute code fires -> `blocked`; the fired absolute codes are the
+   reasons (`blocking`, each code once, rules of `rules.md` in its order, then
+   washouts, then prerequisites). Relative codes that fired are still reported
+   (`flags`). Every finding is listed, one per other session that fired it.
+4. Else any relative code fires -> `review`: a practitioner approves before
    the appointment is confirmed.
-4. Else -> `ok`.
+5. Else -> `ok`.
 
 A code absolute for a procedure is never also relative for it. When a
-screening is blocked only by time-bound rules, `earliest_date` is the first
-date on which none of them fires any more: the latest of their clear dates,
-then re-checked on that date, because a rule can start firing as another stops
+screening is blocked only by time-bound findings, `earliest_date` is the first
+date on which no absolute code fires any more: the latest of their clear dates,
+then re-checked on that date, because one reason can start as another stops
 (isotretinoin stopped 3 months ago clears `ISOTRETINOIN_LT6M` at 182 days but
-fires `ISOTRETINOIN_6_12M` from then until 365 days). The re-check assumes the
-answers and the history stay as they are. If any blocking rule is not
-time-bound, or the outcome is not `blocked`, `earliest_date` is `None`.
+fires `ISOTRETINOIN_6_12M` from then until 365 days; a booked session that was
+after `on` may be before the new date). The re-check assumes the answers, the
+history and the other sessions stay as they are. If any blocking finding is not
+time-bound, or the outcome is not `blocked`, `earliest_date` is `None`. When a
+blocking finding names a procedure to book first (a missing consultation), the
+result's `remedy_procedure` says which.
 
 The evaluation is pure: no database, no I/O. A procedure is given as a
 `ProcedureRules`, as an object with a `screening_rules()` method (the
@@ -32,37 +42,43 @@ one with `set_rules_loader()`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol, runtime_checkable
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue_data import CATALOGUE
 from .errors import AnswerError, DomainError, lazy_interpolate
 from .intake import SCAR_TYPES, validate_answers
-from .rules import ALWAYS_RELATIVE, RULES, Rule, RuleCode, RuleContext
+from .rules import ALWAYS_RELATIVE, RULES, Rule, RuleContext
+from .sessions import (
+    NO_SESSION_RULES,
+    Prerequisite,
+    SessionRules,
+    WashoutRow,
+    check_other_sessions,
+    prerequisite_findings,
+    washout_findings,
+)
+from .verdicts import Finding, OtherSession, Outcome, ScreeningResult
+from .washouts_data import PREREQUISITES, WASHOUT_GROUP_OF, WASHOUT_GROUPS, WASHOUTS
 
 __all__ = [
     "Finding",
+    "OtherSession",
     "Outcome",
     "ProcedureRules",
     "RulesLoader",
     "ScreeningResult",
     "get_rules_loader",
+    "resolve_procedure",
     "rules_for",
     "screen",
+    "screen_days",
     "set_rules_loader",
 ]
-
-
-class Outcome(models.TextChoices):
-    OK = "ok", _("OK")
-    REVIEW = "review", _("Needs review")
-    BLOCKED = "blocked", _("Blocked")
 
 
 class CatalogueLike(Protocol):
@@ -91,7 +107,9 @@ class ProcedureRules:
     Codes may be given as any iterable; they are stored as frozensets, and a
     code listed as both absolute and relative is kept as absolute only.
     `sessions_max` is the session limit screening enforces: `None` for
-    repeatable treatments, whatever their course length.
+    repeatable treatments, whatever their course length. `prerequisites` are
+    this procedure's; `sessions` the tables relating procedures to each other
+    (washout groups and rows, names), shared by every procedure's rules.
     """
 
     slug: str
@@ -102,6 +120,8 @@ class ProcedureRules:
     interval_max_days: int | None = None
     sessions_max: int | None = None
     indicated_scar_types: frozenset[str] = frozenset(SCAR_TYPES)
+    prerequisites: tuple[Prerequisite, ...] = ()
+    sessions: SessionRules = field(default=NO_SESSION_RULES, repr=False, compare=False)
     # (rule, is_absolute) in rules.md order, precomputed so screen() only loops.
     _checks: tuple[tuple[Rule, bool], ...] = field(init=False, repr=False, compare=False)
 
@@ -120,6 +140,7 @@ class ProcedureRules:
         object.__setattr__(self, "absolute", absolute)
         object.__setattr__(self, "relative", relative)
         object.__setattr__(self, "indicated_scar_types", frozenset(self.indicated_scar_types))
+        object.__setattr__(self, "prerequisites", tuple(self.prerequisites))
         checks = tuple(
             (rule, code in absolute)
             for code, rule in RULES.items()
@@ -127,8 +148,14 @@ class ProcedureRules:
         )
         object.__setattr__(self, "_checks", checks)
 
+    @property
+    def washout_group(self) -> str | None:
+        return self.sessions.group_of(self.slug)
+
     @classmethod
-    def from_catalogue(cls, entry: CatalogueLike) -> ProcedureRules:
+    def from_catalogue(
+        cls, entry: CatalogueLike, *, sessions: SessionRules = NO_SESSION_RULES
+    ) -> ProcedureRules:
         """Build from a catalogue entry, or any object with the same attribute names."""
         return cls(
             slug=entry.slug,
@@ -140,82 +167,39 @@ class ProcedureRules:
             # A repeatable treatment's "single" course is not a lifetime limit.
             sessions_max=None if entry.repeatable else entry.sessions_max,
             indicated_scar_types=frozenset(entry.indicated_scar_types),
+            prerequisites=sessions.prerequisites_of(entry.slug),
+            sessions=sessions,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule that fired: its code, whether it blocks, what to tell whom, when it clears."""
-
-    code: str
-    absolute: bool
-    patient_message: str | Promise
-    clinical_message: str | Promise
-    clears_on: dt.date | None
-
-    @property
-    def label(self) -> str:
-        return str(RuleCode(self.code).label)
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """The intake keys this rule reads: what the review screen shows beside it."""
-        return RULES[self.code].keys
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "absolute": self.absolute,
-            "patient_message": str(self.patient_message),
-            "clinical_message": str(self.clinical_message),
-            "clears_on": self.clears_on.isoformat() if self.clears_on else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ScreeningResult:
-    procedure: str
-    on: dt.date
-    outcome: str
-    blocking: tuple[str, ...]
-    flags: tuple[str, ...]
-    earliest_date: dt.date | None
-    findings: tuple[Finding, ...]
-
-    @property
-    def messages(self) -> tuple[str | Promise, ...]:
-        """Patient sentences, blocking reasons first, as lazy strings."""
-        return tuple(finding.patient_message for finding in self.findings)
-
-    @property
-    def blocked(self) -> bool:
-        return self.outcome == Outcome.BLOCKED
-
-    @property
-    def needs_review(self) -> bool:
-        return self.outcome == Outcome.REVIEW
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return JSON-ready data; messages are rendered in the active language."""
-        return {
-            "procedure": self.procedure,
-            "on": self.on.isoformat(),
-            "outcome": self.outcome,
-            "blocking": list(self.blocking),
-            "flags": list(self.flags),
-            "earliest_date": self.earliest_date.isoformat() if self.earliest_date else None,
-            "findings": [finding.to_dict() for finding in self.findings],
-            "messages": [str(message) for message in self.messages],
-        }
 
 
 # --- resolving a procedure ------------------------------------------------------------------
 
 RulesLoader = Callable[[str], ProcedureRules | None]
 
+
+def _catalogue_session_rules() -> SessionRules:
+    """The washout and prerequisite tables of the domain reference, as the data holds them."""
+    prerequisites: dict[str, list[Prerequisite]] = {}
+    for entry in PREREQUISITES:
+        prerequisites.setdefault(entry.procedure, []).append(
+            Prerequisite(entry.requires, entry.min_days, entry.max_days, entry.offer_slots)
+        )
+    return SessionRules(
+        groups=dict(WASHOUT_GROUP_OF),
+        washouts=tuple(
+            WashoutRow(w.earlier_group, w.later_group, w.later_procedure, w.days, w.absolute)
+            for w in WASHOUTS
+        ),
+        prerequisites={slug: tuple(rows) for slug, rows in prerequisites.items()},
+        procedure_names={e.slug: {"en": e.name_en, "ru": e.name_ru} for e in CATALOGUE},
+        group_names={g.code: {"en": g.name_en, "ru": g.name_ru} for g in WASHOUT_GROUPS},
+    )
+
+
+CATALOGUE_SESSION_RULES: Final = _catalogue_session_rules()
 _CATALOGUE_RULES: Final[dict[str, ProcedureRules]] = {
-    entry.slug: ProcedureRules.from_catalogue(entry) for entry in CATALOGUE
+    entry.slug: ProcedureRules.from_catalogue(entry, sessions=CATALOGUE_SESSION_RULES)
+    for entry in CATALOGUE
 }
 
 
@@ -260,7 +244,8 @@ def rules_for(slug: str) -> ProcedureRules:
     return rules
 
 
-def _resolve(procedure: ProcedureRules | HasScreeningRules | str) -> ProcedureRules:
+def resolve_procedure(procedure: ProcedureRules | HasScreeningRules | str) -> ProcedureRules:
+    """Return the rules of a procedure given as rules, as a model, or as a slug."""
     if isinstance(procedure, ProcedureRules):
         return procedure
     if isinstance(procedure, str):
@@ -295,30 +280,61 @@ def _check_history(
     return last_session_on, sessions_done
 
 
-def _earliest_date(
-    rules: ProcedureRules, answers: Mapping[str, Any], ctx: RuleContext, blocking: list[Finding]
-) -> dt.date | None:
-    """Return the first date on which no absolute rule fires, if only time can clear them."""
-    clear_dates = [finding.clears_on for finding in blocking]
-    if not clear_dates or None in clear_dates:
+@dataclass(frozen=True)
+class _Screening:
+    """One procedure's inputs, validated once, evaluated on any date (for the re-checks)."""
+
+    rules: ProcedureRules
+    answers: Mapping[str, Any]
+    context: RuleContext
+    others: Sequence[OtherSession]
+
+    def findings_on(self, day: dt.date) -> tuple[list[Finding], list[Finding]]:
+        """Return (blocking, flags) on `day`: rules.md's, then washouts, then prerequisites."""
+        ctx = self.context if day == self.context.on else replace(self.context, on=day)
+        blocking: list[Finding] = []
+        flags: list[Finding] = []
+        for rule, absolute in self.rules._checks:
+            if not rule.predicate(self.answers, ctx):
+                continue
+            finding = Finding(
+                code=rule.code,
+                absolute=absolute,
+                patient_message=rule.patient_message if absolute else rule.patient_review_message,
+                clinical_message=rule.clinical_message,
+                clears_on=rule.clear_date(self.answers, ctx),
+            )
+            (blocking if absolute else flags).append(finding)
+        if self.others or self.rules.prerequisites:
+            table = self.rules.sessions
+            for finding in (
+                *washout_findings(self.rules.slug, table, self.others, day),
+                *prerequisite_findings(self.rules.prerequisites, table, self.others, day),
+            ):
+                (blocking if finding.absolute else flags).append(finding)
+        return blocking, flags
+
+    def earliest_date(self, blocking: list[Finding]) -> dt.date | None:
+        """Return the first date on which nothing blocks, if only time can clear what does."""
+        day = self.context.on
+        # Each pass moves the date strictly later or stops; the reasons that can take
+        # over from one another are few (the isotretinoin pair, sessions passed by).
+        for _pass in range(len(self.rules._checks) + 2 * len(self.others) + 2):
+            dates = [finding.clears_on for finding in blocking]
+            if None in dates:
+                return None
+            candidate = max(d for d in dates if d is not None)
+            if candidate <= day:
+                return None
+            day = candidate
+            blocking, _flags = self.findings_on(day)
+            if not blocking:
+                return day
         return None
-    candidate: dt.date = max(d for d in clear_dates if d is not None)
-    absolute_rules = [rule for rule, absolute in rules._checks if absolute]
-    # Each pass moves the candidate strictly later or stops; the number of
-    # rules bounds how many can take over from each other.
-    for _pass in range(len(absolute_rules) + 1):
-        later = replace(ctx, on=candidate)
-        still = [rule for rule in absolute_rules if rule.predicate(answers, later)]
-        if not still:
-            return candidate
-        dates = [rule.clear_date(answers, later) for rule in still]
-        if None in dates:
-            return None
-        next_candidate = max(d for d in dates if d is not None)
-        if next_candidate <= candidate:
-            return None
-        candidate = next_candidate
-    return None
+
+
+def _once(findings: Iterable[Finding]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(finding.code for finding in findings))
 
 
 def screen(
@@ -328,12 +344,31 @@ def screen(
     on: dt.date,
     last_session_on: dt.date | None = None,
     sessions_done: int = 0,
+    other_sessions: Iterable[tuple[str, dt.date, bool]] = (),
 ) -> ScreeningResult:
-    """Screen `answers` for `procedure` on the date `on`; raise AnswerError on bad input."""
-    rules = _resolve(procedure)
+    """Screen `answers` for `procedure` on the date `on`; raise AnswerError on bad input.
+
+    `other_sessions` are the patient's sessions of other procedures, each
+    `(slug, date, done)`; an entry of `procedure` itself is ignored.
+    """
+    rules = resolve_procedure(procedure)
     clean = validate_answers(answers, on=on)  # also checks that `on` is a date
     last_session_on, sessions_done = _check_history(on, last_session_on, sessions_done)
-    ctx = RuleContext(
+    others = tuple(s for s in check_other_sessions(other_sessions) if s.slug != rules.slug)
+    return _verdict(
+        _Screening(
+            rules=rules,
+            answers=clean,
+            context=_context(rules, on, last_session_on, sessions_done),
+            others=others,
+        )
+    )
+
+
+def _context(
+    rules: ProcedureRules, on: dt.date, last_session_on: dt.date | None, sessions_done: int
+) -> RuleContext:
+    return RuleContext(
         on=on,
         last_session_on=last_session_on,
         sessions_done=sessions_done,
@@ -344,32 +379,63 @@ def screen(
         indicated_scar_types=rules.indicated_scar_types,
     )
 
-    blocking: list[Finding] = []
-    flags: list[Finding] = []
-    for rule, absolute in rules._checks:
-        if not rule.predicate(clean, ctx):
-            continue
-        finding = Finding(
-            code=rule.code,
-            absolute=absolute,
-            patient_message=rule.patient_message if absolute else rule.patient_review_message,
-            clinical_message=rule.clinical_message,
-            clears_on=rule.clear_date(clean, ctx),
-        )
-        (blocking if absolute else flags).append(finding)
 
+def _verdict(screening: _Screening) -> ScreeningResult:
+    on = screening.context.on
+    blocking, flags = screening.findings_on(on)
     if blocking:
         outcome = Outcome.BLOCKED.value
-        earliest = _earliest_date(rules, clean, ctx, blocking)
+        earliest = screening.earliest_date(blocking)
     else:
         outcome = Outcome.REVIEW.value if flags else Outcome.OK.value
         earliest = None
+    remedy = next((f.remedy_procedure for f in blocking if f.remedy_procedure), None)
     return ScreeningResult(
-        procedure=rules.slug,
+        procedure=screening.rules.slug,
         on=on,
         outcome=outcome,
-        blocking=tuple(f.code for f in blocking),
-        flags=tuple(f.code for f in flags),
+        blocking=_once(blocking),
+        flags=_once(flags),
         earliest_date=earliest,
         findings=(*blocking, *flags),
+        remedy_procedure=remedy,
     )
+
+
+HistoryOn = Callable[[dt.date], tuple[dt.date | None, int]]
+
+
+def screen_days(
+    procedure: ProcedureRules | HasScreeningRules | str,
+    answers: Mapping[str, Any],
+    *,
+    days: Iterable[dt.date],
+    history_on: HistoryOn | None = None,
+    other_sessions: Iterable[tuple[str, dt.date, bool]] = (),
+) -> dict[dt.date, ScreeningResult]:
+    """Screen one patient for `procedure` on each of `days`: what `screen` says for each.
+
+    The answers and the other sessions are checked once (against the first day);
+    `history_on(day)` gives the patient's (last session date, sessions done) for a
+    session that day, as `screen` takes them (none when not given). For a list of
+    slots: the same verdicts as one `screen` per day, at a fraction of the cost.
+    """
+    rules = resolve_procedure(procedure)
+    wanted = sorted(set(days))
+    if not wanted:
+        return {}
+    clean = validate_answers(answers, on=wanted[0])
+    others = tuple(s for s in check_other_sessions(other_sessions) if s.slug != rules.slug)
+    results: dict[dt.date, ScreeningResult] = {}
+    for day in wanted:
+        last_session_on, sessions_done = history_on(day) if history_on else (None, 0)
+        last_session_on, sessions_done = _check_history(day, last_session_on, sessions_done)
+        results[day] = _verdict(
+            _Screening(
+                rules=rules,
+                answers=clean,
+                context=_context(rules, day, last_session_on, sessions_done),
+                others=others,
+            )
+        )
+    return results

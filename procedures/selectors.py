@@ -11,8 +11,15 @@ Domain rules implemented here:
   database. An edit in this process clears the cache at once (signals in
   `apps.py`); other processes (web workers, Celery) see it within
   `settings.SCREENING_RULES_TTL_SECONDS`.
+- The tables relating procedures (washout groups and rows, prerequisites,
+  names: `SessionRules`) are read once per process and TTL too, and cleared
+  with the rules.
 - A patient's screened catalogue (`screen_catalogue`) costs the same, small
-  number of queries whatever the size of the catalogue.
+  number of queries whatever the size of the catalogue, and reads the
+  patient's other sessions like a single screening does.
+- `washout_group_of(slug)` is the group code of a procedure (deep, fractional,
+  focal, superficial, filler, light) or None: what follow-up messages and care
+  instructions go by.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +35,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from .intake import SCAR_TYPES
-from .models import Procedure, ProcedureRule
+from .models import Procedure, ProcedureRule, session_rules_cache
 from .screening import ProcedureRules, ScreeningResult, screen
+from .sessions import SessionRules
 
 __all__ = [
     "DatabaseRulesLoader",
@@ -40,6 +48,8 @@ __all__ = [
     "public_procedure",
     "rules_loader",
     "screen_catalogue",
+    "session_rules",
+    "washout_group_of",
 ]
 
 History = Mapping[str, tuple[dt.date | None, int]]
@@ -120,12 +130,23 @@ class DatabaseRulesLoader:
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+        session_rules_cache.clear()
 
     def cached_slugs(self) -> frozenset[str]:
         return frozenset(self._cache)
 
 
 rules_loader = DatabaseRulesLoader()
+
+
+def session_rules() -> SessionRules:
+    """Return the washout groups and rows, prerequisites and names, cached per process."""
+    return session_rules_cache.get()
+
+
+def washout_group_of(slug: str) -> str | None:
+    """Return the washout group code of the procedure `slug` (e.g. "deep"), or None."""
+    return session_rules().group_of(slug)
 
 
 def clear_rules_cache(**_kwargs: Any) -> None:
@@ -145,14 +166,20 @@ def screen_catalogue(
     *,
     on: dt.date,
     history: History | None = None,
+    other_sessions: Iterable[tuple[str, dt.date, bool]] = (),
 ) -> list[tuple[Procedure, ScreeningResult]]:
     """Screen one patient's answers against every active procedure, in display order.
 
     `history` maps a procedure slug to `(last_session_on, sessions_done)` for
-    the procedures the patient has had. Two queries (procedures, their rules)
-    whatever the catalogue's size; invalid answers raise AnswerError naming the key.
+    the procedures the patient has had; `other_sessions` are all the patient's
+    sessions as `(slug, date, done)` (each procedure's screening ignores its
+    own). Two queries (procedures, their rules) whatever the catalogue's size,
+    plus the cached tables of washouts and prerequisites; invalid answers raise
+    AnswerError naming the key.
     """
     history = history or {}
+    other_sessions = tuple(other_sessions)
+    sessions = session_rules()
     procedures = list(active_procedures())
     # Plain tuples, not model instances: building ~500 rule objects would cost
     # more than screening every procedure.
@@ -165,10 +192,17 @@ def screen_catalogue(
         rows[procedure_id].append((code, severity, window_days))
     screened: list[tuple[Procedure, ScreeningResult]] = []
     for procedure in procedures:
-        rules = rules_loader.remember(procedure.screening_rules_from(rows[procedure.pk]))
+        rules = rules_loader.remember(
+            procedure.screening_rules_from(rows[procedure.pk], sessions=sessions)
+        )
         last_session_on, sessions_done = history.get(procedure.slug, (None, 0))
         result = screen(
-            rules, answers, on=on, last_session_on=last_session_on, sessions_done=sessions_done
+            rules,
+            answers,
+            on=on,
+            last_session_on=last_session_on,
+            sessions_done=sessions_done,
+            other_sessions=other_sessions,
         )
         screened.append((procedure, result))
     return screened

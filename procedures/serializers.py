@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from .catalogue_data import PRICE_CURRENCY
 from .models import Procedure, ProcedureRule
-from .screening import Outcome
+from .sessions import MAX_OTHER_SESSIONS
+from .verdicts import Outcome
 
 
 class ProcedureRuleSerializer(serializers.ModelSerializer):
@@ -58,6 +59,23 @@ class ProcedureSerializer(serializers.ModelSerializer):
         return PRICE_CURRENCY
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false; DRF's own field also takes "yes", "1" and 1."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class OtherSessionSerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text="The other procedure's slug, e.g. `consultation`.")
+    date = serializers.DateField(help_text="The session's date (ISO), before or after `on`.")
+    done = StrictBooleanField(
+        help_text="True: completed. False: booked and holding time (confirmed or pending review)."
+    )
+
+
 class ScreeningRequestSerializer(serializers.Serializer):
     procedure = serializers.SlugField(help_text="The procedure's slug, e.g. `hyaluronic-filler`.")
     answers = serializers.DictField(
@@ -80,6 +98,18 @@ class ScreeningRequestSerializer(serializers.Serializer):
         min_value=0,
         help_text="Completed sessions in the current course.",
     )
+    other_sessions = serializers.ListField(
+        child=OtherSessionSerializer(),
+        required=False,
+        default=list,
+        max_length=MAX_OTHER_SESSIONS,
+        help_text=(
+            "The patient's sessions of other procedures, on any date: washouts between "
+            "procedures and prerequisites (a consultation first) are checked against them. "
+            "Cancelled, declined and missed sessions are left out. Without them, a procedure "
+            "that needs a consultation is blocked (`PREREQUISITE_MISSING`)."
+        ),
+    )
 
     def validate_sessions_done(self, value: Any) -> int:
         # DRF's IntegerField accepts "3" and 3.0; a count in JSON is a whole number.
@@ -91,6 +121,12 @@ class ScreeningRequestSerializer(serializers.Serializer):
         return int(value)
 
 
+class OtherSessionFindingSerializer(serializers.Serializer):
+    procedure = serializers.SlugField()
+    date = serializers.DateField()
+    done = serializers.BooleanField()
+
+
 class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
@@ -99,6 +135,16 @@ class FindingSerializer(serializers.Serializer):
     clinical_message = serializers.CharField()
     clears_on = serializers.DateField(
         allow_null=True, help_text="First date on which this rule stops firing, if time-bound."
+    )
+    session = OtherSessionFindingSerializer(
+        allow_null=True, help_text="The other session a washout or prerequisite finding is about."
+    )
+    latest_date = serializers.DateField(
+        allow_null=True,
+        help_text="For a washout before a later session: the latest date that fits.",
+    )
+    remedy_procedure = serializers.SlugField(
+        allow_null=True, help_text="A procedure to book first (a missing consultation)."
     )
 
 
@@ -109,6 +155,11 @@ class ScreeningResultSerializer(serializers.Serializer):
     blocking = serializers.ListField(child=serializers.CharField())
     flags = serializers.ListField(child=serializers.CharField())
     earliest_date = serializers.DateField(allow_null=True)
+    remedy_procedure = serializers.SlugField(
+        allow_null=True,
+        help_text="Set when the way out is to book this procedure first (`consultation`): "
+        "offer its times.",
+    )
     findings = FindingSerializer(many=True)
     messages = serializers.ListField(
         child=serializers.CharField(), help_text="Patient sentences, blocking reasons first."

@@ -3,7 +3,8 @@
 Domain rules implemented here:
 
 - The catalogue's seed (`procedures.catalogue_data`) only ever fills gaps: a
-  procedure missing from the database is created with its rules; one that
+  procedure missing from the database is created with its rules, in its
+  washout group (`procedures.washouts_data`, when that group exists); one that
   exists is never touched, so staff edits (prices, texts, a rule a clinician
   removed or changed) survive any number of reloads.
 - Every write goes through `full_clean()` (the price floor, the bounds, the
@@ -19,7 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from .catalogue_data import CATALOGUE, CatalogueEntry
-from .models import Procedure, ProcedureRule
+from .models import Procedure, ProcedureRule, WashoutGroup
+from .washouts_data import WASHOUT_GROUP_OF
 
 __all__ = ["create_procedure_from_catalogue", "load_catalogue"]
 
@@ -59,6 +61,7 @@ def create_procedure_from_catalogue(
         recall_after_days=entry.recall_after_days,
         is_active=True,
         display_order=display_order,
+        washout_group=WashoutGroup.objects.filter(code=WASHOUT_GROUP_OF.get(entry.slug)).first(),
     )
     for name in TRANSLATED_FIELDS:
         english = getattr(entry, f"{name}_en")

@@ -1,4 +1,4 @@
-"""Translated catalogue columns (django-modeltranslation) and the Procedure's history.
+"""Translated catalogue columns (django-modeltranslation) and their models' history.
 
 Staff write each text in English and Russian (`name_en`, `name_ru`, ...); a
 page shows the active language and falls back to English when a Russian text
@@ -11,7 +11,7 @@ does that copy include them, so an edit of the Russian text is kept too.
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as register_history
 
-from .models import Procedure
+from .models import Procedure, WashoutGroup
 
 
 @register(Procedure)
@@ -20,4 +20,11 @@ class ProcedureTranslationOptions(TranslationOptions):
     required_languages = {"en": ("name", "description")}
 
 
+@register(WashoutGroup)
+class WashoutGroupTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = {"en": ("name",)}
+
+
 register_history(Procedure)
+register_history(WashoutGroup)

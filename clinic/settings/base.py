@@ -219,7 +219,9 @@ AXES_RESET_ON_SUCCESS = True
 # Django's login form posts the e-mail address as "username".
 AXES_USERNAME_FORM_FIELD = "username"
 # Our page says for how many minutes, in the visitor's language.
-AXES_LOCKOUT_CALLABLE = "patients.account_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "patients.records.account_views.locked_out"
+# One answer to "which address is this?" for lockouts, rate limits, signatures and audit.
+AXES_CLIENT_IP_CALLABLE = "clinic.http.client_address"
 AXES_HTTP_RESPONSE_CODE = 429
 # The manager's sign-in log in the admin: logins (on by default), failed logins
 # and lockouts. Failed logins are kept per account up to the limit below.

@@ -15,6 +15,9 @@ DEBUG = False
 # Limits are switched on by the tests that check them; elsewhere they would only
 # make the suite depend on how many requests one test happens to send.
 RATE_LIMIT_ENABLED = False
+# The booking and course tests complete sessions without charting them; the treatment
+# record's tests (patients/records/treatment/tests) turn the rule on where they test it.
+COMPLETE_REQUIRES_SIGNED_CHART = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In memory, unless a test's worker process is pointed at a real SMTP server (EMAIL_URL).
 if not env.bool("TEST_USE_EMAIL_URL", default=False):

@@ -47,8 +47,8 @@ from schemathesis.specs.openapi.checks import (
 from werkzeug.test import Client as WerkzeugClient
 
 from clinic.models import User
+from patients.booking.services import book_appointment
 from patients.models import Appointment
-from patients.services.booking import book_appointment
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from procedures.catalogue_data import CATALOGUE
 from procedures.intake import answers_to_json, baseline_answers
@@ -324,3 +324,18 @@ def test_a_nul_byte_in_a_procedure_slug_is_a_400_not_a_database_error(
     assert response.status_code == 400
     assert response.json["field"] == "procedure"
     assert response.json["detail"] == "Give a procedure's slug, e.g. glycolic-peel."
+
+
+@pytest.mark.parametrize(
+    ("method", "template"),
+    [("POST", "/api/v1/appointments/{id}/move/"), ("POST", "/api/v1/appointments/")],
+    ids=["move", "booking"],
+)
+def test_a_start_at_the_edge_of_the_calendar_is_a_400_not_an_overflow(
+    method: str, template: str, fuzz_patient: User, alice_token: str
+) -> None:
+    appointment = Appointment.objects.filter(patient=fuzz_patient.patient_profile).first()
+    body = {"procedure": "glycolic-peel", "start": "0001-01-01T00:00:03+01:00"}
+    response = answer(method, template, alice_token, {"id": appointment.pk}, json=body)
+    assert response.status_code == 400
+    assert response.json["field"] == "start"

@@ -1,25 +1,25 @@
 """The patient's side: profile, intake versions, consent, photos, audit log, erasure,
 and the treatment record (charts, products and lots, adverse events)."""
 
-from .adverse import AdverseEvent, AdverseEventPhoto
-from .appointment import Appointment, AppointmentStatusChange
-from .audit import AuditEntry, AuditQuerySet
-from .consent import (
+from patients.models.adverse import AdverseEvent, AdverseEventPhoto
+from patients.models.appointment import Appointment, AppointmentStatusChange
+from patients.models.audit import AuditEntry, AuditQuerySet
+from patients.models.consent import (
     DATA_PROCESSING,
     ConsentSignature,
     ConsentText,
     consent_kind_choices,
     consent_text_digest,
 )
-from .course import TreatmentCourse
-from .intake import ImmutableRowError, IntakeVersion
-from .outbox import OutboxMessage
-from .photo import Photo
-from .privacy import ErasureRequest
-from .products import LotRecall, Product, ProductLot, ProductUsage
-from .profile import PatientProfile
-from .review import ReviewDecision
-from .treatment import (
+from patients.models.course import TreatmentCourse
+from patients.models.intake import ImmutableRowError, IntakeVersion
+from patients.models.outbox import OutboxMessage
+from patients.models.photo import Photo
+from patients.models.privacy import ErasureRequest
+from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
+from patients.models.profile import PatientProfile
+from patients.models.review import ReviewDecision
+from patients.models.treatment import (
     ChartAddendum,
     FaceZone,
     ParameterDefinition,
@@ -29,7 +29,7 @@ from .treatment import (
     TreatmentVisit,
     TreatmentZone,
 )
-from .waitlist import WaitlistEntry, WaitlistOffer
+from patients.models.waitlist import WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "DATA_PROCESSING",

@@ -4,7 +4,8 @@ Domain rules:
 - An appointment holds its practitioner from `start` to `end` (the booked
   minutes) and its room until `room_free_at` (`end` plus the buffer copied
   from the procedure: the room's clean-up). Only active statuses (pending
-  review, confirmed, checked in) hold time (`patients.lifecycle`).
+  review, confirmed, checked in) hold time (`HOLDING_STATUSES`, from the
+  lifecycle table in `patients.models.lifecycle`).
 - Two active appointments never overlap for one practitioner (start..end),
   for one room (start..room_free_at) nor for one patient (start..end). On PostgreSQL an exclusion
   constraint (btree_gist) makes it impossible; the migration creates it only
@@ -33,15 +34,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from patients.lifecycle import ACTIVE_STATUSES, AppointmentStatus
+from patients.models.course import TreatmentCourse
+from patients.models.intake import IntakeVersion
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
+from patients.models.profile import PatientProfile
 from procedures.screening import Outcome
 
-from .course import TreatmentCourse
-from .intake import IntakeVersion
-from .profile import PatientProfile
+__all__ = ["HOLDING_STATUSES", "Appointment", "AppointmentStatusChange", "TsTzRange"]
 
 # Sorted so the migration state is the same on every run (a frozenset has no order).
-HOLDING_STATUSES: list[str] = sorted(str(status) for status in ACTIVE_STATUSES)
+_HOLDING_CONDITION = Q(status__in=sorted(str(status) for status in HOLDING_STATUSES))
 
 
 class TsTzRange(Func):
@@ -166,7 +168,7 @@ class Appointment(models.Model):
                     (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("practitioner", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=HOLDING_STATUSES),
+                condition=_HOLDING_CONDITION,
                 violation_error_code="slot_taken",
             ),
             ExclusionConstraint(
@@ -175,7 +177,7 @@ class Appointment(models.Model):
                     (TsTzRange("start", "room_free_at", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("room", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=HOLDING_STATUSES),
+                condition=_HOLDING_CONDITION,
                 violation_error_code="slot_taken",
             ),
             ExclusionConstraint(
@@ -184,7 +186,7 @@ class Appointment(models.Model):
                     (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
                     ("patient", RangeOperators.EQUAL),
                 ],
-                condition=Q(status__in=HOLDING_STATUSES),
+                condition=_HOLDING_CONDITION,
                 violation_error_code="patient_busy",
             ),
         ]
@@ -230,7 +232,7 @@ class Appointment(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+        return self.status in HOLDING_STATUSES
 
     def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
         # Exclusion constraints are validated (and exist) only on PostgreSQL.

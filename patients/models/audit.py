@@ -1,6 +1,6 @@
 """The audit log: who on the staff opened which patient's health data, and when.
 
-Append-only: a row is written by `patients.services.record_access()` every time
+Append-only: a row is written by `patients.records.services.record_access()` every time
 staff open a patient's intake or photos (pages, files and admin pages alike)
 or act on them; it is never changed or deleted, not even through the admin.
 Managers read it in the admin.
@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .intake import ImmutableRowError
-from .profile import PatientProfile
+from patients.models.intake import ImmutableRowError
+from patients.models.profile import PatientProfile
 
 
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
@@ -35,6 +35,10 @@ class AuditEntry(models.Model):
         ADD_PHOTO = "add_photo", _("Added a photo")
         COMPARE_PHOTOS = "compare_photos", _("Compared photos")
         COMPLETE_ERASURE = "complete_erasure", _("Completed an erasure request")
+        VIEW_CHART = "view_chart", _("Opened a treatment chart")
+        VIEW_ADVERSE_EVENT = "view_adverse_event", _("Opened an adverse event")
+        VIEW_LOT_RECIPIENTS = "view_lot_recipients", _("Listed who received a product lot")
+        EXPORT_LOT_RECIPIENTS = "export_lot_recipients", _("Exported who received a product lot")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

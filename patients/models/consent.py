@@ -23,16 +23,15 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .intake import ImmutableRowError
-from .profile import PatientProfile
+from patients.models.intake import ImmutableRowError
+from patients.models.profile import PatientProfile
+from procedures.models import Procedure  # the catalogue app owns the categories
 
 DATA_PROCESSING = "data_processing"
 
 
 def consent_kind_choices() -> list[tuple[str, Any]]:
     """The data-processing kind, then every procedure category of the catalogue."""
-    from procedures.models import Procedure  # the catalogue app owns the categories
-
     return [
         (DATA_PROCESSING, _("Processing of personal and health data")),
         *Procedure.Category.choices,

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .profile import PatientProfile
+from patients.models.profile import PatientProfile
 
 
 class TreatmentCourse(models.Model):

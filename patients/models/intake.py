@@ -20,15 +20,17 @@ Domain rules:
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patients.models.profile import PatientProfile
 from procedures.intake import answers_from_json
-
-from .profile import PatientProfile
 
 
 class ImmutableRowError(Exception):
@@ -108,3 +110,17 @@ class IntakeVersion(models.Model):
             self.Source.PRACTITIONER_CONFIRMATION,
             self.Source.PRACTITIONER_CORRECTION,
         )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole months; the 31st becomes the month's last day when it has no 31st."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def intake_expires_on(version: IntakeVersion) -> dt.date:
+    """The first day on which `version` is no longer current (`INTAKE_VALID_MONTHS` after
+    the patient last reviewed it)."""
+    reviewed = timezone.localdate(version.patient_reviewed_at)
+    return add_months(reviewed, settings.INTAKE_VALID_MONTHS)

@@ -28,11 +28,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .appointment import Appointment
-from .course import TreatmentCourse
-from .intake import IntakeVersion
-from .profile import PatientProfile
-from .waitlist import WaitlistOffer
+from patients.models.appointment import Appointment
+from patients.models.course import TreatmentCourse
+from patients.models.intake import IntakeVersion
+from patients.models.profile import PatientProfile
+from patients.models.waitlist import WaitlistOffer
 
 
 def new_message_id() -> str:
@@ -56,6 +56,8 @@ class OutboxMessage(models.Model):
         INTAKE_RENEWAL = "intake_renewal", _("Intake renewal")
         WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
         INTAKE_UPDATE_REQUESTED = "intake_update_requested", _("Intake update requested")
+        LOT_RECALL = "lot_recall", _("Product lot recall")
+        SKIN_CHECK = "skin_check", _("How is your skin?")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

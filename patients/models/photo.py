@@ -1,7 +1,7 @@
 """Photos of the skin: the patient's own pictures of the areas to treat, and a
 practitioner's before/after pictures.
 
-Every stored file has been re-encoded by `patients.images` (no EXIF, no GPS,
+Every stored file has been re-encoded by `patients.records.images` (no EXIF, no GPS,
 orientation applied) and lives under a random name in the default storage,
 outside `static/`; it is served only by a view that checks who is asking.
 Before/after photos belong to an appointment; the appointment link is added by
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .profile import PatientProfile
+from patients.models.profile import PatientProfile
 
 
 class Photo(models.Model):

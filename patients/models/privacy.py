@@ -1,6 +1,6 @@
 """Erasure requests: a patient asks, a manager completes, and the row records it.
 
-What erasure does (see `patients.services.complete_erasure` for the details):
+What erasure does (see `patients.records.services.complete_erasure` for the details):
 contact details and photos go; the signed consents and the intake versions
 (medical records, which Russian law requires a clinic to keep for years) stay,
 locked and linked only to an anonymised account.
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .profile import PatientProfile
+from patients.models.profile import PatientProfile
 
 
 class ErasureRequest(models.Model):

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .appointment import Appointment
+from patients.models.appointment import Appointment
 
 
 class ReviewDecision(models.Model):

@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .appointment import Appointment
-from .profile import PatientProfile
+from patients.models.appointment import Appointment
+from patients.models.profile import PatientProfile
 
 
 class WaitlistEntry(models.Model):

@@ -13,6 +13,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from clinic.roles import can_see_health_data
+
 register = template.Library()
 
 
@@ -48,6 +50,4 @@ def sees_health_data(user: Any) -> bool:
     The reasons repeat intake answers ("you told us you are pregnant"), which
     only clinicians see; a receptionist sees the outcome and the earliest date.
     """
-    from clinic.roles import can_see_health_data
-
     return can_see_health_data(user)

@@ -28,8 +28,8 @@ from clinic.tests.factories import (
     UserFactory,
     WorkingHoursFactory,
 )
-from patients import services
-from patients.selectors import current_consent_text
+from patients.records import services
+from patients.records.selectors import current_consent_text
 from patients.tests.factories import give_baseline_intake
 from procedures.models import Procedure
 

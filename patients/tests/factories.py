@@ -12,10 +12,10 @@ from factory.django import DjangoModelFactory
 from PIL import Image
 
 from clinic.models import User
-from patients import services
-from patients.forms import NO, YES
 from patients.models import DATA_PROCESSING, IntakeVersion, PatientProfile
-from patients.selectors import current_consent_text
+from patients.records import services
+from patients.records.forms import NO, YES
+from patients.records.selectors import current_consent_text
 from procedures.intake import QUESTIONS, Kind, baseline_answers
 
 

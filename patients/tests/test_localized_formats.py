@@ -19,11 +19,11 @@ from django.test import Client
 from django.utils import translation
 
 from clinic.models import User
+from patients.booking.errors import ScreeningBlocked
 from patients.models import Appointment
-from patients.services.booking_errors import ScreeningBlocked
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from patients.tests.workspace_helpers import book
-from patients.workspace_selectors import dashboard
+from patients.workspace.selectors import dashboard
 from procedures.screening import ScreeningResult
 from procedures.templatetags.procedures_tags import rub
 

@@ -12,8 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from patients.demo import DEMO_PATIENTS
-from patients.lifecycle import ACTIVE_STATUSES, AppointmentStatus
+from patients.management.demo import DEMO_PATIENTS
 from patients.models import (
     Appointment,
     AppointmentStatusChange,
@@ -22,7 +21,8 @@ from patients.models import (
     PatientProfile,
     TreatmentCourse,
 )
-from patients.selectors import current_consent_texts, has_valid_consent, intake_status
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
+from patients.records.selectors import current_consent_texts, has_valid_consent, intake_status
 
 pytestmark = pytest.mark.django_db
 
@@ -125,13 +125,13 @@ def test_demo_appointments_never_overlap_for_a_practitioner_room_or_patient() ->
             if one.start < other.end and other.start < one.end:
                 assert one.practitioner_id != other.practitioner_id
                 assert one.patient_id != other.patient_id
-    active = [a for a in rows if a.status in ACTIVE_STATUSES]
+    active = [a for a in rows if a.status in HOLDING_STATUSES]
     assert active
 
 
 @time_machine.travel(NOW, tick=False)
 def test_demo_intakes_vary_some_patients_blocked_some_flagged() -> None:
-    from patients.services.booking import screen_for_booking
+    from patients.booking.services import screen_for_booking
     from procedures.models import Procedure
 
     seed()

@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from clinic.models import Practitioner, User
+from patients.booking.services import book_appointment
 from patients.models import Appointment
-from patients.services.booking import book_appointment
 from patients.tests.booking_fixtures import Clinic
 
 PEEL = "glycolic-peel"

@@ -1,4 +1,4 @@
-"""The catalogue of `catalogue.md`, expanded by hand for the tests.
+"""The catalogue of `catalogue.md` and `rules-v2.md`, expanded by hand for the tests.
 
 Written from the domain documents, not imported from `catalogue_data`, so a
 data mistake there shows up as a test failure. G-ABS / G-REL are expanded here
@@ -111,10 +111,12 @@ EXPECTED: tuple[Expected, ...] = (
        GREL_LIMIT_ONLY | {"ISOTRETINOIN_6_12M", "FITZ_V_VI", "PIH_HISTORY", "HERPES_HISTORY",
                           "ANTICOAGULANTS", "ALLERGY_LIDOCAINE", "RECENT_FACIAL_SURGERY", P, PP},
        window=7),
+    # rules-v2.md section 5: isotretinoin < 6 months is relative.
     _e("microdermabrasion", "resurfacing", "treatment", "derm cosm", 40, 10, 4500,
        "rolling boxcar_shallow macular", (7, 10), (14, 21),
-       GABS | {"ROSACEA", "ISOTRETINOIN_LT6M", "PRECARE_TOPICAL_RETINOID"},
-       GREL | {"HERPES_HISTORY", "ANTICOAGULANTS", "AUTOIMMUNE_ACTIVE", "RECENT_TAN", P, PP},
+       GABS | {"ROSACEA", "PRECARE_TOPICAL_RETINOID"},
+       GREL | {"ISOTRETINOIN_LT6M", "HERPES_HISTORY", "ANTICOAGULANTS", "AUTOIMMUNE_ACTIVE",
+               "RECENT_TAN", P, PP},
        window=14),
     _e("glycolic-peel", "peel", "treatment", "derm cosm", 45, 10, 3500,
        "rolling boxcar_shallow macular", (2, 8), (14, 21),
@@ -122,11 +124,12 @@ EXPECTED: tuple[Expected, ...] = (
        GREL | {"ISOTRETINOIN_LT6M", "FITZ_V_VI", "HERPES_HISTORY", "PHOTOSENSITISING_DRUGS",
                "RECENT_TAN", "KELOID_TENDENCY", "PIH_HISTORY", P, PP},
        window=2),
+    # rules-v2.md section 5: pregnancy absolute, breastfeeding relative (glycolic unchanged).
     _e("salicylic-peel", "peel", "treatment", "derm cosm", 45, 10, 3500,
        "rolling boxcar_shallow macular", (2, 8), (14, 21),
-       GABS | {"ROSACEA", "PRECARE_TOPICAL_RETINOID"},
+       GABS | {"ROSACEA", "PRECARE_TOPICAL_RETINOID", P},
        GREL | {"ISOTRETINOIN_LT6M", "FITZ_V_VI", "HERPES_HISTORY", "PHOTOSENSITISING_DRUGS",
-               "RECENT_TAN", "KELOID_TENDENCY", "PIH_HISTORY", P, PP},
+               "RECENT_TAN", "KELOID_TENDENCY", "PIH_HISTORY", "LACTATION", PP},
        window=2),
     _e("tca-peel", "peel", "treatment", "derm", 60, 10, 9000,
        "rolling boxcar_shallow macular", (1, 3), (90, None),
@@ -161,6 +164,14 @@ EXPECTED: tuple[Expected, ...] = (
        {"DIABETES", "ONCOLOGY", "SCAR_TYPE_NOT_INDICATED", "ANTICOAGULANTS",
         "AUTOIMMUNE_STABLE", "KELOID_TENDENCY", "HERPES_HISTORY", "ROSACEA", PP},
        repeatable=True, recall=182),
+    # rules-v2.md section 4: as the filler, its own 182 days, no session limit.
+    _e("hyaluronic-filler-touch-up", "filler", "treatment", "derm", 30, 10, 3500,
+       "rolling boxcar_shallow", (1, 1), (182, None),
+       GABS | {"AGE_UNDER_18", P, "LACTATION", "ALLERGY_HYALURONIC", "ALLERGY_LIDOCAINE",
+               "AUTOIMMUNE_ACTIVE", "BLEEDING_DISORDER"},
+       {"DIABETES", "ONCOLOGY", "SCAR_TYPE_NOT_INDICATED", "ANTICOAGULANTS",
+        "AUTOIMMUNE_STABLE", "KELOID_TENDENCY", "HERPES_HISTORY", "ROSACEA", PP},
+       repeatable=True),
     _e("fat-transfer", "filler", "surgery", "surg", 150, 15, 60000,
        "rolling boxcar_shallow", (1, 1), (None, None),
        SKIN_NOW | {P, "BLEEDING_DISORDER"},
@@ -172,14 +183,22 @@ EXPECTED: tuple[Expected, ...] = (
        GABS | {"BLEEDING_DISORDER"},
        GREL_NO_HISTORY | {"ANTICOAGULANTS", "ALLERGY_LIDOCAINE", "KELOID_TENDENCY",
                           "ISOTRETINOIN_LT6M", P, "ROSACEA", PP}),
+    # rules-v2.md section 5: isotretinoin < 6 months relative, 6 to 12 months dropped.
     _e("subcision", "surgery", "surgery", "surg derm", 45, 15, 12000,
        "rolling", (3, 6), (28, 42),
-       GABS | {"KELOID_TENDENCY", "ISOTRETINOIN_LT6M", "ISOTRETINOIN_6_12M", "BLEEDING_DISORDER"},
-       GREL | {"ANTICOAGULANTS", "ALLERGY_LIDOCAINE", P, "ROSACEA", PP}),
+       GABS | {"KELOID_TENDENCY", "BLEEDING_DISORDER"},
+       GREL | {"ANTICOAGULANTS", "ALLERGY_LIDOCAINE", "ISOTRETINOIN_LT6M", P, "ROSACEA", PP}),
     _e("microneedling", "collagen_induction", "treatment", "derm cosm", 60, 10, 9000,
        "rolling boxcar_shallow boxcar_deep", (3, 6), (28, 42),
        GABS | {"ROSACEA", "KELOID_TENDENCY", "BLEEDING_DISORDER", P, "LACTATION",
                "PRECARE_TOPICAL_RETINOID"},
+       GREL | {"ANTICOAGULANTS", "ISOTRETINOIN_LT6M", "ALLERGY_LIDOCAINE", "HERPES_HISTORY", PP},
+       window=7),
+    # rules-v2.md section 4: as microneedling, plus PACEMAKER and METAL_IMPLANTS_FACE.
+    _e("rf-microneedling", "collagen_induction", "treatment", "derm", 60, 10, 14000,
+       "rolling boxcar_shallow boxcar_deep", (3, 4), (28, 42),
+       GABS | {"ROSACEA", "KELOID_TENDENCY", "BLEEDING_DISORDER", P, "LACTATION",
+               "PRECARE_TOPICAL_RETINOID", "PACEMAKER", "METAL_IMPLANTS_FACE"},
        GREL | {"ANTICOAGULANTS", "ISOTRETINOIN_LT6M", "ALLERGY_LIDOCAINE", "HERPES_HISTORY", PP},
        window=7),
     _e("mesotherapy", "injection", "treatment", "derm cosm", 45, 10, 6000,

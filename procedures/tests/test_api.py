@@ -29,11 +29,18 @@ def answers(**changes: Any) -> dict[str, Any]:
     return answers_to_json({**baseline_answers(on=ON), **changes})
 
 
+# The filler needs a consultation first (rules-v2.md): one was done a month before.
+CONSULTED = [
+    {"slug": "consultation", "date": (ON - dt.timedelta(days=30)).isoformat(), "done": True}
+]
+
+
 def body(**overrides: Any) -> dict[str, Any]:
     return {
         "procedure": "hyaluronic-filler",
         "answers": answers(),
         "on": ON.isoformat(),
+        "other_sessions": CONSULTED,
     } | overrides
 
 
@@ -104,6 +111,7 @@ def test_screening_ok(api: APIClient) -> None:
         "blocking": [],
         "flags": [],
         "earliest_date": None,
+        "remedy_procedure": None,
         "findings": [],
         "messages": [],
     }

@@ -19,7 +19,7 @@ def test_a_visitor_finds_a_procedure_for_icepick_scars_and_checks_it(page, live_
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="See our procedures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Our procedures")
-    expect(page.locator(".procedure-list > li")).to_have_count(24)
+    expect(page.locator(".procedure-list > li")).to_have_count(26)
 
     page.get_by_label("Scar type").select_option(label="Icepick scars")
     page.get_by_role("button", name="Show procedures").click()

@@ -32,8 +32,8 @@ def by_slug(slug: str) -> tuple[CatalogueEntry, Expected]:
     return CATALOGUE_BY_SLUG[slug], EXPECTED_BY_SLUG[slug]
 
 
-def test_24_procedures_in_the_tables_order() -> None:
-    assert len(CATALOGUE) == 24
+def test_26_procedures_in_the_tables_order() -> None:
+    assert len(CATALOGUE) == 26
     assert [entry.slug for entry in CATALOGUE] == SLUGS
 
 
@@ -96,6 +96,7 @@ def test_consultation_has_no_rules() -> None:
 def test_repeatable_treatments() -> None:
     assert {e.slug for e in CATALOGUE if e.repeatable} == {
         "hyaluronic-filler",
+        "hyaluronic-filler-touch-up",
         "collagen-injection",
         "fat-transfer",
     }

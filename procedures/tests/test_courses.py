@@ -54,14 +54,29 @@ def test_repeatable_filler_has_no_upper_bound() -> None:
     assert window.contains(LAST + dt.timedelta(days=2000))
 
 
-def test_propose_course_puts_each_session_at_its_window_opening() -> None:
+def test_propose_course_puts_each_session_in_the_middle_of_its_window() -> None:
+    # Windows of 14 to 21 days: each session 17 days after the one before, so it can
+    # move three days earlier or four later and stay inside its window.
     dates = propose_course(PEEL, first_on=dt.date(2026, 12, 1), sessions=3)
-    assert dates == [dt.date(2026, 12, 1), dt.date(2026, 12, 15), dt.date(2026, 12, 29)]
+    assert dates == [dt.date(2026, 12, 1), dt.date(2026, 12, 18), dt.date(2027, 1, 4)]
+
+
+@pytest.mark.parametrize(
+    ("last_days_before", "aim"),
+    [(None, None), (0, dt.date(2026, 12, 12))],
+)
+def test_the_aim_of_a_window(last_days_before: int | None, aim: dt.date | None) -> None:
+    last = None if last_days_before is None else LAST
+    window = next_session_window(PEEL, last_session_on=last, sessions_done=1 if last else 0)
+    assert window.aim_on == aim
+    filler = next_session_window(FILLER, last_session_on=LAST, sessions_done=1)
+    assert filler.aim_on == filler.opens_on  # no upper bound: its opening
 
 
 def test_propose_course_respects_history_and_the_limit() -> None:
     dates = propose_course(
         PEEL, first_on=dt.date(2026, 11, 30), sessions=5, last_session_on=LAST, sessions_done=6
     )
-    # Session 7 cannot be before 9 December; session 8 is the last of the course.
-    assert dates == [dt.date(2026, 12, 9), dt.date(2026, 12, 23)]
+    # Session 7 cannot be before 9 December; session 8, the last of the course, aims at
+    # the middle of its window.
+    assert dates == [dt.date(2026, 12, 9), dt.date(2026, 12, 26)]

@@ -77,7 +77,7 @@ def test_an_unknown_filter_value_is_explained_and_shows_everything(client: Clien
     assert response.status_code == 200
     html = response.content.decode()
     assert "Select a valid choice" in html
-    assert len(listed_slugs(html)) == 24
+    assert len(listed_slugs(html)) == 26
 
 
 def test_the_list_costs_the_same_queries_for_1_and_50_procedures(

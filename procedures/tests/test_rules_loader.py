@@ -12,13 +12,17 @@ from procedures.errors import AnswerError, DomainError
 from procedures.intake import baseline_answers
 from procedures.models import Procedure, ProcedureRule
 from procedures.screening import get_rules_loader, screen
-from procedures.selectors import rules_loader, screen_catalogue
+from procedures.selectors import rules_loader, screen_catalogue, session_rules
 
 from .factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
 ON = dt.date(2026, 3, 2)
+
+
+# A consultation done a month before: the procedures that need one have it.
+CONSULTED = (("consultation", ON - dt.timedelta(days=30), True),)
 
 
 def answers(**changes: Any) -> dict[str, Any]:
@@ -36,11 +40,13 @@ def test_the_project_screens_slugs_against_the_database() -> None:
 
 
 def test_once_loaded_screen_touches_no_database(django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(2):  # the procedure, its rules
+    # The procedure, its rules; then (once per process and TTL) the procedures' groups and
+    # names, the washout table and the prerequisites.
+    with django_assert_num_queries(5):
         screen("tca-peel", answers(), on=ON)
     with django_assert_num_queries(0):
         for _ in range(3):
-            result = screen("tca-peel", answers(rosacea=True), on=ON)
+            result = screen("tca-peel", answers(rosacea=True), on=ON, other_sessions=CONSULTED)
     assert result.blocking == ("ROSACEA",)
 
 
@@ -86,7 +92,7 @@ def test_an_unknown_slug_is_an_error_naming_the_procedure_and_is_not_cached() ->
 
 def test_an_inactive_procedure_can_still_be_screened() -> None:
     Procedure.objects.filter(slug="dermabrasion").update(is_active=False)
-    assert screen("dermabrasion", answers(), on=ON).outcome == "ok"
+    assert screen("dermabrasion", answers(), on=ON, other_sessions=CONSULTED).outcome == "ok"
 
 
 # --- a patient's screened catalogue ---------------------------------------------------------
@@ -94,9 +100,9 @@ def test_an_inactive_procedure_can_still_be_screened() -> None:
 
 def test_screen_catalogue_screens_every_active_procedure_in_order() -> None:
     Procedure.objects.filter(slug="phenol-peel").update(is_active=False)
-    screened = screen_catalogue(answers(pregnant="yes"), on=ON)
+    screened = screen_catalogue(answers(pregnant="yes"), on=ON, other_sessions=CONSULTED)
     slugs = [procedure.slug for procedure, _result in screened]
-    assert len(slugs) == 23
+    assert len(slugs) == 25
     assert "phenol-peel" not in slugs
     assert slugs[0] == "consultation"
     outcome = {procedure.slug: result.outcome for procedure, result in screened}
@@ -111,7 +117,10 @@ def test_screen_catalogue_uses_the_patients_history() -> None:
     screened = dict(
         (procedure.slug, result)
         for procedure, result in screen_catalogue(
-            answers(), on=ON, history={"hyaluronic-filler": (last, 1), "glycolic-peel": (last, 2)}
+            answers(),
+            on=ON,
+            history={"hyaluronic-filler": (last, 1), "glycolic-peel": (last, 2)},
+            other_sessions=CONSULTED,
         )
     )
     assert screened["hyaluronic-filler"].blocking == ("REPEAT_TOO_SOON",)
@@ -120,14 +129,16 @@ def test_screen_catalogue_uses_the_patients_history() -> None:
     assert screened["tca-peel"].outcome == "ok"
 
 
-def test_screen_catalogue_costs_the_same_queries_for_24_and_74_procedures(
+def test_screen_catalogue_costs_the_same_queries_for_26_and_76_procedures(
     django_assert_num_queries: Any,
 ) -> None:
+    session_rules()  # the tables of washouts and prerequisites, read once per process
     with django_assert_num_queries(2):
-        assert len(screen_catalogue(answers(), on=ON)) == 24
+        assert len(screen_catalogue(answers(), on=ON)) == 26
     ProcedureFactory.create_batch(50)
+    session_rules()  # read again: creating procedures cleared it
     with django_assert_num_queries(2):
-        assert len(screen_catalogue(answers(), on=ON)) == 74
+        assert len(screen_catalogue(answers(), on=ON)) == 76
 
 
 def test_screen_catalogue_primes_the_cache_for_single_screenings(

@@ -40,6 +40,17 @@ def baseline(on: dt.date = ON, **changes: Any) -> dict[str, Any]:
     return {**baseline_answers(on=on), **changes}
 
 
+# rules-v2.md: the first edition's cases of a procedure that needs a consultation pass one,
+# done a month before, and keep their expectations; the touch-up also needs its filler.
+CONSULTED = (("consultation", days_before(30), True),)
+BEFORE = {"hyaluronic-filler-touch-up": (*CONSULTED, ("hyaluronic-filler", days_before(20), True))}
+
+
+def prior(slug: str) -> tuple[tuple[str, dt.date, bool], ...]:
+    """The other sessions a procedure needs before it: none fires a washout."""
+    return BEFORE.get(slug, CONSULTED)
+
+
 @pytest.fixture(autouse=True)
 def _catalogue_rules() -> Iterator[None]:
     # Slugs resolve from the built-in catalogue data here, not through the
@@ -107,7 +118,7 @@ def test_worked_examples(
     blocking: tuple[str, ...],
     flags: tuple[str, ...],
 ) -> None:
-    result = screen(slug, baseline(**changes), on=ON, **history)
+    result = screen(slug, baseline(**changes), on=ON, other_sessions=CONSULTED, **history)
     assert (result.outcome, result.blocking, result.flags) == (outcome, blocking, flags)
     assert result.procedure == slug
     assert result.on == ON
@@ -115,18 +126,33 @@ def test_worked_examples(
 
 def test_filler_example_offers_the_date_six_months_on() -> None:
     result = screen(
-        "hyaluronic-filler", baseline(), on=ON, last_session_on=days_before(120), sessions_done=1
+        "hyaluronic-filler",
+        baseline(),
+        on=ON,
+        last_session_on=days_before(120),
+        sessions_done=1,
+        other_sessions=CONSULTED,
     )
     assert result.earliest_date == days_before(120) + dt.timedelta(days=182)
 
 
 def test_filler_repeats_without_a_session_limit() -> None:
     result = screen(
-        "hyaluronic-filler", baseline(), on=ON, last_session_on=days_before(182), sessions_done=5
+        "hyaluronic-filler",
+        baseline(),
+        on=ON,
+        last_session_on=days_before(182),
+        sessions_done=5,
+        other_sessions=CONSULTED,
     )
     assert result.outcome == Outcome.OK
     too_soon = screen(
-        "hyaluronic-filler", baseline(), on=ON, last_session_on=days_before(181), sessions_done=5
+        "hyaluronic-filler",
+        baseline(),
+        on=ON,
+        last_session_on=days_before(181),
+        sessions_done=5,
+        other_sessions=CONSULTED,
     )
     assert too_soon.blocking == ("REPEAT_TOO_SOON",)
 
@@ -219,10 +245,10 @@ def test_every_rule_code_has_a_trigger() -> None:
 def test_catalogue_row(slug: str) -> None:
     expected = EXPECTED_BY_SLUG[slug]
     base = procedure_base(expected)
-    assert screen(slug, base, on=ON).outcome == Outcome.OK
+    assert screen(slug, base, on=ON, other_sessions=prior(slug)).outcome == Outcome.OK
     for code in RULES:
         changes, history = trigger(code, expected)
-        result = screen(slug, {**base, **changes}, on=ON, **history)
+        result = screen(slug, {**base, **changes}, on=ON, other_sessions=prior(slug), **history)
         if code in expected.absolute:
             assert result.outcome == Outcome.BLOCKED, code
             assert code in result.blocking, code
@@ -236,7 +262,10 @@ def test_catalogue_row(slug: str) -> None:
 
 def test_relative_rules_are_still_reported_when_blocked() -> None:
     result = screen(
-        "laser-resurfacing", baseline(pregnant="yes", diabetes=True, recent_tan=True), on=ON
+        "laser-resurfacing",
+        baseline(pregnant="yes", diabetes=True, recent_tan=True),
+        on=ON,
+        other_sessions=CONSULTED,
     )
     assert result.outcome == Outcome.BLOCKED
     assert result.blocking == ("PREGNANCY",)
@@ -285,8 +314,9 @@ def stopped(days: int) -> dict[str, Any]:
         ("collagen-injection", {}, {}, None),  # skin test not done
         # A rule that takes over from another: under 6 months, then 6 to 12 months.
         ("phenol-peel", stopped(90), {}, days_before(90 - 365)),
-        ("subcision", stopped(100), {}, days_before(100 - 365)),
-        ("subcision", stopped(300), {}, days_before(300 - 365)),
+        # Corrected by rules-v2.md: subcision has only a relative isotretinoin rule now.
+        ("subcision", stopped(100), {}, None),
+        ("subcision", stopped(300), {}, None),
         # The collagen skin test, read 28 days before.
         ("collagen-injection", {"collagen_skin_test": "negative",
                                 "collagen_skin_test_read_on": days_before(10)}, {},
@@ -300,14 +330,16 @@ def test_earliest_date(
     slug: str, changes: dict[str, Any], history: dict[str, Any], earliest: dt.date | None
 ) -> None:
     answers = baseline(**changes)
-    result = screen(slug, answers, on=ON, **history)
+    result = screen(slug, answers, on=ON, other_sessions=CONSULTED, **history)
     assert result.earliest_date == earliest
     if earliest is not None:
         assert result.outcome == Outcome.BLOCKED
         # The offered date is free of blockers; the day before is not.
-        assert screen(slug, answers, on=earliest, **history).outcome != Outcome.BLOCKED
+        later = screen(slug, answers, on=earliest, other_sessions=CONSULTED, **history)
+        assert later.outcome != Outcome.BLOCKED
         day_before = earliest - dt.timedelta(days=1)
-        assert screen(slug, answers, on=day_before, **history).outcome == Outcome.BLOCKED
+        earlier = screen(slug, answers, on=day_before, other_sessions=CONSULTED, **history)
+        assert earlier.outcome == Outcome.BLOCKED
 
 
 def test_finding_clear_dates() -> None:
@@ -316,6 +348,7 @@ def test_finding_clear_dates() -> None:
         baseline(topical_retinoid_last_used=days_before(3), **stopped(100)),
         on=ON,
         last_session_on=days_before(10),
+        other_sessions=CONSULTED,
     )
     assert {f.code: f.clears_on for f in result.findings} == {
         "ISOTRETINOIN_LT6M": days_before(-82),
@@ -497,6 +530,7 @@ def test_result_to_dict_is_json_ready() -> None:
         "laser-resurfacing",
         baseline(topical_retinoid_last_used=days_before(3), herpes_history=True),
         on=ON,
+        other_sessions=CONSULTED,
     )
     data = json.loads(json.dumps(result.to_dict()))
     assert data["procedure"] == "laser-resurfacing"
@@ -516,7 +550,9 @@ def test_result_to_dict_is_json_ready() -> None:
 
 
 def test_finding_tells_the_review_screen_what_to_show() -> None:
-    result = screen("laser-resurfacing", baseline(blood_thinners=True), on=ON)
+    result = screen(
+        "laser-resurfacing", baseline(blood_thinners=True), on=ON, other_sessions=CONSULTED
+    )
     (finding,) = result.findings
     assert isinstance(finding, Finding)
     assert finding.keys == ("blood_thinners", "blood_thinners_which")
@@ -634,7 +670,10 @@ def assert_consistent(result: ScreeningResult) -> None:
     assert (result.outcome == Outcome.BLOCKED) == bool(result.blocking)
     assert (result.outcome == Outcome.REVIEW) == (not result.blocking and bool(result.flags))
     assert not set(result.blocking) & set(result.flags)
-    assert tuple(f.code for f in result.findings) == result.blocking + result.flags
+    # Each code once, however many findings (other sessions) fired it.
+    assert tuple(dict.fromkeys(f.code for f in result.findings)) == result.blocking + result.flags
+    blocking = sum(f.absolute for f in result.findings)
+    assert all(f.absolute for f in result.findings[:blocking])  # blocking reasons first
     if result.earliest_date is not None:
         assert result.outcome == Outcome.BLOCKED
         assert result.earliest_date > result.on

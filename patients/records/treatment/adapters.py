@@ -7,9 +7,9 @@ places that reach elsewhere, so a move of the surface they use changes one line 
   answers and their history with a procedure), for a procedure added in the visit;
 - `has_consent`: the patient signed the current consent of a procedure's category;
 - `store_photo`: a photo checked, cleaned and stored (the patient's problem report);
-- `tell_patient`: one outbox row, the way messaging schedules every message;
-- `follow_up_group`: the washout group of a procedure (rules-v2.md), which decides
-  the "how is your skin?" message two days after a session.
+- `tell_of_recall`: the recall message, through the messaging package's surface;
+- `record_access`: audit rows of staff reading the record (one insert for many patients);
+- `patient_of`: the logged-in patient's profile;
 """
 
 from __future__ import annotations
@@ -18,43 +18,32 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import IO, Any
 
-from clinic.availability import Policy
+from django.http import HttpRequest
+
+from clinic.availability import local_date
+from clinic.http import client_address
 from clinic.models import User
-from patients.models import OutboxMessage, PatientProfile, Photo
-from patients.selectors import (
+from patients.messaging import lot_recalled
+from patients.models import AuditEntry, OutboxMessage, PatientProfile, Photo
+from patients.records.selectors import (
     has_valid_consent,
     intake_is_current,
     latest_intake,
     procedure_history,
+    profile_of,
 )
-from patients.services.outbox import schedule_message
-from patients.services.photos import upload_photo
+from patients.records.services.photos import upload_photo
 
 __all__ = [
-    "FOLLOW_UP_GROUPS",
     "ScreeningInputs",
-    "follow_up_group",
     "has_consent",
     "local_date",
+    "patient_of",
+    "record_access",
     "screening_inputs",
     "store_photo",
-    "tell_patient",
+    "tell_of_recall",
 ]
-
-# The washout groups whose sessions get the "how is your skin?" message (issue #17).
-FOLLOW_UP_GROUPS = frozenset({"deep", "fractional", "focal"})
-# rules-v2.md section 2, for the groups above only, until procedures exposes the table.
-_GROUPS = {
-    "deep": ("laser-resurfacing", "dermabrasion", "phenol-peel", "tca-peel"),
-    "fractional": ("fractional-laser", "rf-microneedling", "microneedling"),
-    "focal": ("tca-cross", "subcision", "punch-excision"),
-}
-_GROUP_OF = {slug: group for group, slugs in _GROUPS.items() for slug in slugs}
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The clinic's local date of an aware instant."""
-    return moment.astimezone(Policy.from_settings().zone).date()
 
 
 @dataclass(frozen=True)
@@ -85,27 +74,35 @@ def store_photo(*, patient: PatientProfile, upload: IO[bytes], by: User) -> Phot
     return upload_photo(patient=patient, upload=upload, kind=Photo.Kind.AREA, uploaded_by=by)
 
 
-def tell_patient(
+def tell_of_recall(*, patient_id: int, lot_id: int, context: dict[str, Any]) -> OutboxMessage:
+    """The recall message to one patient, through the outbox (once per patient and lot)."""
+    return lot_recalled(patient_id=patient_id, lot_id=lot_id, context=context)
+
+
+def patient_of(user: Any) -> PatientProfile | None:
+    """The logged-in patient's profile (None for staff, anonymous or erased users)."""
+    return profile_of(user)
+
+
+def record_access(
     *,
-    kind: str,
-    patient_id: int,
-    due_at: dt.datetime,
-    dedupe_key: str,
-    context: dict[str, Any] | None = None,
-    **subject: Any,
-) -> OutboxMessage:
-    """Write one outbox row in the caller's transaction (sent by the outbox's workers)."""
-    return schedule_message(
-        kind=kind,
-        patient_id=patient_id,
-        due_at=due_at,
-        dedupe_key=dedupe_key,
-        context=context,
-        **subject,
+    actor: Any,
+    action: str,
+    detail: str,
+    request: HttpRequest | None = None,
+    patient: PatientProfile | None = None,
+    patient_ids: list[int] | None = None,
+) -> None:
+    """Append audit rows: staff read this patient's (or these patients') record.
+
+    Many patients at once (the lot page) are one INSERT, so the page's queries stay
+    the same however many sessions used the lot.
+    """
+    ids = [patient.pk] if patient is not None else list(dict.fromkeys(patient_ids or []))
+    address = client_address(request) if request is not None else None
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor, patient_id=pid, action=action, detail=detail[:300], ip_address=address
+        )
+        for pid in ids
     )
-
-
-def follow_up_group(slug: str) -> str | None:
-    """The procedure's washout group when its sessions get the two-day follow-up."""
-    group = _GROUP_OF.get(slug)
-    return group if group in FOLLOW_UP_GROUPS else None

@@ -4,8 +4,8 @@ Products and lots are kept here by staff with the permission (managers by defaul
 managers edit each procedure's parameter schema (its parameters inline; every save
 raises the schema's version, charts keep the copy they were made with). Charts,
 adverse events and recalls are read-only here, for practitioners and managers:
-they are written by the chart page's services only. Nothing in the record offers
-a delete, whatever the permissions.
+they are written by the chart page's services only, and opening one is audited.
+Nothing in the record offers a delete, whatever the permissions.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin import ReadOnlyAdmin
 from patients.models import (
     AdverseEvent,
+    AuditEntry,
     ChartAddendum,
     LotRecall,
     ParameterDefinition,
@@ -30,6 +32,7 @@ from patients.models import (
     TreatmentProcedure,
     TreatmentVisit,
 )
+from patients.records.admin import AuditedChangeViewMixin
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -42,16 +45,6 @@ class NoDeleteAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-
-
-class ReadOnlyAdmin(NoDeleteAdmin):
-    """Written by services only: viewable, never added or changed here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -201,7 +194,8 @@ class ChartAddendumInline(ReadOnlyInline):
 
 
 @admin.register(TreatmentVisit)
-class TreatmentVisitAdmin(ReadOnlyAdmin):
+class TreatmentVisitAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
+    audit_action = AuditEntry.Action.VIEW_CHART
     list_display = ("patient", "session_on", "practitioner", "signed_at", "signed_by")
     list_filter = (("signed_at", admin.EmptyFieldListFilter), "session_on")
     list_select_related = ("patient__user", "practitioner__user", "signed_by")
@@ -229,7 +223,8 @@ class TreatmentVisitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AdverseEvent)
-class AdverseEventAdmin(ReadOnlyAdmin):
+class AdverseEventAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
+    audit_action = AuditEntry.Action.VIEW_ADVERSE_EVENT
     list_display = (
         "__str__",
         "patient",

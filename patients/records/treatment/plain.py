@@ -15,14 +15,17 @@ from typing import Any
 
 from django.conf import settings
 
-from patients.models import AdverseEvent, PatientProfile, TreatmentVisit
+from patients.models import AdverseEvent, FaceZone, PatientProfile, TreatmentVisit
 from patients.models.treatment import ParameterScope
 
 from .parameters import format_value, parameters_of
 from .selectors import chart_for_appointment, charts_of_patient
 from .services.events import SESSION_HAPPENED
 
-__all__ = ["PlainChart", "export_treatment_record", "plain_chart"]
+__all__ = ["PlainChart", "export_treatment_record", "patient_appointment_context", "plain_chart"]
+
+# The face map's order (forehead first, neck last), not the alphabet's.
+ZONE_ORDER = {zone: index for index, zone in enumerate(FaceZone.values)}
 
 
 @dataclass
@@ -56,7 +59,7 @@ def plain_chart(visit: TreatmentVisit, *, with_settings: bool | None = None) -> 
         with_settings = settings.PATIENT_CHART_SHOWS_SETTINGS
     procedures = []
     for treatment in visit.procedures.all():
-        zones = list(treatment.zones.all())
+        zones = sorted(treatment.zones.all(), key=lambda zone: ZONE_ORDER[zone.zone])
         item = PlainProcedure(treatment.procedure_name, [zone.get_zone_display() for zone in zones])
         if with_settings:
             session = [p for p in treatment.schema if p.get("scope") == ParameterScope.PER_SESSION]

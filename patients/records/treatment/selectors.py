@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from patients.models import (
     AdverseEvent,
+    AdverseEventPhoto,
     Appointment,
     ChartAddendum,
     PatientProfile,
@@ -34,6 +35,8 @@ from patients.models import (
 __all__ = [
     "LotRecipient",
     "chart_for_appointment",
+    "chart_is_signed",
+    "chart_states",
     "chart_with_everything",
     "charts_of_patient",
     "events_to_triage",
@@ -41,6 +44,7 @@ __all__ = [
     "lot_recipients",
     "lot_recipients_csv",
     "lots_needing_attention",
+    "record_photo_ids",
     "signed_appointment_ids",
 ]
 
@@ -82,6 +86,21 @@ def charts_of_patient(
     """The patient's charts, newest first, with everything under them."""
     charts = _chart_queryset().filter(patient=patient)
     return charts.filter(signed_at__isnull=False) if signed_only else charts
+
+
+def chart_is_signed(appointment: Appointment) -> bool:
+    """Has the appointment's chart been signed? (What completing the session needs.)"""
+    return TreatmentVisit.objects.filter(
+        appointment_id=appointment.pk, signed_at__isnull=False
+    ).exists()
+
+
+def chart_states(appointment_ids: Iterable[int]) -> dict[int, str]:
+    """For each appointment with a chart: "signed" or "open" (the day sheet's column)."""
+    rows = TreatmentVisit.objects.filter(appointment_id__in=list(appointment_ids)).values_list(
+        "appointment_id", "signed_at"
+    )
+    return {appointment_id: "signed" if signed else "open" for appointment_id, signed in rows}
 
 
 def signed_appointment_ids(appointment_ids: Iterable[int]) -> set[int]:
@@ -185,6 +204,13 @@ def lot_recipients_csv(lot: ProductLot) -> str:
 def _safe_cell(text: str) -> str:
     """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def record_photo_ids(patient: PatientProfile) -> list[int]:
+    """The patient's photos the record shows (adverse events): never deleted."""
+    return list(
+        AdverseEventPhoto.objects.filter(event__patient=patient).values_list("photo_id", flat=True)
+    )
 
 
 def find_lots(query: str) -> QuerySet[ProductLot]:

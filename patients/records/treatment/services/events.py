@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
 from patients.models import AdverseEvent, AdverseEventPhoto, Appointment, Photo
+from procedures.errors import DomainError
 
 from .. import adapters
 from ..access import require_clinician
@@ -151,6 +152,13 @@ def record_adverse_event(
     return event
 
 
+def _stored(appointment: Appointment, upload: IO[bytes], by: User) -> Photo:
+    try:
+        return adapters.store_photo(patient=appointment.patient, upload=upload, by=by)
+    except DomainError as error:  # a file that is no photo, too large...: about `photos`
+        raise RecordError(error.message, code=error.code, field="photos") from error
+
+
 def report_problem(
     *,
     appointment: Appointment,
@@ -175,10 +183,7 @@ def report_problem(
     _require_session(appointment)
     # Photos are stored first (each checked and cleaned); their rows go with the event's.
     with transaction.atomic():
-        photos = [
-            adapters.store_photo(patient=appointment.patient, upload=upload, by=by)
-            for upload in uploads
-        ]
+        photos = [_stored(appointment, upload, by) for upload in uploads]
         appointment = (
             Appointment.objects.select_for_update()
             .select_related("practitioner")

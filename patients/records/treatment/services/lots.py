@@ -31,6 +31,7 @@ from clinic.models import User
 from patients.models import (
     FaceZone,
     LotRecall,
+    OutboxMessage,
     Product,
     ProductLot,
     ProductUsage,
@@ -47,7 +48,7 @@ from .charts import lock_visit, require_editable
 
 __all__ = ["RECALL_MESSAGE_KIND", "find_lot", "recall_lot", "remove_lot_usage", "use_lot"]
 
-RECALL_MESSAGE_KIND = "lot_recall"
+RECALL_MESSAGE_KIND = OutboxMessage.Kind.LOT_RECALL
 MAX_AMOUNT = Decimal("100000")
 
 
@@ -208,18 +209,13 @@ def recall_lot(*, lot: ProductLot, by: User, reason: str) -> tuple[LotRecall, li
         recall = LotRecall(lot=lot, reason=reason, recalled_by=by)
         recall.full_clean()
         recall.save()
-        now = timezone.now()
         told: set[int] = set()
         for recipient in recipients:
             if recipient.patient_id in told:
                 continue
             told.add(recipient.patient_id)
-            adapters.tell_patient(
-                kind=RECALL_MESSAGE_KIND,
-                patient_id=recipient.patient_id,
-                due_at=now,
-                dedupe_key=f"{RECALL_MESSAGE_KIND}:lot:{lot.pk}:patient:{recipient.patient_id}",
-                context=_recall_context(lot, recall),
+            adapters.tell_of_recall(
+                patient_id=recipient.patient_id, lot_id=lot.pk, context=_recall_context(lot, recall)
             )
         recall.patients_told = len(told)
         recall.save(update_fields=["patients_told"])

@@ -10,19 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 import pytest
 
 from clinic.models import User
+from patients.booking.services import check_in
 from patients.models import Appointment, Product, ProductLot, TreatmentVisit
+from patients.records.selectors import latest_intake
 from patients.records.treatment import services
-from patients.selectors import latest_intake
-from patients.services.booking import check_in
 from patients.tests.booking_fixtures import NOW, Clinic, at, ready
-
-# Photos go to each test's own folder (autouse), and `add_photo` stores one.
-from patients.tests.conftest import add_photo, media_root  # noqa: F401
 from patients.tests.workspace_helpers import book
 from procedures.models import Procedure
 
@@ -106,3 +104,16 @@ def make_lot(
 @pytest.fixture
 def lot(filler: Product) -> ProductLot:
     return make_lot(filler, "RF-2026-001")
+
+
+@pytest.fixture
+def record_data(migrated_data: None) -> None:
+    """The catalogue and consents (`migrated_data`) and the parameter schemas, after a
+    transactional test emptied every table."""
+    from django.apps import apps
+
+    from patients.models import ParameterSchema
+
+    if not ParameterSchema.objects.exists():
+        module = import_module("patients.migrations.0010_parameter_schemas_for_the_catalogue")
+        module.fill_schemas(apps, None)

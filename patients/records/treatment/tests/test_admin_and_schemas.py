@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import User
-from patients.models import ParameterDefinition, ParameterSchema, ProductLot
+from patients.models import AuditEntry, ParameterDefinition, ParameterSchema, ProductLot
 from patients.records.treatment.parameters import check_values, parameters_of
 from procedures.catalogue_data import CATALOGUE
 from procedures.models import Procedure
@@ -156,3 +156,21 @@ def test_a_manager_edits_a_schema_and_its_version_grows(client: Client, manager:
 def test_every_procedure_in_the_database_is_covered() -> None:
     missing = Procedure.objects.exclude(parameter_schema__isnull=False)
     assert list(missing.values_list("slug", flat=True)) == []
+
+
+def test_opening_a_chart_in_the_admin_is_audited(
+    client: Client, charted: object, practitioner: User
+) -> None:
+    visit = charted("tca-cross")  # type: ignore[operator]
+    client.force_login(practitioner)
+    response = client.get(reverse("admin:patients_treatmentvisit_change", args=[visit.pk]))
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(
+        actor=practitioner, action=AuditEntry.Action.VIEW_CHART
+    ).exists()
+    assert (
+        client.post(
+            reverse("admin:patients_treatmentvisit_change", args=[visit.pk]), {}
+        ).status_code
+        == 403
+    )

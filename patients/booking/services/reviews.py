@@ -1,0 +1,185 @@
+"""Review decisions on flagged bookings: approve, approve with a note, decline, ask for an update.
+
+Domain rules:
+- Only practitioners (and managers) decide. Every decision checks the lifecycle
+  table, writes the status-change row and tells the patient, and is also a
+  `ReviewDecision` row (who, when, what, the note, the flags it decided on).
+- Approving screens the intake again first: a booking that became blocked cannot
+  be approved. The note is shown to the patient and kept in the history row. An
+  approved gap or course limit (`COURSE_GAP_EXCEEDED`, `COURSE_LIMIT_REACHED`)
+  makes this session the first of a new course.
+- A decline needs a reason: the patient is told why and offered a consultation;
+  a slot still in the future is offered to the waitlist after the commit.
+- Asking the patient to update the intake changes no status (the booking keeps
+  its slot, still pending), so the decision row is its only record; the patient
+  gets an e-mail with a link to the questionnaire.
+- Auto-decline policy: a review still pending `REVIEW_AUTO_DECLINE_HOURS` (24)
+  before its start is declined by the system (no user on the rows), and the
+  patient is told as for a practitioner's decline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import patients.messaging as messaging
+from clinic.models import User
+from clinic.roles import Role, has_role
+from patients.booking.errors import BookingError, Forbidden, ScreeningBlocked
+from patients.booking.locking import lock_appointment
+from patients.booking.screening import screen_at
+from patients.booking.services.courses import restart_course_if_flagged
+from patients.booking.services.history import transition
+from patients.booking.services.waitlist import offer_freed_slot_later
+from patients.models import Appointment, ReviewDecision
+from patients.models.lifecycle import AppointmentStatus, check_transition
+from procedures.errors import DomainError
+
+__all__ = [
+    "approve_booking_review",
+    "ask_intake_update",
+    "auto_decline_overdue_reviews",
+    "decline_booking_review",
+]
+
+logger = logging.getLogger(__name__)
+Kind = ReviewDecision.Kind
+S = AppointmentStatus
+
+
+def _record(
+    appointment: Appointment, *, kind: str, by: User | None, note: str, flags: list[str]
+) -> ReviewDecision:
+    decision = ReviewDecision(
+        appointment=appointment, kind=kind, by=by, note=note, flags=list(flags or ())
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def _require_practitioner(user: User, message: str) -> None:
+    if not has_role(user, Role.PRACTITIONER):
+        raise Forbidden(message)
+
+
+def approve_booking_review(*, appointment: Appointment, by: User, note: str = "") -> Appointment:
+    """Confirm a pending booking (with an optional note to the patient) and record it."""
+    _require_practitioner(by, _("Only a practitioner can approve a booking."))
+    note = note.strip()
+    now = timezone.now()
+    with transaction.atomic():
+        flags = list(appointment.screening_flags or ())
+        appointment = lock_appointment(appointment)
+        check_transition(appointment.status, S.CONFIRMED)
+        result, _version = screen_at(
+            patient=appointment.patient,
+            procedure=appointment.procedure,
+            start=appointment.start,
+            ignore_appointment=appointment.pk,
+        )
+        if result.blocked:
+            raise ScreeningBlocked(result)
+        if note:
+            appointment.note_to_patient = note
+        restart_course_if_flagged(appointment)
+        transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
+        messaging.review_decided(appointment)
+        kind = Kind.APPROVED_WITH_NOTE if note else Kind.APPROVED
+        _record(appointment, kind=kind, by=by, note=note, flags=flags)
+    return appointment
+
+
+def decline_booking_review(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    """Decline a pending booking with a reason (the slot is freed, the patient told)."""
+    _require_practitioner(by, _("Only a practitioner can decline a booking."))
+    reason = reason.strip()
+    if not reason:
+        raise BookingError(
+            _("Say why the booking is declined."), code="reason_required", field="reason"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        flags = list(appointment.screening_flags or ())
+        appointment = lock_appointment(appointment)
+        appointment.reason = reason
+        transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
+        messaging.review_decided(appointment)
+        if appointment.start > now:
+            offer_freed_slot_later(appointment)
+        _record(appointment, kind=Kind.DECLINED, by=by, note=reason, flags=flags)
+    return appointment
+
+
+def ask_intake_update(*, appointment: Appointment, by: User, note: str = "") -> ReviewDecision:
+    """Ask the patient to update the intake; the booking stays pending and keeps its slot."""
+    _require_practitioner(by, _("Only a practitioner can ask for an updated questionnaire."))
+    note = note.strip()
+    with transaction.atomic():
+        appointment = lock_appointment(appointment)
+        if appointment.status != S.PENDING_REVIEW:
+            raise BookingError(
+                _("Only a booking waiting for review can be sent back for an update."),
+                code="not_pending_review",
+            )
+        decision = _record(
+            appointment,
+            kind=Kind.INTAKE_UPDATE,
+            by=by,
+            note=note,
+            flags=list(appointment.screening_flags or ()),
+        )
+        # An outbox row in this transaction: it goes out after the commit, exactly once.
+        messaging.intake_update_requested(appointment, decision)
+    return decision
+
+
+def auto_decline_overdue_reviews(*, now: dt.datetime) -> list[int]:
+    """Decline every review still pending REVIEW_AUTO_DECLINE_HOURS before its start.
+
+    Returns the ids declined. One failure (e.g. decided meanwhile) does not stop the rest.
+    """
+    deadline = now + dt.timedelta(hours=settings.REVIEW_AUTO_DECLINE_HOURS)
+    due = Appointment.objects.filter(status=S.PENDING_REVIEW, start__lte=deadline).order_by(
+        "start", "pk"
+    )
+    reason = str(
+        _(
+            "A practitioner could not review your answers in time before the appointment, "
+            "so it could not be confirmed."
+        )
+    )
+    declined: list[int] = []
+    for appointment in due:
+        try:
+            _decline_automatically(appointment, reason=reason)
+        except DomainError:  # decided meanwhile (the lifecycle refuses): the rest still run
+            logger.info("Review %s was decided meanwhile; not auto-declined.", appointment.pk)
+            continue
+        declined.append(appointment.pk)
+    return declined
+
+
+def _decline_automatically(appointment: Appointment, *, reason: str) -> None:
+    """The system declines one pending review: no user on its rows."""
+    now = timezone.now()
+    with transaction.atomic():
+        flags = list(appointment.screening_flags or ())
+        appointment = lock_appointment(appointment)
+        appointment.reason = reason
+        transition(appointment, to_status=S.DECLINED, by=None, reason=reason, now=now)
+
+        # Told once the decline is committed; a failure to tell is logged, never undoes it.
+        def tell() -> None:
+            messaging.review_decided(appointment)
+
+        transaction.on_commit(tell, robust=True)
+        if appointment.start > now:
+            offer_freed_slot_later(appointment)
+        _record(appointment, kind=Kind.AUTO_DECLINED, by=None, note=reason, flags=flags)

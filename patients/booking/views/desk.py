@@ -1,0 +1,246 @@
+"""Booking at the reception desk, inside the staff workspace (the admin's look and login).
+
+A receptionist (or a manager) finds the patient, chooses a procedure and a day,
+sees the patient's screening for those dates and the free slots, and books,
+moves or cancels through the same booking services and the same page flow as
+the patient's own pages (`flow`): the same checks, the same history rows, the
+same e-mails. Domain rules kept:
+
+- Only receptionists and managers use the desk (`Role.RECEPTIONIST`); other
+  staff get 403, and the admin's login keeps everybody else out.
+- A `blocked` screening blocks the desk too: the page says why and offers no
+  slot (only a practitioner correcting the intake changes it); `review` books
+  as pending review; staff may change an appointment at any time (no cut-off).
+- The desk cannot sign a consent or fill in the questionnaire for the patient:
+  it says what is missing, and the patient does it in their account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.roles import Role, role_required
+from clinic.selectors import qualified_practitioners
+from patients.booking.errors import IntakeRequired
+from patients.booking.forms import DeskSearchForm, PatientSearchForm, SlotForm
+from patients.booking.selectors import patient_appointments, pick_slots
+from patients.booking.services import MOVABLE, book_appointment
+from patients.booking.views import flow
+from patients.booking.views.flow import DESK, error_status
+from patients.models import Appointment, PatientProfile
+from patients.models.lifecycle import HOLDING_STATUSES
+from patients.records import selectors
+from procedures.models import Procedure
+
+PATIENTS_SHOWN = 50
+desk_only = role_required(Role.RECEPTIONIST)
+
+
+def _patient(patient_id: int) -> PatientProfile:
+    return get_object_or_404(
+        PatientProfile.objects.select_related("user"), pk=patient_id, erased_at__isnull=True
+    )
+
+
+def _appointment(appointment_id: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related(
+            "patient__user", "procedure", "practitioner__user", "room"
+        ),
+        pk=appointment_id,
+    )
+
+
+def _patient_state(patient: PatientProfile) -> dict[str, Any]:
+    """What the desk may know: contact, intake status, consents, outcome (never answers)."""
+    return {
+        "patient": patient,
+        "intake_status": selectors.intake_status(patient),
+        "consents": selectors.consent_overview(patient),
+    }
+
+
+@require_GET
+@desk_only
+def desk_index(request: HttpRequest) -> HttpResponse:
+    """Find a patient by name, e-mail address or phone."""
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    patients = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
+    context = {"title": _("Desk booking"), "form": form, "query": query, "patients": patients}
+    return DESK.show(request, "index.html", context)
+
+
+@require_GET
+@desk_only
+def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's appointments, and the choice of a procedure and a day to book."""
+    patient = _patient(patient_id)
+    now = timezone.now()
+    rows = list(patient_appointments(patient))
+    upcoming = sorted(
+        (a for a in rows if a.status in HOLDING_STATUSES and a.end > now), key=lambda a: a.start
+    )
+    past = [a for a in rows if a not in upcoming][:20]
+    form = DeskSearchForm(initial={"date": timezone.localdate(), "days": "1"})
+    context = {
+        "title": _("Desk booking: %(name)s") % {"name": patient},
+        **_patient_state(patient),
+        "upcoming": upcoming,
+        "past": past,
+        "form": form,
+    }
+    return DESK.show(request, "patient.html", context)
+
+
+@require_GET
+@desk_only
+def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Screening for the chosen dates and the free slots; blocked shows why and no slot."""
+    patient = _patient(patient_id)
+    form = DeskSearchForm(request.GET)
+    if not form.is_valid():
+        context = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
+        return DESK.show(request, "patient.html", context, status=400)
+    procedure: Procedure = form.cleaned_data["procedure"]
+    context: dict[str, Any] = {
+        "title": _("Book %(procedure)s for %(name)s") % {"procedure": procedure, "name": patient},
+        **_patient_state(patient),
+        "procedure": procedure,
+        "form": form,
+    }
+    try:
+        context["picker"] = pick_slots(
+            patient=patient,
+            procedure=procedure,
+            day=form.cleaned_data["date"],
+            days=form.cleaned_data["days"],
+            practitioners=qualified_practitioners(procedure),
+        )
+    except IntakeRequired as missing:
+        context["error"] = missing
+        return DESK.show(request, "book.html", context, status=422)
+    context["slot_url"] = reverse("desk:confirm", args=[patient.pk, procedure.slug])
+    context["consultation"] = flow.consultation(instead_of=procedure)
+    return DESK.show(request, "book.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpResponse:
+    """The chosen slot and the patient's screening for its date; posting books it."""
+    patient = _patient(patient_id)
+    procedure = get_object_or_404(Procedure.objects.prefetch_related("rules"), slug=slug)
+    form = SlotForm(request.GET, practitioners=qualified_practitioners(procedure))
+    if not form.is_valid():
+        return flow.bad_request(request, DESK, form)
+    start: dt.datetime = form.cleaned_data["start"]
+
+    def booked(appointment: Appointment) -> HttpResponse:
+        messages.success(request, _("Booked: %(appointment)s.") % {"appointment": appointment})
+        return redirect("desk:patient", patient_id=patient.pk)
+
+    response, error = flow.submit(
+        request,
+        DESK,
+        change=lambda: book_appointment(
+            patient=patient,
+            procedure=procedure,
+            start=start,
+            practitioner=form.cleaned_data["practitioner"],
+            booked_by=request.user,  # type: ignore[arg-type]
+            channel=Appointment.Channel.DESK,
+        ),
+        done=booked,
+        procedure=procedure,
+        slot_url=reverse("desk:confirm", args=[patient.pk, procedure.slug]),
+        taken_extra={"patient": patient},
+    )
+    if response is not None:
+        return response
+    slot = flow.chosen_slot(
+        patient=patient,
+        procedure=procedure,
+        start=start,
+        minutes=procedure.booked_minutes,
+        practitioner=form.cleaned_data["practitioner"],
+        error=error,
+    )
+    context = {
+        "title": _("Confirm the booking"),
+        **_patient_state(patient),
+        "procedure": procedure,
+        **slot,
+        "consent_missing": not selectors.has_valid_consent(patient, procedure.category),
+        "back_url": reverse("desk:book", args=[patient.pk])
+        + "?"
+        + urlencode({"procedure": procedure.slug, "date": slot["start"].date().isoformat()}),
+    }
+    return DESK.show(request, "confirm.html", context, status=error_status(slot["error"]))
+
+
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Move an appointment to a new slot (re-screened; staff have no cut-off)."""
+    appointment = _appointment(appointment_id)
+    patient, procedure = appointment.patient, appointment.procedure
+    context = {
+        "title": _("Move: %(appointment)s") % {"appointment": appointment},
+        **_patient_state(patient),
+        "appointment": appointment,
+        "procedure": procedure,
+        "movable": appointment.status in MOVABLE,
+    }
+    if not context["movable"]:
+        return DESK.show(request, "move.html", context)
+    data = request.GET if "date" in request.GET else None
+    form = DeskSearchForm(
+        data and {**data.dict(), "procedure": procedure.slug},
+        initial={"procedure": procedure.slug, "date": timezone.localdate(), "days": "1"},
+    )
+    return flow.move(
+        request,
+        DESK,
+        appointment=appointment,
+        practitioners=qualified_practitioners(procedure),
+        form=form,
+        move_url=reverse("desk:move", args=[appointment.pk]),
+        context=context,
+        moved=(_("The appointment is moved."), reverse("desk:patient", args=[patient.pk])),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Cancel an appointment for the patient (any time), saying why."""
+    appointment = _appointment(appointment_id)
+    context = {
+        "title": _("Cancel: %(appointment)s") % {"appointment": appointment},
+        **_patient_state(appointment.patient),
+        "appointment": appointment,
+        "active": appointment.status in HOLDING_STATUSES,
+    }
+    return flow.cancel(
+        request,
+        DESK,
+        appointment=appointment,
+        default_reason=_("Cancelled at the desk."),
+        context=context,
+        cancelled=(
+            _("The appointment is cancelled."),
+            reverse("desk:patient", args=[appointment.patient_id]),
+        ),
+        reason_label=_("Reason"),
+    )

@@ -1,0 +1,1 @@
+"""The demo clinic (`seed_demo`): it uses every sub-package, so it lives at the top."""

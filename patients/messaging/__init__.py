@@ -1,0 +1,41 @@
+"""What the patient is told and when: scheduling messages, rendering them, sending them.
+
+The other sub-packages use this small surface (and import nothing else of it):
+the event functions that schedule a message inside the event's transaction
+(`appointment_booked`, `review_decided`, ...), the appointment's calendar file,
+and `send_templated_email` for the few e-mails that are not events of a booking.
+Messaging imports only `patients.models`, `clinic` and `procedures`.
+
+Inside: `schedule` writes the outbox rows, `render` decides at send time what a
+row says (or that it no longer applies), `outbox` claims and sends them exactly
+once, `tasks` are the Celery tasks that run it, `reminders` says when each
+reminder is due, `calendar` writes .ics files and `mail` builds the e-mails.
+"""
+
+from patients.messaging.calendar import appointment_calendar_file
+from patients.messaging.mail import send_templated_email
+from patients.messaging.schedule import (
+    appointment_booked,
+    appointment_cancelled,
+    appointment_completed,
+    appointment_moved,
+    intake_submitted,
+    intake_update_requested,
+    lot_recalled,
+    review_decided,
+    waitlist_offer_made,
+)
+
+__all__ = [
+    "appointment_booked",
+    "appointment_calendar_file",
+    "appointment_cancelled",
+    "appointment_completed",
+    "appointment_moved",
+    "intake_submitted",
+    "intake_update_requested",
+    "lot_recalled",
+    "review_decided",
+    "send_templated_email",
+    "waitlist_offer_made",
+]

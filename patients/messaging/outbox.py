@@ -1,0 +1,441 @@
+"""The outbox's machinery: scheduling rows, claiming due ones, sending one exactly once.
+
+Domain rules:
+- `schedule_message` writes a row in the caller's transaction; a row with the
+  same `dedupe_key` already there is returned instead (the unique constraint
+  makes a second one impossible anyway). A row due now is handed to a worker
+  right after the commit; should the broker be down, it stays `pending` and the
+  dispatcher sends it once the broker is back.
+- The dispatcher (`dispatch_due_messages`, every minute from beat) claims due
+  `pending` rows, and rows left `sending` longer than `OUTBOX_RECLAIM_MINUTES`
+  (their worker died), in one short transaction: `SELECT ... FOR UPDATE SKIP
+  LOCKED` on PostgreSQL so two dispatchers never wait for each other, a
+  conditional `UPDATE ... WHERE state = 'pending'` elsewhere (SQLite
+  serialises writers anyway). The claimed rows get `sending`, `claimed_at` and
+  one fresh lease; after the commit one send task per `OUTBOX_SEND_BATCH` rows
+  is enqueued with the lease (`deliver_batch` takes and reads the batch's rows
+  and subjects together, then sends them one after the other, each as below;
+  a row whose try failed gets its own retrying task). No ETA
+  tasks for due rows: Redis would redeliver a long one after its visibility
+  timeout.
+- `deliver_message` takes the row only with its lease (a reclaimed row has a
+  new lease, so a late task does nothing), re-checks the subject
+  (`patients.messaging.render`: cancelled, moved, already booked, recalls
+  turned off: the row is `cancelled`), looks once more that nobody cancelled
+  the row, sends with the row's Message-ID and marks it `sent`. The only way a
+  copy goes out twice is a process dying between the SMTP server accepting it
+  and the row being marked; the copy has the same Message-ID.
+- A failed try leaves the row `sending` (the task retries with backoff); the
+  last try (`OUTBOX_MAX_ATTEMPTS`) leaves it `failed` with `last_error`, which
+  staff see and may retry from the admin (`retry_failed`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable
+from smtplib import SMTPException, SMTPServerDisconnected
+from typing import Any
+
+from celery import Task, current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+import patients.messaging.render as rendering
+from patients.messaging.mail import build_templated_email
+from patients.models import Appointment, OutboxMessage, TreatmentCourse
+
+logger = logging.getLogger(__name__)
+
+State = OutboxMessage.State
+# The tasks' names (`patients.messaging.tasks`), by which these services enqueue them.
+DISPATCH_DUE_MESSAGES = "patients.tasks.dispatch_due_messages"
+SEND_MESSAGE = "patients.tasks.send_message"
+SEND_MESSAGES = "patients.tasks.send_messages"
+# Errors worth another try (the send task's `autoretry_for`): the SMTP server or the network.
+RETRIED_ERRORS = (SMTPException, OSError)
+FIRST_RETRY_SECONDS = 1
+
+__all__ = [
+    "cancel_pending",
+    "claim_due_messages",
+    "deliver_batch",
+    "deliver_message",
+    "dispatch_due_messages",
+    "due_scan",
+    "retry_failed",
+    "schedule_message",
+]
+
+
+def schedule_message(
+    *,
+    kind: str,
+    patient_id: int,
+    due_at: dt.datetime,
+    dedupe_key: str,
+    appointment: Appointment | None = None,
+    course: TreatmentCourse | None = None,
+    subject_version: int | None = None,
+    context: dict[str, Any] | None = None,
+    **subject: Any,
+) -> OutboxMessage:
+    """Write one outbox row in the caller's transaction (or return the one with that key).
+
+    get_or_create() inserts inside its own savepoint, so a row a parallel transaction
+    wrote with the same key leaves the caller's transaction usable.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "kind": kind,
+            "patient_id": patient_id,
+            "appointment": appointment,
+            "course": course,
+            "subject_version": subject_version,
+            "due_at": due_at,
+            "context": context or {},
+            **subject,
+        },
+    )
+    if created and due_at <= timezone.now():
+        transaction.on_commit(lambda: _send_soon([message.pk]), robust=True)
+    return message
+
+
+def cancel_pending(
+    *,
+    kinds: Iterable[str],
+    appointment: Appointment | None = None,
+    course: TreatmentCourse | None = None,
+    patient_id: int | None = None,
+) -> int:
+    """Cancel the subject's messages of `kinds` not sent yet (claimed ones included)."""
+    rows = OutboxMessage.objects.filter(
+        kind__in=list(kinds), state__in=[State.PENDING, State.SENDING]
+    )
+    if appointment is not None:
+        rows = rows.filter(appointment=appointment)
+    if course is not None:
+        rows = rows.filter(course=course)
+    if patient_id is not None:
+        rows = rows.filter(patient_id=patient_id)
+    return rows.update(state=State.CANCELLED, lease="")
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+def _claimable(now: dt.datetime) -> Q:
+    stuck_since = now - dt.timedelta(minutes=settings.OUTBOX_RECLAIM_MINUTES)
+    return Q(state=State.PENDING, due_at__lte=now) | Q(
+        state=State.SENDING, claimed_at__lt=stuck_since
+    )
+
+
+def due_scan(
+    *, now: dt.datetime, limit: int, ids: Iterable[int] | None = None
+) -> QuerySet[OutboxMessage, int]:
+    """The dispatcher's scan: the ids of claimable rows, oldest due first (`outbox_state_due_idx`).
+
+    Run it in a transaction: on PostgreSQL the rows are locked, and rows another
+    dispatcher holds are skipped, not waited for.
+    """
+    due = OutboxMessage.objects.filter(_claimable(now))
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    due = due.order_by("due_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    return due.values_list("pk", flat=True)[:limit]
+
+
+def claim_due_messages(
+    *, now: dt.datetime | None = None, limit: int | None = None, ids: Iterable[int] | None = None
+) -> tuple[str, list[int]]:
+    """Claim due rows (or the given due ids) for sending: (the lease, the claimed ids)."""
+    now = now or timezone.now()
+    limit = limit or settings.OUTBOX_DISPATCH_BATCH
+    lease = uuid.uuid4().hex
+    with transaction.atomic():
+        candidates = list(due_scan(now=now, limit=limit, ids=ids))
+        if not candidates:
+            return lease, []
+        # Conditional: a row somebody else claimed (or cancelled) meanwhile is left alone.
+        OutboxMessage.objects.filter(_claimable(now), pk__in=candidates).update(
+            state=State.SENDING, claimed_at=now, lease=lease
+        )
+        claimed = list(
+            OutboxMessage.objects.filter(pk__in=candidates, lease=lease).values_list(
+                "pk", flat=True
+            )
+        )
+    return lease, claimed
+
+
+def _task(name: str) -> Task:
+    """A task of `patients.messaging.tasks`, by its name (the app registers them at start)."""
+    return current_app.tasks[name]
+
+
+def _enqueue(lease: str, claimed: list[int]) -> None:
+    """One send task per `OUTBOX_SEND_BATCH` claimed rows; rows the broker refused go back."""
+    send_messages = _task(SEND_MESSAGES)
+    size = settings.OUTBOX_SEND_BATCH
+    for start in range(0, len(claimed), size):
+        batch = claimed[start : start + size]
+        try:
+            if settings.OUTBOX_DELIVERY == "inline":
+                send_messages.apply(args=(batch,), kwargs={"lease": lease})
+            else:
+                send_messages.delay(batch, lease=lease)
+        except Exception:
+            # The broker is down: release the rest so the next dispatcher run takes them.
+            logger.warning(
+                "outbox: could not enqueue, %s rows back to pending", len(claimed) - start
+            )
+            OutboxMessage.objects.filter(
+                pk__in=claimed[start:], state=State.SENDING, lease=lease
+            ).update(state=State.PENDING, lease="", claimed_at=None)
+            return
+
+
+def _send_soon(ids: list[int]) -> None:
+    lease, claimed = claim_due_messages(ids=ids)
+    _enqueue(lease, claimed)
+
+
+def dispatch_due_messages(*, now: dt.datetime | None = None) -> int:
+    """Claim the due rows and enqueue their send tasks; how many were claimed."""
+    lease, claimed = claim_due_messages(now=now)
+    # After the commit: a worker must find the row claimed with this lease.
+    transaction.on_commit(lambda: _enqueue(lease, claimed))
+    return len(claimed)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _take(message_id: int, lease: str | None, now: dt.datetime) -> str | None:
+    """Take the row for this try (refreshing claimed_at); the lease, or None when not ours."""
+    rows = OutboxMessage.objects.filter(pk=message_id)
+    if lease:
+        rows = rows.filter(state=State.SENDING, lease=lease)
+    else:
+        lease = uuid.uuid4().hex
+        rows = rows.filter(state=State.PENDING)
+    taken = rows.update(
+        state=State.SENDING, lease=lease, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return lease if taken else None
+
+
+def _load(message_id: int) -> OutboxMessage:
+    """The row with its patient, then its subject with what the templates show.
+
+    Two small queries, not one joining every possible subject (docs/benchmarks.md).
+    """
+    message = OutboxMessage.objects.select_related("patient__user").get(pk=message_id)
+    _attach_subjects([message])
+    return message
+
+
+def _attach_subjects(messages: list[OutboxMessage]) -> None:
+    """Read the messages' appointments (or else courses) in one query each, and attach them."""
+    appointment_ids = {m.appointment_id for m in messages if m.appointment_id is not None}
+    course_ids = {
+        m.course_id for m in messages if m.appointment_id is None and m.course_id is not None
+    }
+    appointments = (
+        Appointment.objects.select_related("procedure", "practitioner__user", "room").in_bulk(
+            appointment_ids
+        )
+        if appointment_ids
+        else {}
+    )
+    courses = (
+        TreatmentCourse.objects.select_related("procedure").in_bulk(course_ids)
+        if course_ids
+        else {}
+    )
+    for message in messages:
+        # A subject deleted meanwhile is not attached: reading it fails for that row alone.
+        if message.appointment_id in appointments:
+            message.appointment = appointments[message.appointment_id]
+        elif message.appointment_id is None and message.course_id in courses:
+            message.course = courses[message.course_id]
+        # The subject's patient is the message's: reuse the row already read with its user.
+        for subject in (message.appointment, message.course):
+            if subject is not None and subject.patient_id == message.patient_id:
+                subject.patient = message.patient
+
+
+def deliver_message(*, message_id: int, lease: str | None = None) -> str:
+    """Send one outbox row if it is still ours and still applies; returns what happened.
+
+    "sent", "cancelled" (no longer applies), "skipped" (not ours: sent, cancelled or
+    reclaimed), "failed" (last try). An SMTP error on an earlier try is raised after
+    being recorded, for the task to retry.
+    """
+    lease = _take(message_id, lease, timezone.now())
+    if lease is None:
+        return "skipped"
+    return _deliver(_load(message_id), lease)
+
+
+def _deliver(message: OutboxMessage, lease: str) -> str:
+    """Render, check once more that the row is still ours, send and mark (deliver_message)."""
+    mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
+    rendered = rendering.render(message)
+    if rendered is None:
+        mine.update(state=State.CANCELLED)
+        return "cancelled"
+    email = build_templated_email(
+        user=message.patient.user,
+        template=rendered.template,
+        context=rendered.context,
+        attachments=rendered.attachments,
+        headers={"Message-ID": message.message_id},
+    )
+    # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
+    if not _still_ours(message.pk, lease):
+        return "skipped"
+    try:
+        _send(email)
+    except Exception as error:
+        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        mine.update(
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            state=State.FAILED if final else State.SENDING,
+        )
+        if final:
+            logger.error("outbox: message %s failed for good: %s", message.pk, error)
+            return "failed"
+        raise
+    _mark_sent(message.pk, lease, timezone.now())
+    return "sent"
+
+
+# The two statements every message costs are written out once rather than built by the
+# ORM for each message of each batch (docs/benchmarks.md, "Why some queries are written out").
+_STILL_OURS_SQL = "SELECT 1 FROM {table} WHERE id = %s AND state = %s AND lease = %s"
+_MARK_SENT_SQL = (
+    "UPDATE {table} SET state = %s, sent_at = %s, last_error = '' "
+    "WHERE id = %s AND state = %s AND lease = %s"
+)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(OutboxMessage._meta.db_table)
+
+
+def _still_ours(message_id: int, lease: str) -> bool:
+    """Whether the row is still `sending` under this lease (nobody cancelled or reclaimed it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STILL_OURS_SQL.format(table=_table()), [message_id, State.SENDING, lease])
+        return cursor.fetchone() is not None
+
+
+def _mark_sent(message_id: int, lease: str, at: dt.datetime) -> None:
+    """The row is `sent` at `at` (only while it is still ours)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT_SQL.format(table=_table()),
+            [
+                State.SENT,
+                connection.ops.adapt_datetimefield_value(at),
+                message_id,
+                State.SENDING,
+                lease,
+            ],
+        )
+
+
+def _take_batch(message_ids: list[int], lease: str) -> list[OutboxMessage]:
+    """Take the batch's rows still claimed with `lease` for this try, read with their subjects.
+
+    One update and three reads for the whole batch, in the order given; a row
+    cancelled or reclaimed meanwhile is simply not among them.
+    """
+    ours = OutboxMessage.objects.filter(pk__in=message_ids, state=State.SENDING, lease=lease)
+    ours.update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    found = ours.select_related("patient__user").in_bulk()
+    messages = [found[pk] for pk in message_ids if pk in found]
+    _attach_subjects(messages)
+    return messages
+
+
+def deliver_batch(*, message_ids: Iterable[int], lease: str) -> None:
+    """Send the claimed rows one after the other; a row whose try failed is retried on its own.
+
+    The rows are taken and read together (`_take_batch`), then each is sent as
+    `deliver_message` sends one. A failed try is recorded on the row like any
+    other; its own `send_message` task then retries it with backoff, so one bad
+    address or a dropped session never holds back the rest of the batch.
+    """
+    send_message = _task(SEND_MESSAGE)
+    for message in _take_batch(list(message_ids), lease):
+        try:
+            try:
+                _deliver(message, lease)
+            except RETRIED_ERRORS:
+                if settings.OUTBOX_DELIVERY == "inline":
+                    send_message.apply(args=(message.pk,), kwargs={"lease": lease})
+                else:
+                    send_message.apply_async(
+                        (message.pk,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
+                    )
+        except SoftTimeLimitExceeded:
+            raise  # the task ran out of time: the rest stays `sending` for the dispatcher
+        except Exception:
+            # Anything else (the database or the broker went away): the row stays
+            # `sending`, the dispatcher reclaims it after OUTBOX_RECLAIM_MINUTES.
+            logger.exception("outbox: message %s not sent, left for the dispatcher", message.pk)
+
+
+_connection: Any = None
+_connection_backend = ""
+
+
+def _send(email: Any) -> None:
+    """Send over this process's open connection (one SMTP session for many messages).
+
+    A connection the server dropped while idle fails before the message is
+    accepted; it is opened again once, then an error is the task's to retry.
+    """
+    global _connection, _connection_backend
+    if _connection_backend != settings.EMAIL_BACKEND:
+        _connection = None  # the backend was changed (tests do)
+    for fresh in (False, True):
+        if _connection is None or fresh:
+            _connection_backend = settings.EMAIL_BACKEND
+            if _connection is not None:
+                with contextlib.suppress(Exception):
+                    _connection.close()
+            _connection = get_connection()
+            _connection.open()
+        email.connection = _connection
+        try:
+            email.send()
+            return
+        except SMTPServerDisconnected:
+            if fresh:
+                _connection = None
+                raise
+        except Exception:
+            _connection = None
+            raise
+
+
+def retry_failed(*, ids: Iterable[int]) -> int:
+    """Put failed rows back to `pending`, due now, with a fresh count of tries."""
+    return OutboxMessage.objects.filter(pk__in=list(ids), state=State.FAILED).update(
+        state=State.PENDING, attempts=0, due_at=timezone.now(), lease="", claimed_at=None
+    )

@@ -1,0 +1,265 @@
+"""What an outbox row says, decided when it is sent.
+
+`render(message)` re-reads the message's subject and returns None when the
+message no longer applies (the appointment was cancelled or moved, the course
+moved on, something is booked, the patient turned recalls off, a newer intake
+came in, the offer ended); the row is then cancelled, not sent.
+
+Templates: `patients/email/<template>_subject.txt`, `.txt` and `.html`. Every
+appointment context has `appointment`, `patient`, `procedure_name` (the copy
+taken at booking, in the patient's language), `start`/`end` (aware, clinic
+zone), `practitioner`, `room`; `appointment_moved` adds `previous_start`;
+`waitlist_offer_made` has `offer`, `entry`, `start`, `end` and `expires_at`;
+the course messages have `course`, `procedure_name`, `opens_on`, `closes_on`
+and `book_url`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+import patients.messaging.reminders as reminders
+from clinic.availability import clinic_zone
+from patients.messaging.calendar import appointment_calendar_file
+from patients.messaging.mail import language_of
+from patients.models import (
+    Appointment,
+    IntakeVersion,
+    OutboxMessage,
+    TreatmentCourse,
+    WaitlistOffer,
+)
+from patients.models.intake import intake_expires_on
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
+from procedures.courses import next_session_window
+from procedures.screening import rules_for
+
+__all__ = ["Rendered", "next_window", "render"]
+
+Kind = OutboxMessage.Kind
+S = AppointmentStatus
+_T = TypeVar("_T")
+
+
+@dataclass
+class Rendered:
+    """What to send: the template, its context and any attachments."""
+
+    template: str
+    context: dict[str, Any]
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+def _appointment_context(appointment: Appointment) -> dict[str, Any]:
+    zone = clinic_zone()
+    with translation.override(language_of(appointment.patient.user)):
+        name = appointment.procedure_name
+    return {
+        "appointment": appointment,
+        "patient": appointment.patient,
+        "procedure_name": name,
+        "start": appointment.start.astimezone(zone),
+        "end": appointment.end.astimezone(zone),
+        "practitioner": appointment.practitioner,
+        "room": appointment.room,
+    }
+
+
+def _ics(appointment: Appointment, *, cancelled: bool = False) -> list[tuple[str, bytes, str]]:
+    content = appointment_calendar_file(appointment, cancelled=cancelled)
+    return [("appointment.ics", content, "text/calendar")]
+
+
+def _book_url(course: TreatmentCourse, day: dt.date | None) -> str:
+    url = settings.PORTAL_URL.rstrip("/") + reverse(
+        "patients:book-procedure", args=[course.procedure.slug]
+    )
+    return f"{url}?{urlencode({'date': day.isoformat()})}" if day else url
+
+
+def _nothing_booked(course: TreatmentCourse) -> bool:
+    """No active appointment of the course's procedure after its last session."""
+    after = timezone.now()
+    if course.last_session_on is not None:
+        after = reminders.at_wall_clock(
+            course.last_session_on + dt.timedelta(days=1), zone=clinic_zone(), time=dt.time(0)
+        )
+    return not Appointment.objects.filter(
+        patient_id=course.patient_id,
+        procedure_id=course.procedure_id,
+        status__in=HOLDING_STATUSES,
+        start__gte=after,
+    ).exists()
+
+
+def _subject(value: _T | None) -> _T:
+    if value is None:  # pragma: no cover - every kind has its subject
+        raise ValueError("an outbox message without its subject")
+    return value
+
+
+def _render_appointment(message: OutboxMessage) -> Rendered | None:
+    appointment = _subject(message.appointment)
+    context = _appointment_context(appointment)
+    kind = message.kind
+    if kind == Kind.BOOKING_CONFIRMATION:
+        if not appointment.is_active:
+            return None  # cancelled before it went out: the cancellation says it all
+        return Rendered("appointment_booked", context, _ics(appointment))
+    if kind == Kind.APPOINTMENT_MOVED:
+        if appointment.version != message.subject_version or not appointment.is_active:
+            return None  # moved again (its own message says so) or cancelled since
+        previous = dt.datetime.fromisoformat(message.context["previous_start"])
+        context["previous_start"] = previous.astimezone(clinic_zone())
+        return Rendered("appointment_moved", context, _ics(appointment))
+    if kind == Kind.APPOINTMENT_CANCELLED:
+        return Rendered("appointment_cancelled", context, _ics(appointment, cancelled=True))
+    if kind == Kind.REVIEW_DECISION:
+        approved = appointment.status != S.DECLINED
+        attachments = _ics(appointment) if approved else []
+        return Rendered("review_decided", {**context, "approved": approved}, attachments)
+    if kind == Kind.INTAKE_UPDATE_REQUESTED:
+        if appointment.status != S.PENDING_REVIEW:
+            return None  # decided since: the decision's own message says what happened
+        return Rendered("intake_update_requested", {**context, "note": message.context["note"]})
+    # Time-bound messages: only for the time they were scheduled for.
+    if appointment.version != message.subject_version:
+        return None
+    if kind == Kind.APPOINTMENT_REMINDER:
+        if appointment.status not in (S.CONFIRMED, S.CHECKED_IN):
+            return None
+        return Rendered("appointment_reminder", context)
+    if kind == Kind.PRECARE_NOTICE:
+        if not appointment.is_active:
+            return None
+        return Rendered(
+            "precare_notice", {**context, "window_days": message.context.get("window_days")}
+        )
+    if kind == Kind.AFTERCARE:
+        if appointment.status not in (S.CHECKED_IN, S.COMPLETED):
+            return None
+        return Rendered("aftercare", context)
+    if kind == Kind.SKIN_CHECK:
+        if appointment.status not in (S.CHECKED_IN, S.COMPLETED):
+            return None  # the session did not happen (no-show, cancelled)
+        report = reverse("my-treatment:report-problem", args=[appointment.pk])
+        return Rendered(
+            "skin_check",
+            {
+                **context,
+                "report_url": settings.PORTAL_URL.rstrip("/") + report,
+                "clinic_phone": settings.CLINIC_PHONE,
+            },
+        )
+    raise ValueError(f"not an appointment message: {kind}")  # pragma: no cover
+
+
+def _render_course(message: OutboxMessage) -> Rendered | None:
+    course = _subject(message.course)
+    patient = course.patient
+    with translation.override(language_of(patient.user)):
+        procedure_name = course.procedure.name
+    kind = message.kind
+    if kind == Kind.RECALL:
+        if patient.recalls_opt_out or not _nothing_booked(course):
+            return None
+        return Rendered(
+            "recall",
+            {
+                "course": course,
+                "patient": patient,
+                "procedure_name": procedure_name,
+                "last_session_on": course.last_session_on,
+                "book_url": _book_url(course, None),
+            },
+        )
+    # The course moved on (another session done, or it ended) since this was scheduled.
+    if (
+        course.status != TreatmentCourse.Status.ACTIVE
+        or course.sessions_done != message.context.get("sessions_done")
+        or not _nothing_booked(course)
+    ):
+        return None
+    window = next_window(course)
+    context = {
+        "course": course,
+        "patient": patient,
+        "procedure_name": procedure_name,
+        "session_number": message.context.get("session_number"),
+        "opens_on": window[0],
+        "closes_on": window[1],
+        "book_url": _book_url(course, window[0]),
+    }
+    template = {
+        Kind.COURSE_WINDOW_OPEN: "course_window_open",
+        Kind.COURSE_WINDOW_CLOSING: "course_window_closing",
+        Kind.COURSE_OVERDUE: "course_overdue",
+    }[Kind(kind)]
+    return Rendered(template, context)
+
+
+def next_window(course: TreatmentCourse) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day of the course's next session window."""
+    window = next_session_window(
+        rules_for(course.procedure.slug),
+        last_session_on=course.last_session_on,
+        sessions_done=course.sessions_done,
+    )
+    return window.opens_on, window.closes_on
+
+
+def render(message: OutboxMessage) -> Rendered | None:
+    """What to send for `message` now, or None when it no longer applies."""
+    if message.patient.erased_at is not None:
+        return None
+    if message.kind == Kind.LOT_RECALL:
+        # No health detail in the subject line; the body names the product and the lot.
+        context = {**message.context, "patient": message.patient}
+        return Rendered("lot_recall", {**context, "clinic_phone": settings.CLINIC_PHONE})
+    if message.appointment_id is not None:
+        return _render_appointment(message)
+    if message.course_id is not None:
+        return _render_course(message)
+    if message.kind == Kind.INTAKE_RENEWAL:
+        version = _subject(message.intake_version)
+        newest = IntakeVersion.objects.filter(patient_id=version.patient_id).order_by("-number")
+        if newest.values_list("pk", flat=True).first() != version.pk:
+            return None
+        return Rendered(
+            "intake_renewal",
+            {
+                "patient": message.patient,
+                "expires_on": intake_expires_on(version),
+                "renew_url": settings.PORTAL_URL.rstrip("/") + reverse("patients:intake-renew"),
+            },
+        )
+    if message.kind == Kind.WAITLIST_OFFER:
+        offer = _subject(message.waitlist_offer)
+        if offer.status != WaitlistOffer.Status.OPEN:
+            return None
+        zone = clinic_zone()
+        entry = offer.entry
+        with translation.override(language_of(entry.patient.user)):
+            procedure_name = entry.procedure.name
+        return Rendered(
+            "waitlist_offer_made",
+            {
+                "offer": offer,
+                "entry": entry,
+                "patient": entry.patient,
+                "procedure_name": procedure_name,
+                "start": offer.start.astimezone(zone),
+                "end": offer.end.astimezone(zone),
+                "expires_at": offer.expires_at.astimezone(zone),
+                "practitioner": offer.practitioner,
+                "room": offer.room,
+            },
+        )
+    raise ValueError(f"a message without a subject: {message.pk}")  # pragma: no cover

@@ -1,0 +1,43 @@
+"""Celery tasks that send the patients' messages: the outbox dispatcher and the senders.
+
+Thin on purpose: they take ids, call `patients.messaging.outbox`, and leave
+retrying to Celery (`autoretry_for` with exponential backoff on SMTP and
+network errors; the service marks the row `failed` on its last try). The
+dispatcher's rows go out in batches (`send_messages`); a row whose try fails
+there is handed to its own `send_message`, which retries it. The services never
+import this module: they enqueue by task name (`outbox.SEND_MESSAGE`...), and the
+app's `ready()` imports it so every process knows the tasks.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from patients.messaging import outbox
+
+
+@shared_task(name=outbox.DISPATCH_DUE_MESSAGES, ignore_result=True)
+def dispatch_due_messages() -> int:
+    """Claim the due outbox rows and enqueue one send task per row."""
+    return outbox.dispatch_due_messages()
+
+
+@shared_task(
+    name=outbox.SEND_MESSAGE,
+    ignore_result=True,
+    autoretry_for=outbox.RETRIED_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=settings.OUTBOX_MAX_ATTEMPTS,
+)
+def send_message(message_id: int, lease: str | None = None) -> str:
+    """Send one outbox row (if it is still due, still ours and still applies)."""
+    return outbox.deliver_message(message_id=message_id, lease=lease)
+
+
+@shared_task(name=outbox.SEND_MESSAGES, ignore_result=True)
+def send_messages(message_ids: list[int], lease: str) -> None:
+    """Send claimed rows one after the other (one task per `OUTBOX_SEND_BATCH` rows)."""
+    outbox.deliver_batch(message_ids=message_ids, lease=lease)

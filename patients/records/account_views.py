@@ -1,0 +1,141 @@
+"""Account pages: register, verify the e-mail address, log in and out, reset the password.
+
+Login goes through django-axes (see settings): after too many failures for one
+account from one address, the pair is locked for a while and the lockout page
+says for how long.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.http import client_address
+from clinic.ratelimit import rate_limited
+from clinic.roles import is_staff_member
+from patients.models import DATA_PROCESSING
+from patients.records import selectors, services
+from patients.records.forms import LocalisedPasswordResetForm, LoginForm, RegistrationForm
+from procedures.errors import DomainError
+
+
+@method_decorator(
+    rate_limited("login", account=lambda request: request.POST.get("username")), name="dispatch"
+)
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        if is_staff_member(self.request.user):
+            return reverse("home")
+        return reverse("patients:dashboard")
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@method_decorator(
+    rate_limited("password_reset", account=lambda request: request.POST.get("email")),
+    name="dispatch",
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LocalisedPasswordResetForm
+    template_name = "registration/reset_form.html"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Create a patient account; it signs the data-processing consent at the same time."""
+    if request.user.is_authenticated:
+        return redirect("patients:dashboard")
+    text = selectors.current_consent_text(DATA_PROCESSING)
+    if text is None:
+        # Without a consent text there is nothing lawful to register against.
+        return render(request, "registration/register_closed.html", status=503)
+    form = RegistrationForm(
+        request.POST or None,
+        initial={"consent_text": text.pk, "preferred_language": request.LANGUAGE_CODE},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["consent_text"] != text.pk:
+            form.add_error(
+                None, _("The consent text has changed since you opened it. Please read it again.")
+            )
+        else:
+            try:
+                user = services.register_patient(
+                    email=data["email"],
+                    password=data["password1"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    phone=data["phone"],
+                    date_of_birth=data["date_of_birth"],
+                    preferred_language=data["preferred_language"],
+                    consent_text=text,
+                    consent_full_name=data["consent_full_name"],
+                    consent_ticked=data["consent_ticked"],
+                    ip_address=client_address(request),
+                    user_agent=request.headers.get("user-agent", ""),
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except DomainError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, str(error.message))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("register_done")
+    return render(request, "registration/register.html", {"form": form, "text": text})
+
+
+@require_GET
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/register_done.html")
+
+
+@require_GET
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail: mark the address verified."""
+    try:
+        user = services.verify_email(token=token)
+    except DomainError as error:
+        return render(
+            request, "registration/verify_failed.html", {"message": error.message}, status=400
+        )
+    messages.success(request, _("Thank you: your e-mail address is confirmed."))
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("patients:dashboard")
+    return redirect(f"{reverse('login')}?next={reverse('patients:dashboard')}")
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout response: say that logging in is locked, and for how long."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    context = {"minutes": minutes, "failure_limit": get_failure_limit(request, credentials)}
+    return render(
+        request, "registration/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )

@@ -1,0 +1,211 @@
+"""Reads for the patient's side: profiles, intake versions and their expiry,
+consent, photos, the screened catalogue.
+
+Domain rules:
+- Screening always uses the latest intake version. A version is current for
+  `settings.INTAKE_VALID_MONTHS` months after the patient last reviewed it;
+  after that the patient is asked to review it before booking.
+- A procedure category may be booked with a signature of the current version
+  of its consent text. With no published text for a category there is nothing
+  the patient could have agreed to, so the answer is "no" (fail closed).
+- `procedure_history()` comes from completed appointments: each procedure's
+  latest treatment course (not lapsed) gives the sessions done and the last
+  session date; a procedure never done is absent (no sessions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from clinic.models import User
+from patients.models import (
+    DATA_PROCESSING,
+    ConsentSignature,
+    ConsentText,
+    ErasureRequest,
+    IntakeVersion,
+    PatientProfile,
+    Photo,
+    TreatmentCourse,
+)
+from patients.models.intake import intake_expires_on
+from procedures.selectors import screen_catalogue
+
+History = dict[str, tuple[dt.date | None, int]]
+
+
+def profile_of(user: User) -> PatientProfile | None:
+    """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
+    if not user.is_authenticated:
+        return None
+    if User.patient_profile.is_cached(user):
+        # Read with the user already (the API's token check selects it): no query.
+        profile = getattr(user, "patient_profile", None)
+        return profile if profile is not None and profile.erased_at is None else None
+    # One profile per user: by pk, so the model's ordering by name adds no join.
+    return PatientProfile.objects.filter(user=user, erased_at__isnull=True).order_by("pk").first()
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+def latest_intake(patient: PatientProfile) -> IntakeVersion | None:
+    """The patient's latest intake version, expired or not (what screening reads)."""
+    return (
+        IntakeVersion.objects.filter(patient=patient)
+        .select_related("submitted_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def intake_versions(patient: PatientProfile) -> QuerySet[IntakeVersion]:
+    return IntakeVersion.objects.filter(patient=patient).select_related("submitted_by")
+
+
+def intake_is_current(version: IntakeVersion, *, on: dt.date | None = None) -> bool:
+    return (on or timezone.localdate()) < intake_expires_on(version)
+
+
+def current_intake_or_none(
+    patient: PatientProfile, *, on: dt.date | None = None
+) -> IntakeVersion | None:
+    """The latest version if it has not expired by `on` (today by default), else None."""
+    version = latest_intake(patient)
+    if version is None or not intake_is_current(version, on=on):
+        return None
+    return version
+
+
+def intake_status(patient: PatientProfile, *, on: dt.date | None = None) -> str:
+    """ "missing", "expired" or "current"."""
+    version = latest_intake(patient)
+    if version is None:
+        return "missing"
+    return "current" if intake_is_current(version, on=on) else "expired"
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+
+def procedure_history(patient: PatientProfile) -> History:
+    """Map a procedure slug to (last completed session date, sessions done in the course).
+
+    From the patient's latest treatment course of each procedure (completed
+    appointments advance it; a lapsed course was replaced by a new one); one
+    query. A slug not in the map has no sessions, as screening assumes.
+    """
+    history: History = {}
+    rows = (
+        TreatmentCourse.objects.filter(patient=patient)
+        .exclude(status=TreatmentCourse.Status.LAPSED)
+        .order_by("procedure__slug", "-started_on", "-pk")
+        .values_list("procedure__slug", "last_session_on", "sessions_done")
+    )
+    for slug, last_session_on, sessions_done in rows:
+        history.setdefault(slug, (last_session_on, sessions_done))
+    return history
+
+
+def screened_catalogue(
+    patient: PatientProfile, *, on: dt.date | None = None
+) -> list[tuple[Any, Any]] | None:
+    """Every active procedure with its screening result for the patient's latest intake.
+
+    None when the patient has no intake yet.
+    """
+    version = latest_intake(patient)
+    if version is None:
+        return None
+    return screen_catalogue(
+        version.parsed_answers,
+        on=on or timezone.localdate(),
+        history=procedure_history(patient),
+    )
+
+
+# --- consent -----------------------------------------------------------------------------------
+
+
+def current_consent_text(kind: str) -> ConsentText | None:
+    return ConsentText.objects.filter(kind=kind).order_by("-version").first()
+
+
+def current_consent_texts() -> list[ConsentText]:
+    """The current version of every kind, data processing first."""
+    latest = ConsentText.objects.values("kind").annotate(latest=Max("version"))
+    wanted = {row["kind"]: row["latest"] for row in latest}
+    texts = [
+        text
+        for text in ConsentText.objects.filter(kind__in=wanted)
+        if text.version == wanted[text.kind]
+    ]
+    return sorted(texts, key=lambda text: (text.kind != DATA_PROCESSING, text.kind))
+
+
+def has_valid_consent(patient: PatientProfile, category: str) -> bool:
+    """True when the patient signed the current version of the consent text of `category`."""
+    current = current_consent_text(category)
+    if current is None:
+        return False
+    return ConsentSignature.objects.filter(patient=patient, text=current).exists()
+
+
+def signatures_of(patient: PatientProfile) -> QuerySet[ConsentSignature]:
+    return ConsentSignature.objects.filter(patient=patient).select_related("text")
+
+
+def consent_overview(patient: PatientProfile) -> list[dict[str, Any]]:
+    """For each current text: the text, the patient's signature of it (or None), and
+    whether an older version was signed (so the page can say "a new version")."""
+    signed = {sig.text_id: sig for sig in signatures_of(patient)}
+    signed_kinds = {sig.kind for sig in signed.values()}
+    return [
+        {
+            "text": text,
+            "signature": signed.get(text.pk),
+            "older_signed": text.pk not in signed and text.kind in signed_kinds,
+        }
+        for text in current_consent_texts()
+    ]
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+
+def photos_of(patient: PatientProfile, *, kinds: tuple[str, ...] | None = None) -> QuerySet[Photo]:
+    photos = Photo.objects.filter(patient=patient).select_related("uploaded_by")
+    if kinds:
+        photos = photos.filter(kind__in=kinds)
+    return photos
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+
+def open_erasure_request(patient: PatientProfile) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(
+        patient=patient, status=ErasureRequest.Status.REQUESTED
+    ).first()
+
+
+def patients_for_staff(*, query: str = "") -> QuerySet[PatientProfile]:
+    """Patients for the staff list, searchable by name, e-mail or phone."""
+    patients = PatientProfile.objects.filter(erased_at__isnull=True).select_related("user")
+    for word in query.split()[:5]:
+        patients = patients.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(user__phone__icontains=word)
+        )
+    return patients
+
+
+def intake_required(patient: PatientProfile, *, on: dt.date | None = None) -> bool:
+    """True when booking must first send the patient to the intake (none, or expired)."""
+    return current_intake_or_none(patient, on=on) is None

@@ -1,0 +1,67 @@
+"""Writes of the patient's record; one module per subject, re-exported here.
+
+Services own their transaction, call `full_clean()` before saving, and raise
+`procedures.errors.DomainError` (with a `code`) when a business rule refuses.
+"""
+
+from patients.records.services.accounts import (
+    email_verification_token,
+    ensure_profile,
+    is_verified,
+    register_patient,
+    send_verification_email,
+    update_profile,
+    verify_email,
+)
+from patients.records.services.audit import record_access
+from patients.records.services.consent import (
+    publish_consent_text,
+    require_valid_consent,
+    sign_consent,
+)
+from patients.records.services.intake import (
+    CLINICIAN_CONFIRMED_KEYS,
+    renew_intake,
+    require_current_intake,
+    review_clinical_answers,
+    submit_intake,
+)
+from patients.records.services.photos import (
+    delete_photo,
+    delete_stored_files,
+    read_photo_file,
+    upload_photo,
+)
+from patients.records.services.privacy import (
+    complete_erasure,
+    export_patient_data,
+    request_erasure,
+    signed_text,
+)
+
+__all__ = [
+    "CLINICIAN_CONFIRMED_KEYS",
+    "complete_erasure",
+    "delete_photo",
+    "delete_stored_files",
+    "email_verification_token",
+    "ensure_profile",
+    "export_patient_data",
+    "is_verified",
+    "publish_consent_text",
+    "read_photo_file",
+    "record_access",
+    "register_patient",
+    "renew_intake",
+    "request_erasure",
+    "require_current_intake",
+    "require_valid_consent",
+    "review_clinical_answers",
+    "send_verification_email",
+    "sign_consent",
+    "signed_text",
+    "submit_intake",
+    "update_profile",
+    "upload_photo",
+    "verify_email",
+]

@@ -1,0 +1,129 @@
+"""Privacy: the full export, the erasure request and its completion by a manager."""
+
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.admin.sites import site
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from clinic.models import User
+from patients.models import (
+    AuditEntry,
+    ConsentSignature,
+    ErasureRequest,
+    IntakeVersion,
+    Photo,
+)
+from patients.records import services
+from patients.tests.factories import give_baseline_intake
+from procedures.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_export_holds_json_signed_texts_and_photos(
+    client: Client, patient: User, add_photo: Callable[..., Photo]
+) -> None:
+    give_baseline_intake(patient)
+    photo = add_photo(patient)
+    client.force_login(patient)
+    response = client.get(reverse("patients:privacy-export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"]["email"] == "alice@example.test"
+    assert data["intake_versions"][0]["answers"]["fitzpatrick"] == "II"
+    assert data["consent_signatures"][0]["kind"] == "data_processing"
+    assert data["photos"][0]["file"] in names
+    assert archive.read(data["photos"][0]["file"])[:3] == b"\xff\xd8\xff"
+    assert data["consent_signatures"][0]["file"] in names
+    assert photo.file_name not in names  # the archive names files its own way
+
+
+def test_asking_for_erasure_twice_keeps_one_request(client: Client, patient: User) -> None:
+    client.force_login(patient)
+    url = reverse("patients:privacy-erase")
+    assert client.post(url, {"note": ""}).status_code == 400  # the tick is required
+    assert client.post(url, {"note": "Please", "confirm": "on"}).status_code == 302
+    assert client.post(url, {"note": "Again", "confirm": "on"}).status_code == 302
+    assert ErasureRequest.objects.filter(patient=patient.patient_profile).count() == 1
+
+
+def test_a_manager_completes_the_erasure_in_the_admin(
+    client: Client,
+    patient: User,
+    manager: User,
+    add_photo: Callable[..., Photo],
+    media_root: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    give_baseline_intake(patient)
+    add_photo(patient)
+    profile = patient.patient_profile
+    erasure = services.request_erasure(patient=profile, note="Bye")
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:patients_erasurerequest_changelist"),
+            {"action": "complete_selected", "_selected_action": [erasure.pk]},
+        )
+    assert response.status_code == 302
+    erasure.refresh_from_db()
+    assert erasure.status == ErasureRequest.Status.COMPLETED
+    assert erasure.completed_by == manager
+    assert erasure.summary["photos_deleted"] == 1
+    patient.refresh_from_db()
+    profile.refresh_from_db()
+    assert patient.email == f"erased-{patient.pk}@erased.invalid"
+    assert (patient.first_name, patient.last_name, patient.phone) == ("", "", "")
+    assert not patient.is_active
+    assert not patient.has_usable_password()
+    assert profile.erased_at is not None
+    assert profile.date_of_birth is None
+    assert not Photo.objects.exists()
+    assert not [p for p in media_root.rglob("*") if p.is_file()]
+    # The patient is told, once, at the address they had.
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.test"]
+    assert "erased" in mail.outbox[0].subject
+    # Medical records and signed consents stay, locked.
+    assert IntakeVersion.objects.filter(patient=profile).count() == 1
+    assert ConsentSignature.objects.filter(patient=profile).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.COMPLETE_ERASURE, actor=manager, patient=profile
+    ).exists()
+    # The erased patient cannot log in any more.
+    client.logout()
+    response = client.post(
+        reverse("login"), {"username": "alice@example.test", "password": "pw-patient"}
+    )
+    assert response.status_code == 200
+
+
+def test_only_managers_complete_erasures(patient: User, practitioner: User) -> None:
+    erasure = services.request_erasure(patient=patient.patient_profile)
+    with pytest.raises(DomainError) as caught:
+        services.complete_erasure(erasure=erasure, by=practitioner)
+    assert caught.value.code == "forbidden"
+
+
+def test_an_erasure_is_completed_once(patient: User, manager: User) -> None:
+    erasure = services.request_erasure(patient=patient.patient_profile)
+    services.complete_erasure(erasure=erasure, by=manager)
+    with pytest.raises(DomainError) as caught:
+        services.complete_erasure(erasure=erasure, by=manager)
+    assert caught.value.code == "already_completed"
+
+
+def test_the_erasure_admin_action_is_registered() -> None:
+    admin = site._registry[ErasureRequest]
+    assert "complete_selected" in admin.actions

@@ -1,0 +1,467 @@
+"""The staff workspace inside the admin (namespace `workspace`, under /admin/workspace/).
+
+Who sees what, decided first in every view (the admin's login keeps everybody
+who is not staff out; a role that may not use a page gets 403):
+- the schedule and its actions (book from a free cell, open, move, cancel):
+  receptionists and managers;
+- the review queue and its decisions, the day sheet: practitioners and managers;
+- the dashboard: managers.
+Every action calls a booking or review service, so screening, windows and the
+no-overlap rule hold; a refusal (`DomainError`: slot taken, screening blocked...)
+is shown as a message, never a 500. Opening a review shows intake answers and
+photos: both are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.availability import clinic_zone, local_date
+from clinic.http import admin_page, client_address
+from clinic.models import Practitioner
+from clinic.roles import Role, can_see_health_data, has_role, role_required
+from patients.booking.services import (
+    MOVABLE,
+    approve_booking_review,
+    ask_intake_update,
+    book_appointment,
+    cancel_appointment,
+    check_in,
+    complete_appointment,
+    decline_booking_review,
+    move_appointment,
+)
+from patients.models import Appointment, AuditEntry
+from patients.records import selectors, services
+from patients.records.treatment.selectors import (
+    chart_states,
+    events_to_triage,
+    lots_needing_attention,
+    signed_appointment_ids,
+)
+from patients.workspace.forms import (
+    CalendarBookForm,
+    CalendarForm,
+    CancelWithReasonForm,
+    DaySheetForm,
+    MoveForm,
+    ReviewDecisionForm,
+    combine,
+)
+from patients.workspace.selectors import (
+    BY_PRACTITIONER,
+    answers_read,
+    calendar_grid,
+    course_history_of,
+    dashboard,
+    day_sheet,
+    findings,
+    is_overdue_for_review,
+    latest_photos,
+    review_queue,
+)
+from procedures.errors import DomainError
+
+PATIENTS_SHOWN = 20
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A workspace page: the admin's look, and the links this user may follow."""
+    context = {"workspace_nav": workspace_nav(request), **context}
+    return admin_page(request, f"patients/workspace/{template}", context, status)
+
+
+def workspace_nav(request: HttpRequest) -> list[tuple[str, str]]:
+    """The workspace pages this user may open: (url, label)."""
+    user = request.user
+    links = []
+    if has_role(user, Role.RECEPTIONIST):
+        links.append((reverse("workspace:calendar"), _("Schedule")))
+        links.append((reverse("admin:patients_appointment_changelist"), _("Appointments")))
+    if has_role(user, Role.PRACTITIONER):
+        links.append((reverse("workspace:reviews"), _("Review queue")))
+        links.append((reverse("workspace:day-sheet"), _("Day sheet")))
+    if has_role(user, Role.MANAGER):
+        links.append((reverse("workspace:dashboard"), _("Dashboard")))
+    return links
+
+
+def _appointment(appointment_id: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related(
+            "patient__user", "procedure", "practitioner__user", "room"
+        ),
+        pk=appointment_id,
+    )
+
+
+def _calendar_url(day: dt.date, **extra: Any) -> str:
+    return f"{reverse('workspace:calendar')}?{urlencode({'date': day.isoformat(), **extra})}"
+
+
+@require_GET
+def workspace_home(request: HttpRequest) -> HttpResponse:
+    """The first workspace page this staff member may open."""
+    links = workspace_nav(request)
+    if not links:
+        raise PermissionDenied
+    return redirect(links[0][0])
+
+
+# --- the schedule -------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.RECEPTIONIST)
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Day (every practitioner or room) or week (one of them) on the booking grid."""
+    form = CalendarForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("date") or timezone.localdate()
+    view = data.get("view") or "day"
+    by = data.get("by") or BY_PRACTITIONER
+    days = 7 if view == "week" else 1
+    if view == "week":
+        day = day - dt.timedelta(days=day.weekday())
+    grid = calendar_grid(day=day, days=days, by=by, resource_id=data.get("resource"))
+    step = dt.timedelta(days=days)
+    base = {"view": view, "by": by}
+    if data.get("resource"):
+        base["resource"] = data["resource"]
+    context = {
+        "title": _("Schedule"),
+        "form": form,
+        "grid": grid,
+        "day": day,
+        "view": view,
+        "by": by,
+        "previous_url": _calendar_url(day - step, **base),
+        "next_url": _calendar_url(day + step, **base),
+        "today_url": _calendar_url(timezone.localdate(), **base),
+        "statuses": Appointment.Status,
+    }
+    return _page(request, "calendar.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.RECEPTIONIST)
+def calendar_book(request: HttpRequest) -> HttpResponse:
+    """Book from a free cell: find the patient, choose the procedure, book through the service."""
+    query = (request.GET.get("q") or "").strip()
+    shown = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
+    cell = {key: request.GET.get(key, "") for key in ("date", "time", "practitioner", "room")}
+    status = 200
+    form = CalendarBookForm(request.POST or None, initial=cell)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            start = combine(data["date"], data["time"], clinic_zone())
+            try:
+                appointment = book_appointment(
+                    patient=data["patient"],
+                    procedure=data["procedure"],
+                    start=start,
+                    practitioner=data["practitioner"],
+                    booked_by=request.user,  # type: ignore[arg-type]
+                    channel=Appointment.Channel.DESK,
+                )
+            except DomainError as error:
+                messages.error(request, str(error.message))
+                status = error.http_status
+            else:
+                messages.success(
+                    request,
+                    _("Booked: %(appointment)s for %(patient)s.")
+                    % {"appointment": appointment, "patient": appointment.patient},
+                )
+                return redirect(_calendar_url(data["date"]))
+            shown = [data["patient"]]
+        else:
+            status = 400
+    context = {
+        "title": _("Book from the schedule"),
+        "form": form,
+        "query": query,
+        "patients": shown,
+        "cell": cell,
+        "chosen_patient": str(form["patient"].value() or ""),
+    }
+    return _page(request, "calendar_book.html", context, status=status)
+
+
+@require_GET
+@role_required(Role.RECEPTIONIST)
+def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """One appointment: its details, history and the move and cancel forms."""
+    appointment = _appointment(appointment_id)
+    local = appointment.start.astimezone(clinic_zone())
+    context = {
+        "title": str(appointment),
+        "appointment": appointment,
+        "changes": appointment.status_changes.select_related("by").order_by("at", "pk"),
+        "move_form": MoveForm(
+            initial={
+                "date": local.date(),
+                "time": local.time(),
+                "practitioner": appointment.practitioner_id,
+            }
+        ),
+        "cancel_form": CancelWithReasonForm(),
+        "movable": appointment.status in MOVABLE,
+        "active": appointment.is_active,
+        "chart_signed": appointment.pk in signed_appointment_ids([appointment.pk]),
+        # Managers (clinicians too) open the chart from the schedule; receptionists never.
+        "can_chart": can_see_health_data(request.user)
+        and appointment.status in (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED),
+    }
+    return _page(request, "appointment.html", context)
+
+
+@require_POST
+@role_required(Role.RECEPTIONIST)
+def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Move through `move_appointment` (re-screened, same slot checks)."""
+    appointment = _appointment(appointment_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("workspace:appointment", appointment_id=appointment.pk)
+    data = form.cleaned_data
+    start = combine(data["date"], data["time"], clinic_zone())
+    try:
+        appointment = move_appointment(
+            appointment=appointment,
+            start=start,
+            practitioner=data["practitioner"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("workspace:appointment", appointment_id=appointment.pk)
+    messages.success(request, _("Moved: %(appointment)s.") % {"appointment": appointment})
+    return redirect(_calendar_url(data["date"]))
+
+
+@require_POST
+@role_required(Role.RECEPTIONIST)
+def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Cancel through `cancel_appointment`, with the reason the patient is told."""
+    appointment = _appointment(appointment_id)
+    form = CancelWithReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the appointment is cancelled."))
+        return redirect("workspace:appointment", appointment_id=appointment.pk)
+    try:
+        appointment = cancel_appointment(
+            appointment=appointment,
+            by=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("workspace:appointment", appointment_id=appointment.pk)
+    messages.success(request, _("Cancelled: %(appointment)s.") % {"appointment": appointment})
+    return redirect(_calendar_url(local_date(appointment.start)))
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.PRACTITIONER)
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Every pending review with the codes that fired; the long-waiting ones highlighted."""
+    now = timezone.now()
+    rows = [
+        {
+            "appointment": appointment,
+            "findings": findings(appointment.screening_flags or ()),
+            "overdue": is_overdue_for_review(appointment, now=now),
+            "waiting": now - appointment.created_at,
+        }
+        for appointment in review_queue()
+    ]
+    # Patients' problem reports come first: the practitioner's own, or all for a manager.
+    mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
+    context = {
+        "title": _("Review queue"),
+        "rows": rows,
+        "reports": list(events_to_triage(assigned_to_id=mine)),
+    }
+    return _page(request, "reviews.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRACTITIONER)
+def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The answers the fired rules read, the latest photos, the history; and the decision."""
+    appointment = _appointment(appointment_id)
+    form = ReviewDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            decision = form.cleaned_data["decision"]
+            note = form.cleaned_data["note"]
+            user = request.user
+            try:
+                if decision == form.APPROVE:
+                    approve_booking_review(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    messages.success(request, _("Approved; the patient is told."))
+                elif decision == form.DECLINE:
+                    decline_booking_review(appointment=appointment, by=user, reason=note)  # type: ignore[arg-type]
+                    messages.success(request, _("Declined; the patient is told why."))
+                else:
+                    ask_intake_update(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    messages.success(
+                        request, _("The patient is asked to update the questionnaire.")
+                    )
+            except DomainError as error:
+                messages.error(request, str(error.message))
+                status = error.http_status
+            else:
+                return redirect("workspace:reviews")
+        else:
+            status = 400
+    found = findings(appointment.screening_flags or ())
+    keys = [key for finding in found for key in finding.keys]
+    version = appointment.intake_version or selectors.latest_intake(appointment.patient)
+    answers = answers_read(version.parsed_answers, keys) if version is not None else []
+    photos = latest_photos(appointment)
+    ip = client_address(request)
+    # Health data on screen: the audit log says who saw which answers and photos.
+    services.record_access(
+        actor=request.user,  # type: ignore[arg-type]
+        patient=appointment.patient,
+        action=AuditEntry.Action.VIEW_INTAKE,
+        detail=f"review of appointment #{appointment.pk}: {', '.join(k for k, *_r in answers)}",
+        ip_address=ip,
+    )
+    if photos:
+        services.record_access(
+            actor=request.user,  # type: ignore[arg-type]
+            patient=appointment.patient,
+            action=AuditEntry.Action.VIEW_PHOTOS,
+            detail=f"review of appointment #{appointment.pk}: {len(photos)} photos",
+            ip_address=ip,
+        )
+    context = {
+        "title": _("Review: %(appointment)s") % {"appointment": appointment},
+        "appointment": appointment,
+        "findings": found,
+        "answers": answers,
+        "intake_version": version,
+        "photos": photos,
+        "decisions": appointment.review_decisions.select_related("by"),
+        "pending": appointment.status == Appointment.Status.PENDING_REVIEW,
+        "form": form,
+        **course_history_of(appointment),
+    }
+    return _page(request, "review.html", context, status=status)
+
+
+# --- the day sheet ------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.PRACTITIONER)
+def day_sheet_view(request: HttpRequest) -> HttpResponse:
+    """Today's patients of the logged-in practitioner (a manager picks one), printable."""
+    form = DaySheetForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    day = data.get("date") or timezone.localdate()
+    own = Practitioner.objects.select_related("user").filter(user=request.user).first()
+    practitioner = own
+    if has_role(request.user, Role.MANAGER) and data.get("practitioner"):
+        practitioner = data["practitioner"]
+    rows = []
+    if practitioner is not None:
+        appointments = list(day_sheet(practitioner=practitioner, day=day))
+        charts = chart_states([appointment.pk for appointment in appointments])
+        for appointment in appointments:
+            rows.append(
+                {
+                    "appointment": appointment,
+                    "findings": findings(appointment.screening_flags or ()),
+                    "sessions_max": appointment.procedure.sessions_max,
+                    "decisions": list(appointment.review_decisions.all()),
+                    "chart": charts.get(appointment.pk),
+                }
+            )
+    context = {
+        "title": _("Day sheet"),
+        "form": form,
+        "day": day,
+        "practitioner": practitioner,
+        "rows": rows,
+        "can_pick": has_role(request.user, Role.MANAGER),
+    }
+    return _page(request, "day_sheet.html", context)
+
+
+def _back_to_day_sheet(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("next", "")
+    if back.startswith(reverse("workspace:day-sheet")):
+        return redirect(back)
+    return redirect("workspace:day-sheet")
+
+
+@require_POST
+@role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
+def appointment_check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Check the patient in (the day sheet's button); then the chart can be opened."""
+    appointment = _appointment(appointment_id)
+    try:
+        check_in(appointment=appointment, by=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("%(patient)s is checked in.") % {"patient": appointment.patient}
+        )
+    return _back_to_day_sheet(request)
+
+
+@require_POST
+@role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
+def appointment_complete(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Complete the session (its chart signed first, see `complete_appointment`)."""
+    appointment = _appointment(appointment_id)
+    try:
+        complete_appointment(appointment=appointment, by=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The session is completed."))
+    return _back_to_day_sheet(request)
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """The manager's figures, as bar charts with the numbers beside them."""
+    now = timezone.now()
+    today = timezone.localdate()
+    context = {
+        "title": _("Dashboard"),
+        **dashboard(today=today, now=now),
+        "lots": lots_needing_attention(on=today),
+    }
+    return _page(request, "dashboard.html", context)

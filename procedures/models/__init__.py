@@ -1,0 +1,25 @@
+"""The catalogue's models: procedures and their rules, washouts and prerequisites."""
+
+from .catalogue import (
+    Procedure,
+    ProcedureRule,
+    load_session_rules,
+    session_rules_cache,
+    validate_roles,
+    validate_scar_types,
+)
+from .choices import Severity
+from .sessions import Prerequisite, WashoutGroup, WashoutRule
+
+__all__ = [
+    "Prerequisite",
+    "Procedure",
+    "ProcedureRule",
+    "Severity",
+    "WashoutGroup",
+    "WashoutRule",
+    "load_session_rules",
+    "session_rules_cache",
+    "validate_roles",
+    "validate_scar_types",
+]
