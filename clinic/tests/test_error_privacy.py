@@ -74,7 +74,20 @@ def test_a_missing_page_is_the_portals_own_page(client: Client) -> None:
     [
         ("sent to alice.smith+clinic@mail.example.ru", "sent to [hidden]"),
         ("call +7 (916) 123-45-67 now", "call [hidden] now"),
+        ("call 8 916 123-45-67 now", "call [hidden] now"),
+        ("call 8 (916) 123-45-67 now", "call [hidden] now"),
+        ("call 8-916-123-45-67 now", "call [hidden] now"),
+        ("phone=89161234567, retry", "phone=[hidden], retry"),
+        ("tel:84951234567.", "tel:[hidden]."),
+        ("args ['89161234567', '8 495 123 45 67']", "args ['[hidden]', '[hidden]']"),
+        # Ordinary numbers stay: ids, prices, dates, times, durations, task ids, addresses.
         ("slot 2026-11-25 20:15:00+03:00 for appointment 42", None),
+        ("appointment 812345 moved, outbox row 8123456789", None),
+        ("price 3 500 RUB, course 12500.00, 8 sessions", None),
+        ("succeeded in 8.123456789s: 'pong'", None),
+        ("task 8e1c3a2b-93f4-4b9f-8a6c-891612345670 received", None),
+        ("order 891612345678 and 189161234567 and 89161234567.5", None),
+        ("listening on 127.0.0.1:8000, pid 81234", None),
     ],
 )
 def test_redact_hides_contact_details_and_keeps_the_rest(line: str, expected: str | None) -> None:
