@@ -131,8 +131,18 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # processes share it (beat's heartbeat lives there).
 if REDIS_URL:
     CACHES = {
-        # Django's Redis backend, with one client object per pool (clinic/cache.py).
-        "default": {"BACKEND": "clinic.cache.RedisCache", "LOCATION": REDIS_URL}
+        # django-redis: one client per server, kept for the process; atomic increments
+        # (the rate limits count every limited request with one).
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                # An unreachable Redis answers with an error within seconds instead
+                # of holding a request (or beat's tick) until the kernel gives up.
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
     }
 else:
     CACHES = {

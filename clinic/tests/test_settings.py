@@ -76,7 +76,7 @@ def test_database_and_redis_urls_are_honoured(tmp_path: Path) -> None:
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["db_name"] == "clinic_probe"
     assert found["broker"] == "redis://127.0.0.1:6379/3"
-    assert found["cache"] == "clinic.cache.RedisCache"
+    assert found["cache"] == "django_redis.cache.RedisCache"
     assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert found["tz"] == "Europe/Berlin"
 
