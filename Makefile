@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench load messages clean-var
+.PHONY: run test lint bench bench-tools load messages clean-var
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -50,9 +50,13 @@ messages: $(VENV)/.installed-dev
 		--ignore='*/tests/*' --ignore=test-artifacts
 	$(BIN)/python manage.py compile_translations
 
-## make bench: the speed figures, printed as a table.
-bench: $(VENV)/.installed-dev
+## make bench: the speed figures, printed as a table (installs Debian's wrk when missing).
+bench: $(VENV)/.installed-dev bench-tools
 	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python -m bench
+
+# wrk drives the throughput benchmark; without it the bench warns and uses bench/httpload.py.
+bench-tools:
+	@bash bench/install-wrk.sh
 
 ## make load: 50 patients for 2 minutes against gunicorn, PostgreSQL and Redis (load/run.py).
 # Not part of `make test`. LOAD_TIME=30s for a shorter run; LOAD_DATABASE_URL and
