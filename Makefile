@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# One public address for every process: honcho gives each its own PORT (web 8000,
+# worker 8100, beat 8200), so links in messages the worker sends must not follow it.
+PORTAL_URL ?= http://127.0.0.1:$(PORT)
+export PORTAL_URL
 
 .PHONY: run test lint bench bench-tools load messages clean-var
 

@@ -402,6 +402,8 @@ AUTH_USER_MODEL = "clinic.User"
 # The demo clinic (`seed_demo`): every demo login uses this password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="clinic-demo-2026")
 PORT = env.int("PORT", default=8000)
-# The portal's public address, for links in e-mails sent outside a request
-# (a waitlist offer is made when somebody else cancels).
+# The portal's public address, for links in e-mails sent outside a request (a
+# waitlist offer is made when somebody else cancels, reminders by the worker). Every
+# process must see the same one: `make run` exports it for web, worker and beat, and
+# production refuses to start without it. The default only suits a lone runserver.
 PORTAL_URL = env.str("PORTAL_URL", default=f"http://127.0.0.1:{PORT}")
