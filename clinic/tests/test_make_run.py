@@ -194,3 +194,23 @@ def test_every_process_links_to_the_one_portal_url(make_run: MakeRun) -> None:
         "beat": expected,
     }
     make_run.wait_until(lambda: make_run.answers("/") == 200, "the home page answers")
+
+
+def test_a_process_that_dies_is_started_again(make_run: MakeRun) -> None:
+    before = make_run.processes()
+
+    os.kill(before["beat"], signal.SIGKILL)
+    os.kill(before["worker"], signal.SIGKILL)
+
+    make_run.wait_until(
+        lambda: (
+            {"worker", "beat"} <= make_run.processes().keys()
+            and make_run.processes()["beat"] != before["beat"]
+            and make_run.processes()["worker"] != before["worker"]
+        ),
+        "beat and the worker started again",
+        timeout=30,
+    )
+    assert make_run.processes()["web"] == before["web"]
+    assert "exited with status 137; starting it again" in make_run.output()
+    make_run.wait_until(lambda: make_run.answers("/") == 200, "the home page answers")
