@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
-    "axes",
+    # django-axes, named "Sign-in log" in the admin (clinic/apps.py).
+    "clinic.apps.SignInLogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "clinic",
