@@ -10,7 +10,11 @@ export PORT
 PORTAL_URL ?= http://127.0.0.1:$(PORT)
 export PORTAL_URL
 
-.PHONY: run test lint bench bench-tools load messages clean-var
+VAR_DIR ?= $(CURDIR)/var
+# Where `make run` leaves honcho's pid for `make stop`.
+RUN_PID := $(VAR_DIR)/make-run.pid
+
+.PHONY: run stop test lint bench bench-tools load messages clean-var
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -26,11 +30,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 ## make run: install, compile translations, migrate, load data, start web + worker + beat.
+# Ctrl-C (honcho gets it) or `make stop` from another terminal stops them all; this
+# shell ignores both and waits, so it can remove the pid file and exit quietly.
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py prepare_portal
-	$(BIN)/honcho --procfile Procfile start
+	@mkdir -p "$(VAR_DIR)"; trap '' INT TERM; \
+	$(BIN)/honcho --procfile Procfile start & echo $$! > "$(RUN_PID)"; \
+	wait $$!; status=$$?; rm -f "$(RUN_PID)"; \
+	case $$status in 0|130|143) ;; *) exit $$status;; esac
+
+## make stop: stop what `make run` started.
+stop:
+	@bash bin/stop-run "$(RUN_PID)"
 
 ## make test: lint, migration check and the whole suite.
 test: $(VENV)/.installed-dev

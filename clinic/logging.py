@@ -4,7 +4,8 @@ Log lines and tracebacks can carry an e-mail address or a phone number (an
 integrity error quoting a key, a message naming a recipient, a task's arguments
 in a worker's error). The filter on the console handler replaces both with a
 placeholder before anything is written; the rest of the line, and the
-traceback's shape, stay for whoever debugs. The web, the Celery worker and beat
+traceback's shape, stay for whoever debugs. An expected refusal (403) is one line,
+without its traceback. The web, the Celery worker and beat
 all log through it (clinic/celery.py hands Celery the same LOGGING).
 
 Phone numbers are hidden as people type them: international (`+7 916 123-45-67`)
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
+
+from django.core.exceptions import PermissionDenied
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 INTERNATIONAL_PHONE = re.compile(r"\+\d[\d ()-]{7,}\d")
@@ -44,4 +47,19 @@ class RedactPersonalData(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        return True
+
+
+class RefusalsInOneLine(logging.Filter):
+    """Drops the traceback of an expected refusal (a 403: PermissionDenied).
+
+    Django logs "Forbidden (Permission denied): <path>" with the exception attached;
+    the traceback says nothing the line does not, and a page of it per refused click
+    buries the errors that matter.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
         return True

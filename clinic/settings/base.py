@@ -192,6 +192,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the top of the site (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -390,10 +392,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No patient's e-mail or phone number in a log line or traceback (clinic/logging.py).
-    "filters": {"redact": {"()": "clinic.logging.RedactPersonalData"}},
+    # No patient's e-mail or phone number in a log line or traceback, and a refused
+    # request (403) in one line without its traceback (clinic/logging.py).
+    "filters": {
+        "one_line_refusals": {"()": "clinic.logging.RefusalsInOneLine"},
+        "redact": {"()": "clinic.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals", "redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

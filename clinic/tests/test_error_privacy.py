@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import path
+from django.urls import path, reverse
 
 from clinic.logging import RedactPersonalData, redact
 from clinic.models import User
@@ -60,6 +60,21 @@ def test_a_server_error_shows_and_logs_nothing_about_the_patient(
     assert "ValueError: duplicate key (email)=([hidden]), phone [hidden]" in logged
     assert patient.email not in logged
     assert PHONE not in logged
+
+
+def test_a_refused_page_is_logged_in_one_line(
+    client: Client, practitioner: User, console: io.StringIO
+) -> None:
+    client.force_login(practitioner)
+
+    response = client.get(reverse("workspace:dashboard"))  # managers only
+
+    assert response.status_code == 403
+    logged = console.getvalue().strip().splitlines()
+    assert len(logged) == 1, logged
+    assert logged[0].endswith(
+        "WARNING django.request Forbidden (Permission denied): /admin/workspace/dashboard/"
+    )
 
 
 def test_a_missing_page_is_the_portals_own_page(client: Client) -> None:

@@ -202,15 +202,55 @@ def test_a_process_that_dies_is_started_again(make_run: MakeRun) -> None:
     os.kill(before["beat"], signal.SIGKILL)
     os.kill(before["worker"], signal.SIGKILL)
 
-    make_run.wait_until(
-        lambda: (
-            {"worker", "beat"} <= make_run.processes().keys()
-            and make_run.processes()["beat"] != before["beat"]
-            and make_run.processes()["worker"] != before["worker"]
-        ),
-        "beat and the worker started again",
-        timeout=30,
-    )
+    def both_again() -> bool:
+        now = make_run.processes()
+        return all(now.get(name, before[name]) != before[name] for name in ("worker", "beat"))
+
+    make_run.wait_until(both_again, "beat and the worker started again", timeout=30)
     assert make_run.processes()["web"] == before["web"]
     assert "exited with status 137; starting it again" in make_run.output()
     make_run.wait_until(lambda: make_run.answers("/") == 200, "the home page answers")
+
+
+def test_the_logins_come_again_once_all_is_up_and_make_stop_stops_everything(
+    make_run: MakeRun,
+) -> None:
+    make_run.wait_until(
+        lambda: "Everything is up" in make_run.output(), "the all-up message", timeout=120
+    )
+    # Printed before the processes started, and again after their start-up lines.
+    after = make_run.output().split("Everything is up", 1)[1]
+    assert "Demo logins use the password" in after
+    assert "manager@clinic.local" in after
+    assert f"The portal is at http://127.0.0.1:{make_run.port}/" in after
+    assert make_run.answers("/health/") == 200
+    assert make_run.answers("/favicon.ico") == 200
+    started = descendants(make_run.make.pid)
+    pid_file = make_run.var / "make-run.pid"
+    assert pid_file.exists()
+
+    stop = subprocess.run(
+        ["make", "--no-print-directory", "stop"],
+        cwd=BASE_DIR,
+        env=run_env(make_run.port, make_run.var),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert stop.returncode == 0, stop.stdout + stop.stderr
+    assert "stopped the web server, the worker and beat" in stop.stdout
+    assert make_run.make.wait(timeout=30) == 0, make_run.output()[-2000:]
+    assert [pid for pid in started if alive(pid)] == []
+    assert not pid_file.exists()
+    again = subprocess.run(
+        ["make", "--no-print-directory", "stop"],
+        cwd=BASE_DIR,
+        env=run_env(make_run.port, make_run.var),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "nothing to stop" in again.stdout
