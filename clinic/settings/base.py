@@ -323,6 +323,11 @@ OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="celery")
 # How long ago beat's last tick may be before /health/ calls beat down.
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=60)
 HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=5.0)
+# /health/ runs its checks at most this often (one request at a time, clinic/health.py),
+# and shows what is down and why only to a request with this token in the
+# X-Health-Check-Token header; without a token set, nobody sees more than up or down.
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 
 # The catalogue (procedures): the seed's price floor for treatments (the
 # consultation is exempt), and how long a process keeps a procedure's screening
