@@ -216,7 +216,9 @@ def test_the_logins_come_again_once_all_is_up_and_make_stop_stops_everything(
     make_run: MakeRun,
 ) -> None:
     make_run.wait_until(
-        lambda: "Everything is up" in make_run.output(), "the all-up message", timeout=120
+        lambda: "make stop" in make_run.output().partition("Everything is up")[2],
+        "the all-up message, to its last line",
+        timeout=120,
     )
     # Printed before the processes started, and again after their start-up lines.
     after = make_run.output().split("Everything is up", 1)[1]
