@@ -5,7 +5,8 @@ waits for the answer, so it proves a worker consumes the queue, not just that
 the broker is up.
 
 /health/ is public, and with the worker down a ping waits its whole timeout. So
-the checks run from one request at a time (a lock in the shared cache) at most
+the checks run from one request at a time (a lock in the shared cache, and one
+for the threads of a process) at most
 every HEALTH_CACHE_SECONDS; every other request answers from the last report,
 stale or not, at once. Only before any report exists, while one request is
 checking, do the others answer "unavailable" without waiting. A cache that cannot
@@ -16,6 +17,7 @@ usually the same Redis, down they skip the worker and take a second or two).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,9 @@ REPORT_KEY = "clinic:health:report"
 LOCK_KEY = "clinic:health:checking"
 # A stale report is still better than nothing for the requests that do not check.
 REPORT_KEPT_SECONDS = 24 * 3600
+# The cache lock is atomic on Redis (production), not on the file cache; the threads
+# of one process also take this lock, so they never check side by side either.
+_checking_here = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -142,14 +147,24 @@ def current_report(*, now: float | None = None) -> Report:
     last = _last_report()
     if last is not None and now - last.at < settings.HEALTH_CACHE_SECONDS:
         return last
-    lock_timeout = int(settings.HEALTH_WORKER_TIMEOUT_SECONDS) + 10
-    locked = _cached("add", LOCK_KEY, True, timeout=lock_timeout)
-    if locked is False:  # another request is checking: answer with what we know
-        if last is not None:
-            return last
-        return Report(checks={"checks": (False, "being checked by another request")}, at=now)
+    if not _checking_here.acquire(blocking=False):
+        return _meanwhile(last, now)
     try:
-        return _store(run_checks(), time.time())
+        lock_timeout = int(settings.HEALTH_WORKER_TIMEOUT_SECONDS) + 10
+        locked = _cached("add", LOCK_KEY, True, timeout=lock_timeout)
+        if locked is False:
+            return _meanwhile(last, now)
+        try:
+            return _store(run_checks(), time.time())
+        finally:
+            if locked:
+                _cached("delete", LOCK_KEY)
     finally:
-        if locked:
-            _cached("delete", LOCK_KEY)
+        _checking_here.release()
+
+
+def _meanwhile(last: Report | None, now: float) -> Report:
+    """The answer while another request is checking: the last report, however old."""
+    if last is not None:
+        return last
+    return Report(checks={"checks": (False, "being checked by another request")}, at=now)

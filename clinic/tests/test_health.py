@@ -17,6 +17,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 
 from clinic import health
+from clinic.beat import HEARTBEAT_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,9 +28,11 @@ MONITOR = {"X-Health-Check-Token": TOKEN}
 @pytest.fixture(autouse=True)
 def no_report_yet(settings: Any) -> Iterator[None]:
     settings.HEALTH_CHECK_TOKEN = TOKEN
-    cache.delete_many([health.REPORT_KEY, health.LOCK_KEY])
+    # No report yet, and no heartbeat of a beat that an earlier test ran.
+    keys = [health.REPORT_KEY, health.LOCK_KEY, HEARTBEAT_KEY]
+    cache.delete_many(keys)
     yield
-    cache.delete_many([health.REPORT_KEY, health.LOCK_KEY])
+    cache.delete_many(keys)
 
 
 def test_health_is_503_naming_what_is_down_without_worker_and_beat(
