@@ -212,6 +212,18 @@ def test_a_process_that_dies_is_started_again(make_run: MakeRun) -> None:
     make_run.wait_until(lambda: make_run.answers("/") == 200, "the home page answers")
 
 
+def make_stop(run: MakeRun) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", "stop"],
+        cwd=BASE_DIR,
+        env=run_env(run.port, run.var),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_the_logins_come_again_once_all_is_up_and_make_stop_stops_everything(
     make_run: MakeRun,
 ) -> None:
@@ -231,28 +243,11 @@ def test_the_logins_come_again_once_all_is_up_and_make_stop_stops_everything(
     pid_file = make_run.var / "make-run.pid"
     assert pid_file.exists()
 
-    stop = subprocess.run(
-        ["make", "--no-print-directory", "stop"],
-        cwd=BASE_DIR,
-        env=run_env(make_run.port, make_run.var),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    stop = make_stop(make_run)
 
     assert stop.returncode == 0, stop.stdout + stop.stderr
     assert "stopped the web server, the worker and beat" in stop.stdout
     assert make_run.make.wait(timeout=30) == 0, make_run.output()[-2000:]
     assert [pid for pid in started if alive(pid)] == []
     assert not pid_file.exists()
-    again = subprocess.run(
-        ["make", "--no-print-directory", "stop"],
-        cwd=BASE_DIR,
-        env=run_env(make_run.port, make_run.var),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "nothing to stop" in again.stdout
+    assert "nothing to stop" in make_stop(make_run).stdout
