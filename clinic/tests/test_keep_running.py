@@ -82,3 +82,19 @@ def test_a_stop_ends_the_command_and_the_loop(
     assert wait_for(lambda: not Path(f"/proc/{command}").exists(), timeout=5)
     time.sleep(2.5)  # past the pause before a restart: nothing started again
     assert lines(tmp_path / "pids") == [str(command)]
+
+
+def test_a_command_that_ignores_the_stop_is_killed_with_its_children(
+    start: Callable[[str], subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    # A worker stuck in its warm shutdown, with a pool process of its own.
+    process = start("trap '' TERM; sleep 300 & echo $$ $! >> pids; wait")
+    assert wait_for(lambda: len(lines(tmp_path / "pids")) == 2)
+    command, pool = (int(pid) for pid in lines(tmp_path / "pids"))
+
+    os.kill(process.pid, signal.SIGTERM)  # honcho was killed before it could kill them
+
+    assert process.wait(timeout=15) == 0
+    assert "did not stop within 8 s; killing it" in process.stdout.read()  # type: ignore[union-attr]
+    assert not Path(f"/proc/{command}").exists()
+    assert wait_for(lambda: not Path(f"/proc/{pool}").exists(), timeout=5)
