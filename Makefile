@@ -5,8 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# One public address for every process: honcho gives each its own PORT (web 8000,
+# worker 8100, beat 8200), so links in messages the worker sends must not follow it.
+PORTAL_URL ?= http://127.0.0.1:$(PORT)
+export PORTAL_URL
 
-.PHONY: run test lint bench load messages clean-var
+VAR_DIR ?= $(CURDIR)/var
+# Where `make run` leaves honcho's pid for `make stop`.
+RUN_PID := $(VAR_DIR)/make-run.pid
+
+.PHONY: run stop test lint bench bench-tools load messages clean-var
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -22,11 +30,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 ## make run: install, compile translations, migrate, load data, start web + worker + beat.
+# Ctrl-C (honcho gets it) or `make stop` from another terminal stops them all; this
+# shell ignores both and waits, so it can remove the pid file and exit quietly.
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py prepare_portal
-	$(BIN)/honcho --procfile Procfile start
+	@mkdir -p "$(VAR_DIR)"; trap '' INT TERM; \
+	$(BIN)/honcho --procfile Procfile start & echo $$! > "$(RUN_PID)"; \
+	wait $$!; status=$$?; rm -f "$(RUN_PID)"; \
+	case $$status in 0|130|143) ;; *) exit $$status;; esac
+
+## make stop: stop what `make run` started.
+stop:
+	@bash bin/stop-run "$(RUN_PID)"
 
 # The layering check (import circles, layer order, file sizes, function-local imports):
 # the team's shared copy beside the repository when there is one, else the vendored one.
@@ -55,9 +72,13 @@ messages: $(VENV)/.installed-dev
 		--ignore='*/tests/*' --ignore=test-artifacts
 	$(BIN)/python manage.py compile_translations
 
-## make bench: the speed figures, printed as a table.
-bench: $(VENV)/.installed-dev
+## make bench: the speed figures, printed as a table (installs Debian's wrk when missing).
+bench: $(VENV)/.installed-dev bench-tools
 	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python -m bench
+
+# wrk drives the throughput benchmark; without it the bench warns and uses bench/httpload.py.
+bench-tools:
+	@bash bench/install-wrk.sh
 
 ## make load: 50 patients for 2 minutes against gunicorn, PostgreSQL and Redis (load/run.py).
 # Not part of `make test`. LOAD_TIME=30s for a shorter run; LOAD_DATABASE_URL and

@@ -3,8 +3,10 @@
 One gunicorn serves both URLs, started the way bench.booking starts its server
 (`GUNICORN_ARGS`, this run's database and cache) but with bench/settings.py: the
 test settings plus `/bench/bare/`, a view that returns "ok" behind the same
-middleware. The load generator keeps its connections alive: Debian's `wrk` when
-installed (`apt-get install wrk`), else bench/httpload.py in its own process.
+middleware. The load generator keeps its connections alive: Debian's `wrk`, which
+`make bench` installs when missing (bench/install-wrk.sh), else, with a warning,
+bench/httpload.py in its own process (a Python client: its work takes a good share
+of the two cores from the server).
 Each URL gets a short warm-up, then `SECONDS` of load from `CONNECTIONS`
 connections; the ratio is the share of Django's own rate the catalogue keeps.
 Client and server share the machine's cores.
@@ -32,11 +34,26 @@ CATALOGUE = "/procedures/"
 BARE = "/bench/bare/"
 
 
-def _load(url: str, seconds: float) -> tuple[float, int]:
+def load_tool() -> str | None:
+    """The path of wrk, or None (with a warning on stderr) when the bench falls back."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print(
+            "WARNING: wrk is not installed (make bench installs it with apt-get when it can); "
+            "measuring with bench/httpload.py, a Python client that takes CPU from the server, "
+            "so the requests per second are lower than the server can serve.",
+            file=sys.stderr,
+        )
+    return wrk
+
+
+def _load(url: str, seconds: float, wrk: str | None) -> tuple[float, int]:
     """Requests per second and the count of answers that were not 2xx or 3xx."""
-    if shutil.which("wrk"):
+    if wrk is not None:
+        # One thread drives thousands of requests a second and leaves the second core
+        # to the server.
         output = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", url],
+            [wrk, "-t", "1", "-c", str(CONNECTIONS), "-d", f"{seconds:g}s", url],
             capture_output=True,
             text=True,
             check=True,
@@ -63,13 +80,14 @@ def catalogue_throughput() -> Iterable[Row]:
     load = os.getloadavg()[0]
     log = Path(settings.TEST_RUN_DIR) / "gunicorn-throughput.log"
     rates = {}
+    wrk = load_tool()
     with gunicorn(env=env, args=GUNICORN_ARGS, log=log, cwd=settings.BASE_DIR) as server:
         for path in (BARE, CATALOGUE):
             url = f"http://127.0.0.1:{server.port}{path}"
-            _load(url, 1)  # warm-up: every worker has imported and connected
-            rates[path] = _load(url, SECONDS)
+            _load(url, 1, wrk)  # warm-up: every worker has imported and connected
+            rates[path] = _load(url, SECONDS, wrk)
     (catalogue, catalogue_bad), (bare, bare_bad) = rates[CATALOGUE], rates[BARE]
-    tool = "wrk" if shutil.which("wrk") else "bench/httpload.py (Python, keep-alive)"
+    tool = "wrk -t 1" if wrk else "bench/httpload.py (Python; wrk missing, see the warning)"
     errors = f"; NOT 2xx/3xx: {catalogue_bad} and {bare_bad}" if catalogue_bad or bare_bad else ""
     yield (
         f"catalogue page {CATALOGUE} under gunicorn",

@@ -3,16 +3,27 @@
 Every error answer of the API has `code` (a stable machine code) and `detail` (the
 message, in the request's language), and `field` when one input is at fault, with
 that field's messages under its own name too. Domain errors add their `payload()`
-(the next free slots, the reasons of a blocked screening). An address under
-`/api/` that matches no endpoint is a JSON 404 of the same shape, not an HTML page.
+(the next free slots, the reasons of a blocked screening). Every error under `/api/`
+has this shape, whoever answers it: an address that matches no endpoint is a JSON
+404, a body over Django's DATA_UPLOAD_MAX_MEMORY_SIZE a JSON 413, and a request
+refused before or after DRF (400, 403, 500) a JSON body too, never an HTML page.
+
+JSON nested deeper than MAX_JSON_DEPTH levels is refused before it is parsed: no
+request of ours needs more than a few, and Python's parser and everything that walks
+the result recurse once per level (20,000 levels, 200 KB, were a RecursionError).
+The schema documents the 413 of every operation that takes a body and the 429 of
+every rate-limited one (clinic/api_schema.py).
 """
 
+import io
 import json
+import re
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.defaults import page_not_found
+from django.views import defaults
 from rest_framework import parsers, status
 from rest_framework.exceptions import NotFound, ParseError, Throttled, ValidationError
 from rest_framework.response import Response
@@ -21,17 +32,42 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from procedures.errors import DomainError
 
 API_PREFIX = "/api/"
+MAX_JSON_DEPTH = 32
+
+# Strings (escapes included) are blanked before brackets are counted: a "[" inside
+# one is text, not nesting.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """True when the JSON text opens more than `limit` arrays or objects inside each other."""
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing text that no UTF-8 answer or database could hold.
+    """DRF's JSON parser, refusing text too deep to parse safely or that no UTF-8 answer
+    or database could hold.
 
     JSON may carry a lone surrogate (`"\\ud800"`), which Python decodes into a str that
     cannot be encoded again: echoed in an error message or stored, it would be a 500.
     """
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        raw = stream.read() if stream is not None else b""
+        if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+            raise ParseError(
+                _("The JSON is nested deeper than %(limit)d levels.") % {"limit": MAX_JSON_DEPTH}
+            )
+        data = super().parse(io.BytesIO(raw), media_type, parser_context)
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as error:
@@ -63,6 +99,8 @@ def first_error(detail: Any, path: tuple[str, ...] = ()) -> tuple[str, str]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn a DomainError or any DRF error into the API's error shape; leave the rest alone."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("too_large", too_large_message()), status=413)
     if isinstance(exc, DomainError):
         extra = exc.payload() if hasattr(exc, "payload") else {}
         return Response(
@@ -85,8 +123,36 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def too_large_message() -> str:
+    return _("The request body is larger than the API accepts.")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The 404 page; under /api/ a JSON body with `code` and `detail` like every API error."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 (a body too large, a bad Host); under /api/ the API's JSON error."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(error_body("too_large", too_large_message()), status=413)
+    return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 403 (a refused CSRF check, PermissionDenied); under /api/ the API's JSON error."""
+    if request.path.startswith(API_PREFIX):
+        message = _("You do not have permission to perform this action.")
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; under /api/ the API's JSON error (nothing about the failure itself)."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body("server_error", _("Something went wrong")), status=500)
+    return defaults.server_error(request)

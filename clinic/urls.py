@@ -6,8 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import views
 
-# Under /api/ an address that matches nothing is a JSON 404 like every API error.
+# Under /api/ every error is the API's JSON body, whoever answers it (clinic/api.py).
+handler400 = "clinic.api.bad_request"
+handler403 = "clinic.api.permission_denied"
 handler404 = "clinic.api.not_found"
+handler500 = "clinic.api.server_error"
 
 api_v1 = [
     path("", include("procedures.api_urls")),

@@ -65,6 +65,7 @@ def load_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "clinic.settings.production",
         "SECRET_KEY": "load-run-only-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_URL": "http://127.0.0.1",
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
         "EMAIL_URL": "dummymail://",

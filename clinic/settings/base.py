@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
-    "axes",
+    # django-axes, named "Sign-in log" in the admin (clinic/apps.py).
+    "clinic.apps.SignInLogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "clinic",
@@ -131,8 +132,18 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # processes share it (beat's heartbeat lives there).
 if REDIS_URL:
     CACHES = {
-        # Django's Redis backend, with one client object per pool (clinic/cache.py).
-        "default": {"BACKEND": "clinic.cache.RedisCache", "LOCATION": REDIS_URL}
+        # django-redis: one client per server, kept for the process; atomic increments
+        # (the rate limits count every limited request with one).
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                # An unreachable Redis answers with an error within seconds instead
+                # of holding a request (or beat's tick) until the kernel gives up.
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
+        }
     }
 else:
     CACHES = {
@@ -181,6 +192,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the top of the site (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -284,6 +297,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker and beat wait out a broker outage of any length and carry on when it
+# returns (Celery's default gives up after 100 tries, about 50 minutes, and exits).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULER = "clinic.beat:HeartbeatDatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 
@@ -308,6 +325,11 @@ OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="celery")
 # How long ago beat's last tick may be before /health/ calls beat down.
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=60)
 HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=5.0)
+# /health/ runs its checks at most this often (one request at a time, clinic/health.py),
+# and shows what is down and why only to a request with this token in the
+# X-Health-Check-Token header; without a token set, nobody sees more than up or down.
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=5.0)
+HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 
 # The catalogue (procedures): the seed's price floor for treatments (the
 # consultation is exempt), and how long a process keeps a procedure's screening
@@ -333,7 +355,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["clinic.ratelimit.RateLimitThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting the 413 and 429 every view may answer.
+    "DEFAULT_SCHEMA_CLASS": "clinic.api_schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON without lone surrogates (clinic.api.JSONParser), forms and multipart as DRF reads them.
     "DEFAULT_PARSER_CLASSES": [
@@ -377,10 +400,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No patient's e-mail or phone number in a log line or traceback (clinic/logging.py).
-    "filters": {"redact": {"()": "clinic.logging.RedactPersonalData"}},
+    # No patient's e-mail or phone number in a log line or traceback, and a refused
+    # request (403) in one line without its traceback (clinic/logging.py).
+    "filters": {
+        "one_line_refusals": {"()": "clinic.logging.RefusalsInOneLine"},
+        "redact": {"()": "clinic.logging.RedactPersonalData"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals", "redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -394,8 +425,10 @@ AUTH_USER_MODEL = "clinic.User"
 # The demo clinic (`seed_demo`): every demo login uses this password.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="clinic-demo-2026")
 PORT = env.int("PORT", default=8000)
-# The portal's public address, for links in e-mails sent outside a request
-# (a waitlist offer is made when somebody else cancels).
+# The portal's public address, for links in e-mails sent outside a request (a
+# waitlist offer is made when somebody else cancels, reminders by the worker). Every
+# process must see the same one: `make run` exports it for web, worker and beat, and
+# production refuses to start without it. The default only suits a lone runserver.
 PORTAL_URL = env.str("PORTAL_URL", default=f"http://127.0.0.1:{PORT}")
 
 # The treatment record (patients/records/treatment, issue #17). Completing an

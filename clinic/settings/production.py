@@ -5,7 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-for required in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"):
+# PORTAL_URL: links in messages sent outside a request (the worker) need the public address.
+for required in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "PORTAL_URL"):
     if not env.str(required, default=""):
         raise ImproperlyConfigured(f"Production settings need the environment variable {required}.")
 

@@ -27,14 +27,17 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import SAFE_METHODS
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -46,6 +49,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from werkzeug.test import Client as WerkzeugClient
 
+from clinic import api
 from clinic.models import User
 from patients.booking.services import book_appointment
 from patients.models import Appointment
@@ -339,3 +343,111 @@ def test_a_start_at_the_edge_of_the_calendar_is_a_400_not_an_overflow(
     response = answer(method, template, alice_token, {"id": appointment.pk}, json=body)
     assert response.status_code == 400
     assert response.json["field"] == "start"
+
+
+JSON_OPERATIONS = [
+    (method.upper(), path)
+    for path, methods in openapi_schema()["paths"].items()
+    for method, operation in methods.items()
+    if "application/json" in operation.get("requestBody", {}).get("content", {})
+]
+DEEP_JSON = b"[" * 20_000 + b"]" * 20_000  # 40 KB; 200 KB with a little padding
+PLAIN_JSON_BODY = {"content_type": "application/json"}
+
+
+def test_there_are_five_json_endpoints() -> None:
+    assert len(JSON_OPERATIONS) == 5, JSON_OPERATIONS
+
+
+@pytest.mark.parametrize(("method", "template"), JSON_OPERATIONS)
+@pytest.mark.parametrize(
+    "body",
+    [DEEP_JSON, b'{"a": ' * 20_000 + b"1" + b"}" * 20_000, b" " * 160_000 + DEEP_JSON],
+    ids=["arrays", "objects", "padded-200-kb"],
+)
+def test_json_nested_too_deep_is_a_400_naming_it_on_every_json_endpoint(
+    method: str, template: str, body: bytes, fuzz_patient: User, alice_token: str
+) -> None:
+    appointment = Appointment.objects.filter(patient=fuzz_patient.patient_profile).first()
+    response = answer(
+        method, template, alice_token, {"id": appointment.pk}, data=body, **PLAIN_JSON_BODY
+    )
+    assert response.status_code == 400
+    assert response.json["code"] == "parse_error"
+    assert response.json["detail"] == "The JSON is nested deeper than 32 levels."
+
+
+def test_json_up_to_the_limit_is_parsed_and_brackets_in_strings_do_not_count(
+    db: None, keep_connection: None
+) -> None:
+    nested: Any = "x"
+    for _level in range(31):  # 31 lists in the object: 32 levels
+        nested = [nested]
+    response = answer(
+        "POST", "/api/v1/screening/", json={"procedure": "glycolic-peel", "on": nested}
+    )
+    assert response.status_code == 400
+    assert response.json["code"] == "invalid"
+    assert response.json["field"] == "answers"
+    brackets = {"procedure": "[" * 5_000 + '\\"{' * 5_000, "answers": ANSWERS}
+    response = answer("POST", "/api/v1/screening/", json=brackets)
+    assert response.status_code == 400
+    assert response.json["field"] == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("template", "content_type"),
+    [
+        ("/api/v1/screening/", "application/json"),
+        ("/api/v1/auth/token/", "application/json"),
+        ("/api/v1/appointments/", "application/json"),
+        ("/api/v1/screening/", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_body_over_the_upload_limit_is_a_json_413(
+    template: str, content_type: str, alice_token: str
+) -> None:
+    huge = b'{"procedure": "' + b"x" * 10_000_000 + b'"}'
+    if content_type != "application/json":
+        huge = b"procedure=" + b"x" * 10_000_000
+    response = answer("POST", template, alice_token, data=huge, content_type=content_type)
+    assert response.status_code == 413
+    assert response.json == {
+        "code": "too_large",
+        "detail": "The request body is larger than the API accepts.",
+    }
+
+
+def test_the_schema_documents_429_wherever_a_rate_limit_applies() -> None:
+    limited, documented = set(), set()
+    for path, methods in openapi_schema()["paths"].items():
+        view = resolve(path.replace("{id}", "1").replace("{slug}", "x")).func.cls  # type: ignore[attr-defined]
+        for method, operation in methods.items():
+            if getattr(view, "rate_limit_scope", None) and method.upper() not in SAFE_METHODS:
+                limited.add((method.upper(), path))
+            if "429" in operation["responses"]:
+                documented.add((method.upper(), path))
+    assert documented == limited
+    assert len(limited) == 5  # the token, screening and the three booking operations
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "code"),
+    [
+        (lambda r: api.bad_request(r, SuspiciousOperation("bad host")), 400, "bad_request"),
+        (lambda r: api.bad_request(r, RequestDataTooBig("big")), 413, "too_large"),
+        (lambda r: api.permission_denied(r, PermissionDenied()), 403, "permission_denied"),
+        (api.server_error, 500, "server_error"),
+    ],
+    ids=["400", "413", "403", "500"],
+)
+def test_django_errors_under_api_are_the_apis_json_and_html_elsewhere(
+    handler: Any, status: int, code: str, rf: Any
+) -> None:
+    under_api = handler(rf.post("/api/v1/screening/"))
+    assert under_api.status_code == status
+    assert under_api["Content-Type"] == "application/json"
+    assert json.loads(under_api.content)["code"] == code
+
+    elsewhere = handler(rf.get("/procedures/"))
+    assert elsewhere["Content-Type"].startswith("text/html")

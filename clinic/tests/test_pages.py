@@ -43,3 +43,13 @@ def test_api_docs_page_loads_only_local_files(client: Client) -> None:
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "https://" not in html
+
+
+def test_the_favicon_is_served(client: Client) -> None:
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    icon = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert icon[:4] == b"\x00\x00\x01\x00"  # the ICO header
+    assert len(icon) < 10_000

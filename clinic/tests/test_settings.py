@@ -26,6 +26,7 @@ SERVICE_VARS = (
     "ALLOWED_HOSTS",
     "DEBUG",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PORTAL_URL",
 )
 
 
@@ -76,17 +77,18 @@ def test_database_and_redis_urls_are_honoured(tmp_path: Path) -> None:
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["db_name"] == "clinic_probe"
     assert found["broker"] == "redis://127.0.0.1:6379/3"
-    assert found["cache"] == "clinic.cache.RedisCache"
+    assert found["cache"] == "django_redis.cache.RedisCache"
     assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert found["tz"] == "Europe/Berlin"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "PORTAL_URL"])
 def test_production_refuses_to_start_without_secrets(tmp_path: Path, missing: str) -> None:
     env_vars = {
         "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-0987654321",
         "ALLOWED_HOSTS": "clinic.example",
         "EMAIL_URL": "smtp://mail.example:25",
+        "PORTAL_URL": "https://clinic.example",
     }
     del env_vars[missing]
     result = run_with("clinic.settings.production", tmp_path, **env_vars)
@@ -103,6 +105,7 @@ def test_production_passes_deploy_check_and_never_debugs(tmp_path: Path) -> None
             "SECRET_KEY": "k3y-" + "x9Q2vL7pT4mZ8rW1" * 4,
             "ALLOWED_HOSTS": "clinic.example",
             "EMAIL_URL": "smtp://mail.example:25",
+            "PORTAL_URL": "https://clinic.example",
             "DEBUG": "true",
         }
     )
@@ -118,6 +121,6 @@ def test_production_passes_deploy_check_and_never_debugs(tmp_path: Path) -> None
     found = probe(
         "clinic.settings.production",
         tmp_path,
-        **{k: env[k] for k in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "DEBUG")},
+        **{k: env[k] for k in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "PORTAL_URL", "DEBUG")},
     )
     assert found["debug"] is False

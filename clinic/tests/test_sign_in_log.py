@@ -68,3 +68,19 @@ def test_nobody_else_sees_the_sign_in_log(
     for name in ("accesslog", "accessfailurelog", "accessattempt"):
         response = client.get(reverse(f"admin:axes_{name}_changelist"))
         assert response.status_code in (302, 403), name
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "Sign-in log"), ("ru", "Журнал входов")])
+def test_the_manager_finds_it_as_the_sign_in_log(
+    client: Client, manager: User, language: str, name: str
+) -> None:
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    index = client.get(reverse("admin:index")).content.decode()
+    section = client.get(reverse("admin:app_list", args=["axes"])).content.decode()
+
+    assert name in index
+    assert name in section
+    assert "Axes" not in index
+    assert "Axes" not in section

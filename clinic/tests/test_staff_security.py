@@ -151,6 +151,7 @@ def test_production_requires_the_second_factor_and_the_demo_does_not(
             "SECRET_KEY": "k3y-" + "x9Q2vL7pT4mZ8rW1" * 4,
             "ALLOWED_HOSTS": "clinic.example",
             "EMAIL_URL": "smtp://mail.example:25",
+            "PORTAL_URL": "https://clinic.example",
         }
     )
     probe = "import django; django.setup(); from django.conf import settings as s; "

@@ -8,19 +8,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
     help = "Load the demo clinic and print where to go and how to log in."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print where to go and the logins."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("seed_demo", stdout=self.stdout)
-        port = settings.PORT
+        if not options["logins_only"]:
+            call_command("seed_demo", no_login_list=True, stdout=self.stdout)
         mail = settings.EMAIL_URL or settings.EMAIL_FILE_PATH
+        portal = settings.PORTAL_URL.rstrip("/")
+        self.stdout.write(f"\n  The portal is at {portal}/  (health: /health/, admin: /admin/)")
+        call_command("seed_demo", logins_only=True, stdout=self.stdout)
         self.stdout.write(
-            "\n"
-            f"  The portal starts at http://127.0.0.1:{port}/  (health: /health/, admin: /admin/)\n"
             f"  E-mails go to {mail}\n"
-            "  Ctrl-C stops the web server, the worker and beat.\n"
+            "  Ctrl-C (or `make stop` elsewhere) stops the web server, the worker and beat.\n"
         )

@@ -394,37 +394,32 @@ def test_move_bad_start_is_400(clinic_setup: Clinic, patient: User) -> None:
 
 
 # The first and last instants a datetime holds, pushed past them by their offset (the API
-# fuzzer's find): refused as too soon or too far ahead, never an OverflowError and a 500.
-EDGES = [
-    ("0001-01-01T00:00:03+01:00", "Book at least 2 hours ahead."),
-    ("9999-12-31T23:00:00-05:00", "Appointments can be booked at most 90 days ahead."),
-]
+# fuzzer's find): refused as a bad `start`, never an OverflowError and a 500.
+EDGES = ["0001-01-01T00:00:03+01:00", "9999-12-31T23:00:00-05:00"]
 
 
-@pytest.mark.parametrize(("start", "detail"), EDGES)
+@pytest.mark.parametrize("start", EDGES)
 def test_moving_to_the_edge_of_time_is_a_400(
-    clinic_setup: Clinic, patient: User, start: str, detail: str
+    clinic_setup: Clinic, patient: User, start: str
 ) -> None:
     appointment = _booked(patient, clinic_setup)
     response = api_for(patient).post(
         f"/api/v1/appointments/{appointment.pk}/move/", {"start": start}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "slot_unavailable"
-    assert response.json()["detail"] == detail
+    assert response.json()["field"] == "start"
 
 
-@pytest.mark.parametrize(("start", "detail"), EDGES)
+@pytest.mark.parametrize("start", EDGES)
 def test_booking_at_the_edge_of_time_is_a_400(
-    clinic_setup: Clinic, patient: User, start: str, detail: str
+    clinic_setup: Clinic, patient: User, start: str
 ) -> None:
     ready(patient, "peel")
     client = api_for(patient)
     body = {"procedure": "glycolic-peel", "start": start, "practitioner": clinic_setup.derm.pk}
     response = post_booking(client, **body)
     assert response.status_code == 400
-    assert response.json()["code"] == "slot_unavailable"
-    assert response.json()["detail"] == detail
+    assert response.json()["field"] == "start"
 
 
 @pytest.mark.parametrize("action", ["cancel", "move"])

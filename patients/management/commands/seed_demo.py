@@ -267,13 +267,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not print the logins to try.",
         )
+        parser.add_argument(
+            "--logins-only",
+            action="store_true",
+            help="Only print the logins to try; create nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # quiet_email() outside the transaction: booking e-mails leave at the commit.
-        with quiet_email(), transaction.atomic():
-            seed_clinic(self.stdout)
-            seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+        if not options["logins_only"]:
+            # quiet_email() outside the transaction: booking e-mails leave at the commit.
+            with quiet_email(), transaction.atomic():
+                seed_clinic(self.stdout)
+                seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
         if not options["no_login_list"]:
-            self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
+            self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")
             for email, note in [*staff_logins(), *patient_logins()]:
-                self.stdout.write(f"  {email:<26} {note}")
+                self.stdout.write(f"    {email:<26} {note}")
