@@ -45,6 +45,7 @@ from patients.models import (
 from patients.models.intake import intake_expires_on
 from patients.models.lifecycle import AppointmentStatus
 from procedures.screening import rules_for
+from procedures.selectors import washout_group_of
 
 __all__ = [
     "appointment_booked",
@@ -68,20 +69,7 @@ TIMED_KINDS = (
 )
 # "How is your skin?" follows the sessions of the deep, fractional and focal washout
 # groups (rules-v2.md section 2; issue #17): the wounds that can go wrong in the days after.
-SKIN_CHECK_PROCEDURES = frozenset(
-    {
-        "laser-resurfacing",
-        "dermabrasion",
-        "phenol-peel",
-        "tca-peel",
-        "fractional-laser",
-        "rf-microneedling",
-        "microneedling",
-        "tca-cross",
-        "subcision",
-        "punch-excision",
-    }
-)
+SKIN_CHECK_GROUPS = frozenset({"deep", "fractional", "focal"})
 COURSE_KINDS = (Kind.COURSE_WINDOW_OPEN, Kind.COURSE_WINDOW_CLOSING, Kind.COURSE_OVERDUE)
 
 
@@ -135,7 +123,7 @@ def _schedule_timed(appointment: Appointment) -> None:
         due_at=reminders.aftercare_due(appointment.start, zone=zone),
         key=f"{Kind.AFTERCARE}:appointment:{appointment.pk}:v{version}",
     )
-    if appointment.procedure.slug in SKIN_CHECK_PROCEDURES:
+    if washout_group_of(appointment.procedure.slug) in SKIN_CHECK_GROUPS:
         _appointment_row(
             appointment,
             Kind.SKIN_CHECK,
