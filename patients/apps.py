@@ -12,3 +12,7 @@ class PatientsConfig(AppConfig):
         # the web server's included, which enqueues them by name.
         import patients.booking.tasks
         import patients.messaging.tasks  # noqa: F401
+        from patients.booking.receivers import connect_receivers
+
+        # Booked appointments are screened again when what they were screened with changes.
+        connect_receivers()
