@@ -442,10 +442,19 @@ def _back_to_day_sheet(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
 def appointment_check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    """Check the patient in (the day sheet's button); then the chart can be opened."""
+    """Check the patient in (the day sheet's button); then the chart can be opened.
+
+    The patient confirms first that nothing in the questionnaire changed (the
+    form's `nothing_changed` box); otherwise the answers are updated first.
+    """
     appointment = _appointment(appointment_id)
+    nothing_changed = request.POST.get("nothing_changed") == "1"
     try:
-        check_in(appointment=appointment, by=request.user)  # type: ignore[arg-type]
+        check_in(
+            appointment=appointment,
+            by=request.user,  # type: ignore[arg-type]
+            nothing_changed=nothing_changed,
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
