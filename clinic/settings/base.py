@@ -39,6 +39,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CLINIC_NAME = env.str("CLINIC_NAME", default="Smooth Skin Clinic")
 # Shown where a patient must call (a change after the online cut-off) and in e-mails.
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+7 495 123-45-67")
+# Phones are stored in E.164 (django-phonenumber-field); a number typed without a
+# country code ("8 916 555-12-34", "9165551234") is read as one of this region.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
+PHONENUMBER_DB_FORMAT = "E164"
+# How a stored number reads on a page, in the admin and in an export.
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -62,6 +68,8 @@ INSTALLED_APPS = [
     "clinic.apps.SignInLogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Phone fields and their error messages (in Russian too).
+    "phonenumber_field",
     "clinic",
     "procedures",
     "patients",

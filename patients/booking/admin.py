@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin, PractitionerFilter, ReadOnlyAdmin
+from clinic.admin import ClosureAdmin, PhoneSearchAdmin, PractitionerFilter, ReadOnlyAdmin
 from clinic.availability import clinic_zone, local_day_bounds
 from clinic.models import Closure
 from patients.booking.selectors import affected_by_closure
@@ -90,8 +90,10 @@ class CancelReasonForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PhoneSearchAdmin):
     """The appointment list; actions call the booking services, one row at a time."""
+
+    phone_field = "patient__user__phone"
 
     list_display = (
         "local_start",
