@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from clinic.storage import default_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -202,16 +204,19 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers ask for at the top of the site (/favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+# Uploaded files (patients' photos) live outside static/ and are only served through
+# views that check who is asking: in this folder, or in the private bucket STORAGE_URL
+# names (s3://bucket/prefix?endpoint_url=...; clinic/storage.py), which every web
+# server and worker then shares. A URL the storage signs is valid this many seconds.
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGE_URL = env.str("STORAGE_URL", default="")
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": "/media-not-public/"},
-    },
+    "default": default_storage_from_url(
+        STORAGE_URL, media_root=MEDIA_ROOT, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Uploaded files (patients' photos) live outside static/ and are only served
-# through views that check who is asking.
-MEDIA_ROOT = VAR_DIR / "media"
 
 # E-mail: EMAIL_URL (e.g. smtp://host:25) or, unset, one .eml file per message
 # under var/mail/ so a person trying the portal can open what patients receive.
