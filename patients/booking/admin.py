@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin, PractitionerFilter, ReadOnlyAdmin
+from clinic.admin import ClosureAdmin, PhoneSearchAdmin, PractitionerFilter, ReadOnlyAdmin
 from clinic.availability import clinic_zone, local_day_bounds
 from clinic.models import Closure
 from clinic.roles import Role, has_role
@@ -92,8 +92,10 @@ class CancelReasonForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PhoneSearchAdmin):
     """The appointment list; actions call the booking services, one row at a time."""
+
+    phone_field = "patient__user__phone"
 
     list_display = (
         "local_start",
