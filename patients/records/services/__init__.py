@@ -32,6 +32,7 @@ from patients.records.services.invitations import (
     invite_patient,
 )
 from patients.records.services.photos import (
+    TooManyUploads,
     delete_photo,
     delete_stored_files,
     read_photo_file,
@@ -46,6 +47,7 @@ from patients.records.services.privacy import (
 
 __all__ = [
     "CLINICIAN_CONFIRMED_KEYS",
+    "TooManyUploads",
     "accept_invitation",
     "complete_erasure",
     "create_patient_at_desk",
