@@ -23,6 +23,7 @@ from patients.messaging.schedule import (
     intake_submitted,
     intake_update_requested,
     lot_recalled,
+    patient_invited,
     review_decided,
     waitlist_offer_made,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "intake_submitted",
     "intake_update_requested",
     "lot_recalled",
+    "patient_invited",
     "review_decided",
     "send_templated_email",
     "waitlist_offer_made",

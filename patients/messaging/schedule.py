@@ -21,6 +21,8 @@ What is scheduled (due times in `patients.messaging.reminders`):
 - waitlist offer: now.
 - back to review (a re-screening found a code no practitioner approved): now,
   naming no health reason in the subject; the reminders wait for the decision.
+- a patient created at the desk: the invitation (set a password, fill in the
+  questionnaire) now; the desk may send it again (one row per sending).
 
 What a row says is decided at send time (`patients.messaging.render`).
 """
@@ -40,6 +42,7 @@ from patients.models import (
     Appointment,
     IntakeVersion,
     OutboxMessage,
+    PatientProfile,
     ReviewDecision,
     TreatmentCourse,
     WaitlistOffer,
@@ -57,6 +60,7 @@ __all__ = [
     "appointment_moved",
     "intake_submitted",
     "intake_update_requested",
+    "patient_invited",
     "review_decided",
     "waitlist_offer_made",
 ]
@@ -297,4 +301,15 @@ def lot_recalled(*, patient_id: int, lot_id: int, context: dict[str, Any]) -> Ou
         due_at=_now(),
         dedupe_key=f"{Kind.LOT_RECALL}:lot:{lot_id}:patient:{patient_id}",
         context=context,
+    )
+
+
+def patient_invited(patient: PatientProfile) -> OutboxMessage:
+    """Invite a patient created at the desk to set a password and fill in the questionnaire."""
+    sent_before = OutboxMessage.objects.filter(patient=patient, kind=Kind.INVITATION).count()
+    return schedule_message(
+        kind=Kind.INVITATION,
+        patient_id=patient.pk,
+        due_at=_now(),
+        dedupe_key=f"{Kind.INVITATION}:patient:{patient.pk}:{sent_before + 1}",
     )

@@ -59,6 +59,7 @@ class OutboxMessage(models.Model):
         LOT_RECALL = "lot_recall", _("Product lot recall")
         SKIN_CHECK = "skin_check", _("How is your skin?")
         SCREENING_REVIEW = "screening_review", _("Appointment back under review")
+        INVITATION = "invitation", _("Invitation to set a password")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
