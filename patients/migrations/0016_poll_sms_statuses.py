@@ -29,7 +29,7 @@ def unschedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patients", "0014_sms_channel_and_message_preferences"),
+        ("patients", "0015_sms_channel_and_message_preferences"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0013_parameter_schemas_for_the_new_procedures'),
+        ('patients', '0014_photo_processing_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
