@@ -39,6 +39,10 @@ from patients.records.services.photos import (
     read_photo_file,
     upload_photo,
 )
+from patients.records.services.preferences import (
+    current_message_preferences,
+    set_message_preferences,
+)
 from patients.records.services.privacy import (
     complete_erasure,
     export_patient_data,
@@ -52,6 +56,7 @@ __all__ = [
     "accept_invitation",
     "complete_erasure",
     "create_patient_at_desk",
+    "current_message_preferences",
     "delete_photo",
     "delete_stored_files",
     "email_verification_token",
@@ -70,6 +75,7 @@ __all__ = [
     "require_valid_consent",
     "review_clinical_answers",
     "send_verification_email",
+    "set_message_preferences",
     "sign_consent",
     "signed_text",
     "submit_intake",
