@@ -10,7 +10,7 @@ active appointments it hits, so staff can move them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,6 +35,9 @@ from patients.booking.services import (
 )
 from patients.models import Appointment, ReviewDecision
 from procedures.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -158,7 +161,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         request: HttpRequest,
         queryset: QuerySet[Appointment],
         action: Any,
-        done_message: str,
+        done_message: StrOrPromise,
         **kwargs: Any,
     ) -> None:
         done = 0

@@ -94,7 +94,8 @@ class ReviewDecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.DECLINE and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Say why the booking is declined."))
         return cleaned
