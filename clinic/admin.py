@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +46,7 @@ class PhoneSearchAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
 
-def staff_path(route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
+def staff_path(route: str, view: Callable[..., HttpResponseBase], name: str) -> URLPattern:
     """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
     return path(route, admin.site.admin_view(view), name=name)
 
@@ -93,7 +93,8 @@ class PractitionerForm(forms.ModelForm):
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         extra = set(cleaned.get("extra_procedures") or ())
         excluded = set(cleaned.get("excluded_procedures") or ())
         both = extra & excluded

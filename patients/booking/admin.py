@@ -11,7 +11,7 @@ re-screening jobs of catalogue edits (read-only: progress, what they found).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -37,6 +37,9 @@ from patients.booking.services import (
 )
 from patients.models import Appointment, RescreenJob, ReviewDecision
 from procedures.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -162,7 +165,7 @@ class AppointmentAdmin(PhoneSearchAdmin):
         request: HttpRequest,
         queryset: QuerySet[Appointment],
         action: Any,
-        done_message: str,
+        done_message: StrOrPromise,
         **kwargs: Any,
     ) -> None:
         done = 0

@@ -224,7 +224,7 @@ def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> 
     zone = clinic_zone()
     procedure = appointment.procedure
     rules = rules_for(procedure.slug)
-    common = {"patient_id": course.patient_id, "course": course}
+    common: dict[str, Any] = {"patient_id": course.patient_id, "course": course}
     session = course.sessions_done + 1
     if course.status == TreatmentCourse.Status.ACTIVE and not procedure.repeatable:
         context = {"session_number": session, "sessions_done": course.sessions_done}

@@ -113,7 +113,8 @@ class ReviewDecisionForm(forms.Form):
             self.fields["decision"].widget.disabled_values = frozenset({self.APPROVE})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.APPROVE and self.approve_blocked:
             self.add_error("decision", self.approve_blocked)
         if cleaned.get("decision") == self.DECLINE and not (cleaned.get("note") or "").strip():

@@ -31,6 +31,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 import patients.messaging as messaging
@@ -70,7 +71,7 @@ def _record(
     return decision
 
 
-def _require_practitioner(user: User, message: str) -> None:
+def _require_practitioner(user: User, message: str | Promise) -> None:
     if not has_role(user, Role.PRACTITIONER):
         raise Forbidden(message)
 
