@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin, PractitionerFilter, ReadOnlyAdmin
+from clinic.admin import ClosureAdmin, HealthAwareAdmin, PractitionerFilter, ReadOnlyAdmin
 from clinic.availability import clinic_zone, local_day_bounds
 from clinic.models import Closure
 from patients.booking.selectors import affected_by_closure
@@ -70,14 +70,16 @@ class WhenFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
-    """Every decision on a flagged booking (who, when, what, note): written by services only."""
+    """Every decision on a flagged booking (who, when, what, reason, clinical note): written by
+    services only; the clinical note and the flags are for clinicians."""
 
-    list_display = ("at", "appointment", "kind", "by", "note")
+    health_fields = ("note", "flags")
+    list_display = ("at", "appointment", "kind", "by", "reason", "note")
     list_filter = ("kind", "at")
     search_fields = ("appointment__patient__user__last_name", "appointment__patient__user__email")
     list_select_related = ("appointment", "by")
     date_hierarchy = "at"
-    fields = ("appointment", "kind", "by", "at", "note", "flags")
+    fields = ("appointment", "kind", "by", "at", "reason", "note", "flags")
     readonly_fields = fields
 
 
@@ -90,9 +92,13 @@ class CancelReasonForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """The appointment list; actions call the booking services, one row at a time."""
+class AppointmentAdmin(HealthAwareAdmin):
+    """The appointment list; actions call the booking services, one row at a time.
 
+    Receptionists see that a booking was flagged (the column), never which rules fired.
+    """
+
+    health_fields = ("screening_flags", "intake_version")
     list_display = (
         "local_start",
         "patient",
@@ -133,7 +139,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        names = [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        return self._without_health(request, names)
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, obj: Appointment) -> str:
