@@ -11,4 +11,5 @@ class PatientsConfig(AppConfig):
         # registers them under their names ("patients.tasks.*") in every process,
         # the web server's included, which enqueues them by name.
         import patients.booking.tasks
-        import patients.messaging.tasks  # noqa: F401
+        import patients.messaging.tasks
+        import patients.records.tasks  # noqa: F401

@@ -246,6 +246,12 @@ AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = env.int("AXES_FAILURE_LOG_PER_USER_LIMI
 INTAKE_VALID_MONTHS = env.int("INTAKE_VALID_MONTHS", default=12)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+# Photos are decoded and re-encoded by the worker (issue 21: three 40 MP photos held
+# every web worker): at most this many pixels are decoded at once (a larger JPEG is
+# decoded scaled down, patients/records/images.py). PHOTO_PROCESSING "celery" enqueues
+# the work; "inline" does it in the uploading process (the test suite).
+PHOTO_DECODE_MAX_PIXELS = env.int("PHOTO_DECODE_MAX_PIXELS", default=16_000_000)
+PHOTO_PROCESSING = env.str("PHOTO_PROCESSING", default="celery")
 # E-mail verification and other signed links stay valid this long.
 EMAIL_VERIFICATION_MAX_AGE_DAYS = 3
 
@@ -345,6 +351,8 @@ RATE_LIMITS = {
     "token": env.str("RATE_LIMIT_TOKEN", default="20/5m"),
     "screening": env.str("RATE_LIMIT_SCREENING", default="120/m"),
     "booking": env.str("RATE_LIMIT_BOOKING", default="30/m"),
+    # Per patient, whoever uploads (the patient or the clinic).
+    "photo_upload": env.str("RATE_LIMIT_PHOTO_UPLOAD", default="20/h"),
 }
 
 REST_FRAMEWORK = {

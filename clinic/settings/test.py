@@ -25,6 +25,8 @@ if not env.bool("TEST_USE_EMAIL_URL", default=False):
 # Outbox messages are sent in the test process; worker processes started by a
 # test get OUTBOX_DELIVERY=celery from conftest.celery_env().
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="inline")
+# Photos likewise are processed in the uploading process unless a test says otherwise.
+PHOTO_PROCESSING = env.str("PHOTO_PROCESSING", default="inline")
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

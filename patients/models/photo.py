@@ -6,6 +6,11 @@ orientation applied) and lives under a random name in the default storage,
 outside `static/`; it is served only by a view that checks who is asking.
 Before/after photos belong to an appointment; the appointment link is added by
 the booking work, so for now `kind` says which they are.
+
+A photo is `processing` from the upload until the worker has re-encoded it (the
+upload as it came sits meanwhile under `source_name`, private like the rest, and
+is removed once done), then `ready`, or `failed` when the file could not be read
+(`failure` holds the reason's code).
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ class Photo(models.Model):
         PNG = "PNG", "PNG"
         WEBP = "WEBP", "WebP"
 
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be processed")
+
     # The public identifier in URLs: not guessable, unlike the row id.
     uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
@@ -37,8 +47,17 @@ class Photo(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    file_name = models.CharField(_("stored file"), max_length=200, editable=False)
-    thumbnail_name = models.CharField(_("stored thumbnail"), max_length=200, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.READY
+    )
+    failure = models.CharField(_("why it failed"), max_length=40, blank=True, editable=False)
+    source_name = models.CharField(
+        _("upload awaiting processing"), max_length=200, blank=True, editable=False
+    )
+    file_name = models.CharField(_("stored file"), max_length=200, blank=True, editable=False)
+    thumbnail_name = models.CharField(
+        _("stored thumbnail"), max_length=200, blank=True, editable=False
+    )
     image_format = models.CharField(_("format"), max_length=8, choices=Format.choices)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
@@ -59,6 +78,15 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def stored_names(self) -> tuple[str, ...]:
+        """Every file this photo keeps in the storage (the upload, the picture, the thumbnail)."""
+        return tuple(n for n in (self.source_name, self.file_name, self.thumbnail_name) if n)
 
     @property
     def content_type(self) -> str:

@@ -226,6 +226,7 @@ class PhotoAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
         "preview",
         "patient",
         "kind",
+        "status",
         "note",
         "image_format",
         "width",
@@ -238,6 +239,8 @@ class PhotoAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("photo"))
     def preview(self, obj: Photo) -> str:
+        if not obj.is_ready:
+            return str(obj.get_status_display())
         full = reverse("patients:photo-file", args=[obj.uuid, "full"])
         thumb = reverse("patients:photo-file", args=[obj.uuid, "thumb"])
         return format_html('<a href="{}"><img src="{}" alt="" width="240"></a>', full, thumb)

@@ -11,13 +11,22 @@ Rules (the photos part of the patients issue):
   all gone from what is stored.
 - A JPEG thumbnail (at most `THUMBNAIL_SIZE`) is made for lists and
   comparisons.
+- At most `settings.PHOTO_DECODE_MAX_PIXELS` pixels are ever decoded at once, so
+  a worker's memory is bounded whatever arrives: a larger JPEG is decoded
+  already scaled down by its decoder (`draft`: 1/2, 1/4 or 1/8, the largest
+  scale that fits), and a larger PNG or WebP (whose decoders cannot scale) is
+  refused. What is stored is that decoded picture, so it is never larger either.
 
-`clean_image()` is pure (bytes in, bytes out); storing is the service's job.
+`probe_image()` is the cheap part the upload request runs (the header and the
+file's structure, no pixels decoded); `clean_image()` decodes and re-encodes,
+in the Celery worker (patients.records.tasks). Both are pure (bytes in, bytes
+out); storing is the service's job.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 from typing import IO, Final
@@ -40,6 +49,16 @@ class ImageRejected(DomainError):
 
     def __init__(self, message: object, *, code: str) -> None:
         super().__init__(message, code=code, field="image")  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ProbedImage:
+    """What the header says: the upload's bytes, its format and its size in pixels."""
+
+    data: bytes
+    image_format: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -125,12 +144,53 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def _draft_size(width: int, height: int, decode_max: int) -> tuple[int, int]:
+    """The size to ask a JPEG decoder for so that what it decodes stays under `decode_max`.
+
+    `draft` picks the largest reduction whose result is still at least the size
+    asked for, so the result is less than twice the size asked for on each side:
+    asking for half the side of `decode_max` pixels keeps it under `decode_max`.
+    """
+    scale = math.sqrt(decode_max / (width * height)) / 2
+    return max(1, int(width * scale)), max(1, int(height * scale))
+
+
+def probe_image(
+    upload: IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
+) -> ProbedImage:
+    """Check the size, the format and the structure of an upload without decoding its pixels."""
+    max_bytes = max_bytes if max_bytes is not None else settings.PHOTO_MAX_BYTES
+    max_pixels = max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS
+    decode_max = settings.PHOTO_DECODE_MAX_PIXELS
+    data = _read_limited(upload, max_bytes)
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+                image_format, (width, height) = probe.format, probe.size
+                probe.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(max_pixels) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            raise _not_an_image() from None
+    if image_format not in ACCEPTED_FORMATS:
+        raise _not_an_image()
+    if width * height > max_pixels:
+        raise _too_many_pixels(max_pixels)
+    if image_format != "JPEG" and width * height > decode_max:
+        # Only JPEG decoders scale down while decoding (see the module's docstring).
+        raise _too_many_pixels(decode_max)
+    return ProbedImage(data=data, image_format=image_format, width=width, height=height)
+
+
 def clean_image(
     upload: IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
 ) -> CleanImage:
     """Check an uploaded file and return it re-encoded and upright, or raise ImageRejected."""
     max_bytes = max_bytes if max_bytes is not None else settings.PHOTO_MAX_BYTES
     max_pixels = max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS
+    decode_max = settings.PHOTO_DECODE_MAX_PIXELS
     data = _read_limited(upload, max_bytes)
 
     # Pillow's bomb check reads this module-level limit; every upload sets it to
@@ -148,6 +208,10 @@ def clean_image(
                     raise _not_an_image()
                 if image.width * image.height > max_pixels:
                     raise _too_many_pixels(max_pixels)
+                if image.width * image.height > decode_max:
+                    if image_format != "JPEG":
+                        raise _too_many_pixels(decode_max)
+                    image.draft(image.mode, _draft_size(image.width, image.height, decode_max))
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 clean = _plain_pixels(upright, image_format)

@@ -264,6 +264,7 @@ def photos(request: HttpRequest) -> HttpResponse:
     """The patient's photos of the areas to treat (and the clinic's before/after ones)."""
     patient = current_patient(request)
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             services.upload_photo(
@@ -273,14 +274,22 @@ def photos(request: HttpRequest) -> HttpResponse:
                 uploaded_by=request.user,  # type: ignore[arg-type]
                 note=form.cleaned_data["note"],
             )
+        except services.TooManyUploads as error:
+            add_domain_error(form, error)
+            retry_after = error.retry_after
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Your photo is uploaded."))
+            messages.success(
+                request, _("Your photo is uploaded. It shows here once it is processed.")
+            )
             return redirect("patients:photos")
     context = {"form": form, "photos": selectors.photos_of(patient)}
-    status = 400 if form.errors else 200
-    return render(request, "patients/photos.html", context, status=status)
+    status = 429 if retry_after else 400 if form.errors else 200
+    response = render(request, "patients/photos.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -316,6 +325,8 @@ def photo_file(request: HttpRequest, photo_uuid: str, variant: str) -> HttpRespo
             detail=f"{variant} {photo.uuid}",
             ip_address=client_address(request),
         )
+    if not photo.is_ready:
+        raise Http404  # still processing, or failed: there is no picture to show
     thumbnail = variant == "thumb"
     response = HttpResponse(
         services.read_photo_file(photo, thumbnail=thumbnail),

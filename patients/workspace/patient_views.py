@@ -191,6 +191,7 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's photos; practitioners add before/after photos and compare two."""
     patient = _staff_patient(request, patient_id, health=True)
     form = PhotoUploadForm(request.POST or None, request.FILES or None, staff=True)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             services.upload_photo(
@@ -201,13 +202,17 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 ip_address=client_address(request),
             )
+        except services.TooManyUploads as error:
+            add_domain_error(form, error)
+            retry_after = error.retry_after
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("The photo is added."))
+            messages.success(request, _("The photo is added. It shows here once it is processed."))
             return redirect("patients:staff-photos", patient_id=patient.pk)
     all_photos = list(selectors.photos_of(patient))
-    by_uuid = {str(photo.uuid): photo for photo in all_photos}
+    # Only pictures the worker has finished can be compared.
+    by_uuid = {str(photo.uuid): photo for photo in all_photos if photo.is_ready}
     left = by_uuid.get(request.GET.get("left", ""))
     right = by_uuid.get(request.GET.get("right", ""))
     services.record_access(
@@ -221,8 +226,8 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     if left is None and right is None:
         # Default comparison: the latest "before" against the latest "after".
-        left = next((p for p in all_photos if p.kind == Photo.Kind.BEFORE), None)
-        right = next((p for p in all_photos if p.kind == Photo.Kind.AFTER), None)
+        left = next((p for p in by_uuid.values() if p.kind == Photo.Kind.BEFORE), None)
+        right = next((p for p in by_uuid.values() if p.kind == Photo.Kind.AFTER), None)
     context = {
         "patient": patient,
         "photos": all_photos,
@@ -230,5 +235,8 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
         "left": left,
         "right": right,
     }
-    status = 400 if form.errors else 200
-    return render(request, "patients/staff/photos.html", context, status=status)
+    status = 429 if retry_after else 400 if form.errors else 200
+    response = render(request, "patients/staff/photos.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

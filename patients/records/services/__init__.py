@@ -27,6 +27,7 @@ from patients.records.services.intake import (
     submit_intake,
 )
 from patients.records.services.photos import (
+    TooManyUploads,
     delete_photo,
     delete_stored_files,
     read_photo_file,
@@ -41,6 +42,7 @@ from patients.records.services.privacy import (
 
 __all__ = [
     "CLINICIAN_CONFIRMED_KEYS",
+    "TooManyUploads",
     "complete_erasure",
     "delete_photo",
     "delete_stored_files",

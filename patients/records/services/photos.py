@@ -4,10 +4,21 @@ Domain rules:
 - A patient uploads photos of the areas to treat (kind `area`) for
   themselves only; practitioners and managers add `before` / `after` photos
   (and may add area photos) for any patient, and that is audited.
-- Every file is checked and re-encoded by `patients.records.images.clean_image` before
-  anything is stored; the picture and its thumbnail are saved in the default
-  storage under fresh random names, never the uploaded name.
-- Nothing is half-saved: if the row cannot be written, the stored files are
+- The upload request only checks the file (`probe_image`: size, format,
+  structure, pixel count; no pixel decoded) and keeps it, private, under a
+  random name; the photo is `processing` and the request returns at once. The
+  worker (`process_photo`, task `patients.tasks.process_photo`) decodes it
+  within `PHOTO_DECODE_MAX_PIXELS`, re-encodes it without metadata and stores
+  the picture and its thumbnail under fresh random names, never the uploaded
+  name, then removes the upload: the photo is `ready`, or `failed` if the file
+  would not decode. Decoding in the worker bounds the memory and time photos
+  take to the worker's concurrency; no web worker waits on a decoder.
+- Every file goes through the default storage of `STORAGES` (a folder, or a
+  private bucket in production); it is read back only through the access-checked
+  photo view.
+- A patient's photos are rate limited (`RATE_LIMITS["photo_upload"]`), counted
+  per patient whoever uploads, so nobody can fill the worker's queue.
+- Nothing is half-saved: if the row cannot be written, the stored file is
   removed again; if a file cannot be stored, no row is written.
 """
 
@@ -17,6 +28,8 @@ import logging
 import uuid
 from typing import IO
 
+from celery import current_app
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -24,15 +37,36 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
+from clinic.ratelimit import hit
 from clinic.roles import can_see_health_data
 from patients.models import AdverseEventPhoto, AuditEntry, PatientProfile, Photo
-from patients.records.images import clean_image
+from patients.records.images import ImageRejected, clean_image, probe_image
 from patients.records.services.audit import record_access
-from procedures.errors import DomainError
+from procedures.errors import DomainError, lazy_interpolate
 
 logger = logging.getLogger(__name__)
 
 PHOTO_FOLDER = "patient-photos"
+# Uploads waiting for the worker; never served, removed once processed.
+INCOMING_FOLDER = f"{PHOTO_FOLDER}/incoming"
+PROCESS_PHOTO = "patients.tasks.process_photo"
+
+
+class TooManyUploads(DomainError):
+    """The patient's photos hit their rate limit; `retry_after` is in seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            lazy_interpolate(
+                _("Too many photos for now. Please try again in %(minutes)s minutes."),
+                {"minutes": minutes},
+            ),
+            field="image",
+        )
+        self.retry_after = retry_after
 
 
 def _save_file(data: bytes, extension: str) -> str:
@@ -71,22 +105,27 @@ def upload_photo(
             _("Before and after photos are taken by the clinic."), code="forbidden", field="kind"
         )
 
-    image = clean_image(upload)  # raises ImageRejected before anything is stored
+    retry_after = hit("photo_upload", [f"patient:{patient.pk}"])
+    if retry_after is not None:
+        raise TooManyUploads(retry_after)
+
+    probed = probe_image(upload)  # raises ImageRejected before anything is stored
     stored: list[str] = []
     try:
-        stored.append(_save_file(image.data, image.extension))
-        stored.append(_save_file(image.thumbnail, "jpg"))
+        stored.append(
+            default_storage.save(f"{INCOMING_FOLDER}/{uuid.uuid4().hex}", ContentFile(probed.data))
+        )
         with transaction.atomic():
             photo = Photo(
                 patient=patient,
                 kind=kind,
                 note=note.strip()[:200],
-                file_name=stored[0],
-                thumbnail_name=stored[1],
-                image_format=image.image_format,
-                width=image.width,
-                height=image.height,
-                size_bytes=len(image.data),
+                status=Photo.Status.PROCESSING,
+                source_name=stored[0],
+                image_format=probed.image_format,
+                width=probed.width,
+                height=probed.height,
+                size_bytes=len(probed.data),
                 uploaded_by=uploaded_by,
                 uploaded_at=timezone.now(),
             )
@@ -100,10 +139,71 @@ def upload_photo(
                     detail=f"{kind} {photo.uuid}",
                     ip_address=ip_address,
                 )
+            if settings.PHOTO_PROCESSING != "inline":
+                photo_id = photo.pk
+                transaction.on_commit(
+                    lambda: current_app.tasks[PROCESS_PHOTO].delay(photo_id), robust=True
+                )
     except BaseException:
         delete_stored_files(*stored)
         raise
+    if settings.PHOTO_PROCESSING == "inline":
+        process_photo(photo_id=photo.pk)
+        photo.refresh_from_db()
     return photo
+
+
+def process_photo(*, photo_id: int) -> str:
+    """Decode, clean and store a `processing` photo's upload; the photo ends `ready` or `failed`.
+
+    Run again for the same photo (a worker died and the task came back) it picks
+    up where the photo is: a photo no longer processing, or gone, is left alone.
+    """
+    photo = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).first()
+    if photo is None:
+        return "skipped"
+    try:
+        with default_storage.open(photo.source_name) as handle:
+            image = clean_image(handle)
+    except ImageRejected as rejected:
+        return _finish(photo, status=Photo.Status.FAILED, failure=rejected.code)
+    except FileNotFoundError:
+        return _finish(photo, status=Photo.Status.FAILED, failure="upload_missing")
+    stored = [_save_file(image.data, image.extension), _save_file(image.thumbnail, "jpg")]
+    try:
+        return _finish(
+            photo,
+            status=Photo.Status.READY,
+            file_name=stored[0],
+            thumbnail_name=stored[1],
+            image_format=image.image_format,
+            width=image.width,
+            height=image.height,
+            size_bytes=len(image.data),
+        )
+    except BaseException:
+        delete_stored_files(*stored)
+        raise
+
+
+def _finish(photo: Photo, *, status: str, **fields: object) -> str:
+    """Record the outcome on the row (if it is still waiting) and drop the upload."""
+    with transaction.atomic():
+        locked = (
+            Photo.objects.select_for_update()
+            .filter(pk=photo.pk, status=Photo.Status.PROCESSING)
+            .first()
+        )
+        if locked is None:
+            # Deleted (or finished by another run) meanwhile: keep nothing of ours.
+            delete_stored_files(*(str(v) for k, v in fields.items() if k.endswith("_name")))
+            return "skipped"
+        for name, value in {"status": status, "source_name": "", **fields}.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+    delete_stored_files(photo.source_name)
+    return status
 
 
 @transaction.atomic
@@ -117,11 +217,12 @@ def delete_photo(*, photo: Photo, by: User) -> None:
             _("This photo belongs to a problem you reported; the clinic keeps it."),
             code="in_record",
         )
-    names = (photo.file_name, photo.thumbnail_name)
+    names = photo.stored_names
     photo.delete()
     transaction.on_commit(lambda: delete_stored_files(*names))
 
 
 def read_photo_file(photo: Photo, *, thumbnail: bool) -> bytes:
+    """The bytes of a `ready` photo's picture or thumbnail, from the default storage."""
     with default_storage.open(photo.thumbnail_name if thumbnail else photo.file_name) as handle:
         return handle.read()

@@ -90,7 +90,7 @@ def complete_erasure(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
         photos = list(
             Photo.objects.filter(patient=patient).exclude(pk__in=record_photo_ids(patient))
         )
-        file_names = [name for photo in photos for name in (photo.file_name, photo.thumbnail_name)]
+        file_names = [name for photo in photos for name in photo.stored_names]
         Photo.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
 
         old_email = user.email
@@ -154,7 +154,8 @@ def _delete_login_records(email: str) -> int:
 def export_patient_data(*, patient: PatientProfile) -> bytes:
     """Return a zip archive of everything the portal holds about the patient."""
     user = patient.user
-    photos = list(photos_of(patient))
+    # A photo still processing (or that failed) has no picture to give yet.
+    photos = [photo for photo in photos_of(patient) if photo.is_ready]
     signatures = list(signatures_of(patient))
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
