@@ -7,7 +7,8 @@ on warfarin") and the reason (`reason`, what the patient and the reception desk
 are told). The desk sees that a booking was flagged, never why. Rows written
 before the reason existed keep their text as a clinical note. Asking the patient
 to update their intake leaves the appointment pending, so this row is the only
-trace of it; approvals and declines also have their `AppointmentStatusChange` row. Rows are never changed.
+trace of it; approvals and declines also have their `AppointmentStatusChange` row.
+Rows are never changed.
 """
 
 from __future__ import annotations
