@@ -211,7 +211,7 @@ def intake_update_requested(appointment: Appointment, decision: ReviewDecision) 
         Kind.INTAKE_UPDATE_REQUESTED,
         due_at=_now(),
         key=f"{Kind.INTAKE_UPDATE_REQUESTED}:appointment:{appointment.pk}:decision:{decision.pk}",
-        context={"note": decision.note},
+        context={"note": decision.reason},  # never the clinical note
     )
 
 

@@ -330,16 +330,32 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             note = form.cleaned_data["note"]
+            clinical = form.cleaned_data["clinical_note"]
             user = request.user
             try:
                 if decision == form.APPROVE:
-                    approve_booking_review(appointment=appointment, by=user, note=note)
+                    approve_booking_review(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Approved; the patient is told."))
                 elif decision == form.DECLINE:
-                    decline_booking_review(appointment=appointment, by=user, reason=note)
+                    decline_booking_review(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        reason=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Declined; the patient is told why."))
                 else:
-                    ask_intake_update(appointment=appointment, by=user, note=note)
+                    ask_intake_update(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(
                         request, _("The patient is asked to update the questionnaire.")
                     )
