@@ -185,9 +185,24 @@ class AppointmentAdmin(PhoneSearchAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Check in the selected patients"), permissions=["change"])
-    def check_in_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        self._each(request, queryset, check_in, _("%(count)d checked in."))
+    @admin.action(description=_("Check in the selected patients…"), permissions=["change"])
+    def check_in_selected(
+        self, request: HttpRequest, queryset: QuerySet[Appointment]
+    ) -> TemplateResponse | None:
+        # Each patient confirms that nothing in the questionnaire changed: asked first.
+        if "confirm" in request.POST and request.POST.get("nothing_changed") == "1":
+            self._each(
+                request, queryset, check_in, _("%(count)d checked in."), nothing_changed=True
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Check in"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/patients/appointment/check_in.html", context)
 
     @admin.action(description=_("Complete the selected appointments"), permissions=["change"])
     def complete_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:

@@ -458,10 +458,19 @@ def _back_to_day_sheet(request: SignedInRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
 def appointment_check_in(request: SignedInRequest, appointment_id: int) -> HttpResponse:
-    """Check the patient in (the day sheet's button); then the chart can be opened."""
+    """Check the patient in (the day sheet's button); then the chart can be opened.
+
+    The patient confirms first that nothing in the questionnaire changed (the
+    form's `nothing_changed` box); otherwise the answers are updated first.
+    """
     appointment = _appointment(appointment_id)
+    nothing_changed = request.POST.get("nothing_changed") == "1"
     try:
-        check_in(appointment=appointment, by=request.user)
+        check_in(
+            appointment=appointment,
+            by=request.user,
+            nothing_changed=nothing_changed,
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
