@@ -49,7 +49,7 @@ def course(
     )
 
 
-def book(user: User, clinic: Clinic, start: dt.datetime, slug: str = "glycolic-peel", **kw):  # type: ignore[no-untyped-def]
+def book(user: User, clinic: Clinic, start: dt.datetime, slug: str = "glycolic-peel", **kw):
     return book_appointment(
         patient=user.patient_profile,
         procedure=clinic.procedure(slug),

@@ -533,7 +533,7 @@ def test_approving_confirms_records_and_tells_the_patient(
     assert review.status == S.CONFIRMED
     assert review.note_to_patient == "Bring your scan results."
     decision = ReviewDecision.objects.get()
-    assert (decision.kind, decision.by, decision.note) == (
+    assert (decision.kind, decision.by, decision.reason) == (
         ReviewDecision.Kind.APPROVED_WITH_NOTE,
         practitioner,
         "Bring your scan results.",
