@@ -11,12 +11,21 @@ app's `ready()` imports it so every process knows the tasks.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 
+from clinic.periodic import periodic
 from patients.messaging import outbox
 
 
+# A dispatcher run that missed its minute is useless once the next one started.
+@periodic(
+    every=dt.timedelta(minutes=1),
+    name="Send due patient messages (outbox)",
+    expires=dt.timedelta(seconds=60),
+)
 @shared_task(name=outbox.DISPATCH_DUE_MESSAGES, ignore_result=True)
 def dispatch_due_messages() -> int:
     """Claim the due outbox rows and enqueue one send task per row."""
