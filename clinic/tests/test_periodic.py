@@ -40,6 +40,7 @@ def test_the_periodic_jobs_of_the_portal() -> None:
             dt.timedelta(minutes=5),
             dt.timedelta(minutes=5),
         ),
+        "patients.tasks.poll_sms_statuses": (dt.timedelta(minutes=5), dt.timedelta(minutes=5)),
     }
 
 

@@ -1,7 +1,8 @@
-"""Celery tasks of booking: the periodic jobs that keep bookings honest.
+"""Celery tasks of booking: the periodic jobs that keep bookings honest, and the
+re-screening a catalogue edit starts.
 
-Thin on purpose: each calls one service with the current time. Each is declared
-a periodic job here, beside the service it runs (clinic/periodic.py puts it in beat).
+Thin on purpose: each calls one service. The periodic ones are declared here, beside
+the service they run (clinic/periodic.py puts them in beat).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from clinic.periodic import periodic
+from patients.booking.services.rescreen_jobs import run_rescreen_job
 from patients.booking.services.reviews import auto_decline_overdue_reviews
 from patients.booking.services.waitlist import expire_waitlist_offers as expire_offers
 
@@ -34,3 +36,9 @@ def auto_decline_reviews() -> list[int]:
 def expire_waitlist_offers() -> int:
     """Expire the offers past their hold and offer each slot to the next waiter."""
     return expire_offers(now=timezone.now())
+
+
+@shared_task(name="patients.tasks.rescreen_appointments")
+def rescreen_appointments(job_id: int) -> int:
+    """Screen again the appointments of a catalogue edit's job; returns how many went to review."""
+    return run_rescreen_job(job_id=job_id).sent_to_review
