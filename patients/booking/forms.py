@@ -267,3 +267,14 @@ class DeskNewPatientForm(forms.Form):
         if born > timezone.localdate():
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
         return born
+
+
+class DeskTabletForm(forms.Form):
+    """Which consents the clinic tablet asks (the data-processing one is always asked)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Consents to sign on the tablet"),
+        choices=Procedure.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -19,6 +19,7 @@ from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.review import ReviewDecision
+from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
     FaceZone,
@@ -43,6 +44,7 @@ __all__ = [
     "ChartAddendum",
     "ConsentSignature",
     "ConsentText",
+    "DrawnSignature",
     "ErasureRequest",
     "FaceZone",
     "ImmutableRowError",
@@ -58,6 +60,7 @@ __all__ = [
     "ProductUsage",
     "RecordLock",
     "ReviewDecision",
+    "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
     "TreatmentVisit",

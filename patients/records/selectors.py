@@ -32,6 +32,7 @@ from patients.models import (
     OutboxMessage,
     PatientProfile,
     Photo,
+    TabletSession,
     TreatmentCourse,
 )
 from patients.models.intake import intake_expires_on
@@ -267,3 +268,19 @@ def invitation_status(patient: PatientProfile) -> InvitationStatus | None:
         password_set=patient.user.has_usable_password(),
         has_email=patient.has_email,
     )
+
+
+def latest_tablet(patient: PatientProfile) -> TabletSession | None:
+    """The patient's latest clinic tablet link (open, finished or expired)."""
+    return TabletSession.objects.filter(patient=patient).order_by("-created_at", "-pk").first()
+
+
+def ready_for_visit(patient: PatientProfile, category: str, *, on: dt.date) -> list[str]:
+    """What the patient still owes before a visit of `category` on `on`: "intake",
+    "consent" (none when ready)."""
+    missing = []
+    if current_intake_or_none(patient, on=on) is None:
+        missing.append("intake")
+    if not has_valid_consent(patient, category):
+        missing.append("consent")
+    return missing
