@@ -24,11 +24,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+import patients.messaging.channels as channels
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
 from patients.messaging.calendar import appointment_calendar_file
@@ -45,7 +47,7 @@ from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.courses import next_session_window
 from procedures.screening import rules_for
 
-__all__ = ["Rendered", "next_window", "render"]
+__all__ = ["Rendered", "next_window", "render", "sms_text"]
 
 Kind = OutboxMessage.Kind
 S = AppointmentStatus
@@ -129,6 +131,10 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
         approved = appointment.status != S.DECLINED
         attachments = _ics(appointment) if approved else []
         return Rendered("review_decided", {**context, "approved": approved}, attachments)
+    if kind == Kind.SCREENING_REVIEW:
+        if appointment.status != S.PENDING_REVIEW:
+            return None  # decided since: the decision's own message says what happened
+        return Rendered("screening_review", context)
     if kind == Kind.INTAKE_UPDATE_REQUESTED:
         if appointment.status != S.PENDING_REVIEW:
             return None  # decided since: the decision's own message says what happened
@@ -172,7 +178,7 @@ def _render_course(message: OutboxMessage) -> Rendered | None:
         procedure_name = course.procedure.name
     kind = message.kind
     if kind == Kind.RECALL:
-        if patient.recalls_opt_out or not _nothing_booked(course):
+        if not _nothing_booked(course):
             return None
         return Rendered(
             "recall",
@@ -248,8 +254,8 @@ def render(message: OutboxMessage) -> Rendered | None:
     """What to send for `message` now, or None when it no longer applies."""
     if message.patient.erased_at is not None:
         return None
-    if not message.patient.has_email:
-        return None  # created at the desk without an address: nothing to e-mail
+    if not channels.wants(message.patient, message.kind, message.channel):
+        return None  # the patient turned this kind off on this channel since
     if message.kind == Kind.INVITATION:
         return _render_invitation(message)
     if message.kind == Kind.LOT_RECALL:
@@ -296,3 +302,21 @@ def render(message: OutboxMessage) -> Rendered | None:
             },
         )
     raise ValueError(f"a message without a subject: {message.pk}")  # pragma: no cover
+
+
+def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
+    """The text for a rendered row: `patients/sms/<template>.txt`, in the patient's language.
+
+    A text lands on a lock screen: it names the clinic, the day and time and a
+    link, never the procedure or anything about health (the templates get no
+    procedure name to show).
+    """
+    allowed = ("appointment", "start", "end", "offer", "expires_at", "opens_on", "closes_on")
+    context = {key: rendered.context[key] for key in allowed if key in rendered.context}
+    user = message.patient.user
+    with translation.override(language_of(user)):
+        text = render_to_string(
+            f"patients/sms/{rendered.template}.txt",
+            {**context, "clinic_name": settings.CLINIC_NAME, "kind": message.kind},
+        )
+    return " ".join(text.split())

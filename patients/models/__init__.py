@@ -18,6 +18,7 @@ from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
+from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
 from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
@@ -59,6 +60,7 @@ __all__ = [
     "ProductLot",
     "ProductUsage",
     "RecordLock",
+    "RescreenJob",
     "ReviewDecision",
     "TabletSession",
     "TreatmentCourse",

@@ -41,10 +41,25 @@ class PatientProfile(models.Model):
         help_text=_("Do not invite me back when a repeat treatment becomes possible."),
     )
 
+    # Which channels each group of messages takes (`patients.messaging.channels`):
+    # appointment messages always reach at least one (a database check); care
+    # instructions and recalls may be turned off altogether.
+    appointments_by_email = models.BooleanField(_("appointments by e-mail"), default=True)
+    appointments_by_sms = models.BooleanField(_("appointments by SMS"), default=True)
+    care_by_email = models.BooleanField(_("care instructions by e-mail"), default=True)
+    care_by_sms = models.BooleanField(_("care instructions by SMS"), default=False)
+    recalls_by_sms = models.BooleanField(_("recalls by SMS"), default=False)
+
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         ordering = ("user__last_name", "user__first_name", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(appointments_by_email=True) | models.Q(appointments_by_sms=True),
+                name="patient_appointment_messages_reach_a_channel",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.erased_at:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,6 +31,7 @@ from patients.records.forms import (
     ProfileForm,
     add_domain_error,
 )
+from patients.records.message_forms import MessagePreferencesForm
 from procedures.errors import AnswerError, DomainError
 
 
@@ -121,6 +122,26 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("patients:profile")
     return render(request, "patients/profile.html", {"form": form, "patient": patient})
+
+
+@login_required
+@no_store
+@require_http_methods(["GET", "POST"])
+def message_preferences(request: HttpRequest) -> HttpResponse:
+    """Which channels appointment messages, care instructions and recalls take."""
+    patient = current_patient(request)
+    form = MessagePreferencesForm(
+        request.POST or None, initial=services.current_message_preferences(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_preferences(patient=patient, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your message settings are saved."))
+            return redirect("patients:message-preferences")
+    return render(request, "patients/message_preferences.html", {"form": form, "patient": patient})
 
 
 @login_required
@@ -328,8 +349,9 @@ def photo_file(request: HttpRequest, photo_uuid: str, variant: str) -> HttpRespo
     if not photo.is_ready:
         raise Http404  # still processing, or failed: there is no picture to show
     thumbnail = variant == "thumb"
-    response = HttpResponse(
-        services.read_photo_file(photo, thumbnail=thumbnail),
+    # Streamed from the storage (a folder or the private bucket), never redirected to it.
+    response = FileResponse(
+        services.open_photo_file(photo, thumbnail=thumbnail),
         content_type="image/jpeg" if thumbnail else photo.content_type,
     )
     response["Content-Disposition"] = "inline"

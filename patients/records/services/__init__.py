@@ -35,8 +35,13 @@ from patients.records.services.photos import (
     TooManyUploads,
     delete_photo,
     delete_stored_files,
+    open_photo_file,
     read_photo_file,
     upload_photo,
+)
+from patients.records.services.preferences import (
+    current_message_preferences,
+    set_message_preferences,
 )
 from patients.records.services.privacy import (
     complete_erasure,
@@ -51,6 +56,7 @@ __all__ = [
     "accept_invitation",
     "complete_erasure",
     "create_patient_at_desk",
+    "current_message_preferences",
     "delete_photo",
     "delete_stored_files",
     "email_verification_token",
@@ -58,6 +64,7 @@ __all__ = [
     "export_patient_data",
     "invite_patient",
     "is_verified",
+    "open_photo_file",
     "publish_consent_text",
     "read_photo_file",
     "record_access",
@@ -68,6 +75,7 @@ __all__ = [
     "require_valid_consent",
     "review_clinical_answers",
     "send_verification_email",
+    "set_message_preferences",
     "sign_consent",
     "signed_text",
     "submit_intake",
