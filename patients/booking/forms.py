@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -40,7 +40,7 @@ class AwareDateTimeField(forms.CharField):
         "invalid": _("Give the time as an ISO 8601 date and time with its UTC offset."),
     }
 
-    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]  # text in, time out
         text = super().to_python(value)
         if not text:
             return None
@@ -72,7 +72,9 @@ class DateRangeForm(forms.Form):
         self, *args: Any, practitioners: Iterable[Practitioner] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = _practitioner_choices(practitioners)
+        cast(forms.ChoiceField, self.fields["practitioner"]).choices = _practitioner_choices(
+            practitioners
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "booking-range mb-3"
@@ -159,7 +161,9 @@ class WaitlistForm(forms.Form):
         kwargs.setdefault("auto_id", "id_waitlist_%s")
         super().__init__(*args, **kwargs)
         self._practitioners = {p.pk: p for p in practitioners}
-        self.fields["practitioner"].choices = _practitioner_choices(self._practitioners.values())
+        cast(forms.ChoiceField, self.fields["practitioner"]).choices = _practitioner_choices(
+            self._practitioners.values()
+        )
         for name, css in (("from_date", "form-control"), ("to_date", "form-control")):
             self.fields[name].widget.attrs["class"] = css
         self.fields["practitioner"].widget.attrs["class"] = "form-select"
@@ -201,9 +205,9 @@ class DeskSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = Procedure.objects.filter(is_active=True).order_by(
-            "display_order", "slug"
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
+            is_active=True
+        ).order_by("display_order", "slug")
 
     def clean_days(self) -> int:
         return self.cleaned_data.get("days") or 1
@@ -218,7 +222,9 @@ class DeskSlotForm(SlotForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = Procedure.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
+            is_active=True
+        )
 
 
 class DeskNewPatientForm(forms.Form):

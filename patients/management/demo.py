@@ -446,7 +446,7 @@ def record_past_visit(
     appointment.full_clean()
     appointment.save()
     first = S.PENDING_REVIEW if result.needs_review else S.CONFIRMED
-    steps = [("", first, booked_at)]
+    steps: list[tuple[str, str, dt.datetime]] = [("", first, booked_at)]
     if first == S.PENDING_REVIEW:
         steps.append((first, S.CONFIRMED, booked_at + dt.timedelta(hours=3)))
     if outcome == DONE:

@@ -211,7 +211,7 @@ def intake_update_requested(appointment: Appointment, decision: ReviewDecision) 
         Kind.INTAKE_UPDATE_REQUESTED,
         due_at=_now(),
         key=f"{Kind.INTAKE_UPDATE_REQUESTED}:appointment:{appointment.pk}:decision:{decision.pk}",
-        context={"note": decision.note},
+        context={"note": decision.reason},  # never the clinical note
     )
 
 
@@ -224,7 +224,7 @@ def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> 
     zone = clinic_zone()
     procedure = appointment.procedure
     rules = rules_for(procedure.slug)
-    common = {"patient_id": course.patient_id, "course": course}
+    common: dict[str, Any] = {"patient_id": course.patient_id, "course": course}
     session = course.sessions_done + 1
     if course.status == TreatmentCourse.Status.ACTIVE and not procedure.repeatable:
         context = {"session_number": session, "sessions_done": course.sessions_done}

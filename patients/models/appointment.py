@@ -27,13 +27,14 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import connections, models
-from django.db.models import F, Func, Q
+from django.db.models import BaseConstraint, F, Func, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -274,7 +275,7 @@ class Appointment(models.Model):
     def is_active(self) -> bool:
         return self.status in HOLDING_STATUSES
 
-    def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[BaseConstraint]]]:
         # Exclusion constraints are validated (and exist) only on PostgreSQL.
         if connections[self._state.db or "default"].vendor == "postgresql":
             return super().get_constraints()

@@ -129,7 +129,8 @@ class RegistrationForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -176,7 +177,7 @@ class ProfileForm(forms.Form):
 class LocalisedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the e-mail is in the user's language, HTML and text."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -290,7 +291,8 @@ class IntakeForm(forms.Form):
         self.helper.add_input(_submit(_("Save my answers")))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         sex = cleaned.get("sex")
         for question in QUESTIONS.values():
             key = question.key

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -42,7 +43,7 @@ from procedures.selectors import screen_catalogue
 History = dict[str, tuple[dt.date | None, int]]
 
 
-def profile_of(user: User) -> PatientProfile | None:
+def profile_of(user: User | AnonymousUser) -> PatientProfile | None:
     """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
     if not user.is_authenticated:
         return None

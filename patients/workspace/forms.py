@@ -99,9 +99,15 @@ class ReviewDecisionForm(forms.Form):
         ],
     )
     note = forms.CharField(
-        label=_("Note or reason for the patient"),
+        label=_("Reason or note for the patient (the reception desk sees it too)"),
         required=False,
         max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    clinical_note = forms.CharField(
+        label=_("Clinical note (clinicians only)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -113,7 +119,8 @@ class ReviewDecisionForm(forms.Form):
             self.fields["decision"].widget.disabled_values = frozenset({self.APPROVE})
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.APPROVE and self.approve_blocked:
             self.add_error("decision", self.approve_blocked)
         if cleaned.get("decision") == self.DECLINE and not (cleaned.get("note") or "").strip():

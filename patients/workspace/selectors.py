@@ -208,15 +208,13 @@ def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None =
             if minute < covered_until:
                 row.cells.append(None)
                 continue
-            appointment = placed.get((column.day, resource_id_, minute))
-            if appointment is not None:
-                length = max(
-                    1, math.ceil((appointment.end - appointment.start).total_seconds() / 60)
-                )
+            booked = placed.get((column.day, resource_id_, minute))
+            if booked is not None:
+                length = max(1, math.ceil((booked.end - booked.start).total_seconds() / 60))
                 span = max(1, math.ceil(length / grid_minutes))
                 span = min(span, len(times) - index)
                 covered_until = minute + span * grid_minutes
-                row.cells.append(Cell(kind="appointment", appointment=appointment, rowspan=span))
+                row.cells.append(Cell(kind="appointment", appointment=booked, rowspan=span))
                 continue
             end = minute + grid_minutes
             closure = next(

@@ -28,13 +28,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic.http import SignedInRequest
 from clinic.roles import Role, role_required
 from clinic.selectors import qualified_practitioners
 from clinic.staff_security import qr_svg
@@ -90,7 +91,7 @@ def _patient_state(patient: PatientProfile) -> dict[str, Any]:
 
 @require_GET
 @desk_only
-def desk_index(request: HttpRequest) -> HttpResponse:
+def desk_index(request: SignedInRequest) -> HttpResponse:
     """Find a patient by name, e-mail address or phone."""
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -101,7 +102,7 @@ def desk_index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_new_patient(request: HttpRequest) -> HttpResponse:
+def desk_new_patient(request: SignedInRequest) -> HttpResponse:
     """Create a first-time caller (offering an existing patient with the same phone or
     e-mail address instead) and invite them; then book on their page."""
     form = DeskNewPatientForm(request.POST or None)
@@ -123,7 +124,7 @@ def desk_new_patient(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @desk_only
-def desk_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_invite(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """Send the invitation again (a fresh one-time link)."""
     patient = _patient(patient_id)
     try:
@@ -137,7 +138,7 @@ def desk_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_GET
 @desk_only
-def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """The patient's appointments, and the choice of a procedure and a day to book."""
     patient = _patient(patient_id)
     now = timezone.now()
@@ -193,13 +194,13 @@ def desk_tablet(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_GET
 @desk_only
-def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_book(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """Screening for the chosen dates and the free slots; blocked shows why and no slot."""
     patient = _patient(patient_id)
     form = DeskSearchForm(request.GET)
     if not form.is_valid():
-        context = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
-        return DESK.show(request, "patient.html", context, status=400)
+        failed = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
+        return DESK.show(request, "patient.html", failed, status=400)
     procedure: Procedure = form.cleaned_data["procedure"]
     context: dict[str, Any] = {
         "title": _("Book %(procedure)s for %(name)s") % {"procedure": procedure, "name": patient},
@@ -225,7 +226,7 @@ def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpResponse:
+def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpResponse:
     """The chosen slot and the patient's screening for its date; posting books it."""
     patient = _patient(patient_id)
     procedure = get_object_or_404(Procedure.objects.prefetch_related("rules"), slug=slug)
@@ -246,7 +247,7 @@ def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpRespon
             procedure=procedure,
             start=start,
             practitioner=form.cleaned_data["practitioner"],
-            booked_by=request.user,  # type: ignore[arg-type]
+            booked_by=request.user,
             channel=Appointment.Channel.DESK,
         ),
         done=booked,
@@ -279,7 +280,7 @@ def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def desk_move(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Move an appointment to a new slot (re-screened; staff have no cut-off)."""
     appointment = _appointment(appointment_id)
     patient, procedure = appointment.patient, appointment.procedure
@@ -311,7 +312,7 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def desk_cancel(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment for the patient (any time), saying why."""
     appointment = _appointment(appointment_id)
     context = {
