@@ -166,7 +166,7 @@ def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @desk_only
-def desk_tablet(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_tablet(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """Open the clinic tablet for the patient: the link (and its QR code) shown once."""
     patient = _patient(patient_id)
     form = DeskTabletForm(request.POST)
@@ -176,7 +176,7 @@ def desk_tablet(request: HttpRequest, patient_id: int) -> HttpResponse:
         session, token = open_tablet(
             patient=patient,
             consent_kinds=form.cleaned_data["kinds"],
-            opened_by=request.user,  # type: ignore[arg-type]
+            opened_by=request.user,
         )
     except DomainError as refused:
         messages.error(request, str(refused.message))

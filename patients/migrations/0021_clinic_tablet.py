@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0019_merge_20261206_0710'),
+        ('patients', '0020_merge_20261206_0718'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
