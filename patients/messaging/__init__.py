@@ -19,6 +19,7 @@ from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.channels import sms_number
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
+    appointment_back_to_review,
     appointment_booked,
     appointment_cancelled,
     appointment_completed,
@@ -26,11 +27,13 @@ from patients.messaging.schedule import (
     intake_submitted,
     intake_update_requested,
     lot_recalled,
+    patient_invited,
     review_decided,
     waitlist_offer_made,
 )
 
 __all__ = [
+    "appointment_back_to_review",
     "appointment_booked",
     "appointment_calendar_file",
     "appointment_cancelled",
@@ -39,6 +42,7 @@ __all__ = [
     "intake_submitted",
     "intake_update_requested",
     "lot_recalled",
+    "patient_invited",
     "review_decided",
     "send_templated_email",
     "sms_number",

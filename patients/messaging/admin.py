@@ -70,7 +70,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Only the retry action changes rows; the change page stays read-only (fields above).
-        return request.user.has_perm("patients.change_outboxmessage")  # type: ignore[union-attr]
+        return request.user.has_perm("patients.change_outboxmessage")
 
     @admin.action(description=_("Send the selected failed messages again"), permissions=["change"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:

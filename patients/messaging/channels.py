@@ -7,8 +7,11 @@ Domain rules:
   instructions (pre-care, after-care, "how is your skin?") and recalls (course
   windows, repeat treatments) may be turned off. Recalls go by e-mail unless
   the patient opted out, and also by SMS if they asked for it.
+- The desk's invitation (set a password, fill in the questionnaire) goes by
+  every channel the patient has.
 - Other kinds (the intake renewal, a product lot recall) go by e-mail only:
   they need more words than a text holds.
+- Nothing is e-mailed to a patient created at the desk without an address.
 - An SMS needs a phone number (sent in E.164, `sms_number`); without one the
   SMS row is not written, and one removed since cancels the row.
 - Quiet hours (`SMS_QUIET_HOURS`, clinic zone, 21:00-09:00 by default): an SMS
@@ -21,11 +24,11 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 
 from clinic.availability import clinic_zone
+from clinic.search import as_e164
 from patients.models import OutboxMessage, PatientProfile
 
 __all__ = [
@@ -51,6 +54,7 @@ APPOINTMENT_KINDS = frozenset(
         Kind.APPOINTMENT_REMINDER,
         Kind.INTAKE_UPDATE_REQUESTED,
         Kind.WAITLIST_OFFER,
+        Kind.SCREENING_REVIEW,
     }
 )
 CARE_KINDS = frozenset({Kind.PRECARE_NOTICE, Kind.AFTERCARE, Kind.SKIN_CHECK})
@@ -59,17 +63,13 @@ RECALL_KINDS = frozenset(
 )
 
 
-def sms_number(phone: str) -> str | None:
-    """The phone in E.164 (`+79001234567`), or None when it cannot be one.
+def sms_number(phone: object) -> str | None:
+    """The phone in E.164 (`+79001234567`), or None when it is not a valid number.
 
-    Separators go; a Russian number written with the trunk prefix 8 becomes +7.
+    Takes the stored phone (a PhoneNumber, already E.164) or a typed one; what a
+    phone number is, is `clinic.search.as_e164`'s to say.
     """
-    digits = re.sub(r"\D", "", phone)
-    if not phone.strip().startswith("+") and len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    if not 10 <= len(digits) <= 15:
-        return None
-    return f"+{digits}"
+    return as_e164(str(phone or ""))
 
 
 def wants(patient: PatientProfile, kind: str, channel: str) -> bool:
@@ -77,6 +77,10 @@ def wants(patient: PatientProfile, kind: str, channel: str) -> bool:
     sms = channel == Channel.SMS
     if sms and sms_number(patient.user.phone) is None:
         return False
+    if not sms and not patient.has_email:
+        return False  # created at the desk without an address
+    if kind == Kind.INVITATION:
+        return True
     if kind in APPOINTMENT_KINDS:
         return patient.appointments_by_sms if sms else patient.appointments_by_email
     if kind in CARE_KINDS:

@@ -647,7 +647,7 @@ def test_dispatcher_scan_uses_the_index(patient: User) -> None:
 
 def complete(appointment: Appointment, receptionist: User) -> TreatmentCourse:
     with time_machine.travel(appointment.start + dt.timedelta(minutes=50), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
         complete_appointment(appointment=appointment, by=receptionist)
     appointment.refresh_from_db()
     assert appointment.course is not None
