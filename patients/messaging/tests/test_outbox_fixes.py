@@ -119,7 +119,7 @@ def test_a_window_opens_message_after_the_window_closed_expires(
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     with time_machine.travel(at(WEDNESDAY, 10, 50), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
         complete_appointment(appointment=appointment, by=receptionist)
     course = TreatmentCourse.objects.get(patient=patient.patient_profile)
     opens = OutboxMessage.objects.get(course=course, kind=Kind.COURSE_WINDOW_OPEN, channel="email")

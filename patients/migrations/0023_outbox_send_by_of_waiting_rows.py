@@ -34,6 +34,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patients", "0017_outbox_expired_state_hand_over_and_retries")]
+    dependencies = [("patients", "0022_outbox_expired_state_hand_over_and_retries")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0016_poll_sms_statuses'),
+        ('patients', '0021_clinic_tablet'),
     ]
 
     operations = [
