@@ -349,8 +349,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # days before it expires. The dispatcher (every minute, from beat) claims at
 # most OUTBOX_DISPATCH_BATCH due rows per run and reclaims rows left "sending"
 # longer than OUTBOX_RECLAIM_MINUTES (a worker died), and enqueues one send
-# task per OUTBOX_SEND_BATCH of them; a message is tried OUTBOX_MAX_ATTEMPTS
-# times before it is "failed". OUTBOX_DELIVERY "celery" enqueues send tasks;
+# task per OUTBOX_SEND_BATCH of them. OUTBOX_DELIVERY "celery" enqueues send tasks;
 # "inline" sends in the process (the test suite).
 APPOINTMENT_REMINDER_HOURS = env.int("APPOINTMENT_REMINDER_HOURS", default=24)
 CLOSING_NOTICE_DAYS = env.int("CLOSING_NOTICE_DAYS", default=3)
@@ -358,7 +357,13 @@ INTAKE_RENEWAL_NOTICE_DAYS = env.int("INTAKE_RENEWAL_NOTICE_DAYS", default=14)
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=2000)
 OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=20)
 OUTBOX_RECLAIM_MINUTES = env.float("OUTBOX_RECLAIM_MINUTES", default=10.0)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# A failed try is tried again OUTBOX_RETRY_FIRST_SECONDS later, then twice as long each
+# time up to OUTBOX_RETRY_MAX_SECONDS apart, until OUTBOX_RETRY_HOURS after the first
+# failure: then the row is "failed" for staff (an SMTP or SMS outage of a few hours
+# loses nothing). The dispatcher (every minute) takes the retries when they are due.
+OUTBOX_RETRY_FIRST_SECONDS = env.int("OUTBOX_RETRY_FIRST_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_RETRY_HOURS = env.float("OUTBOX_RETRY_HOURS", default=6.0)
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="celery")
 
 # How long ago beat's last tick may be before /health/ calls beat down.
