@@ -88,6 +88,7 @@ def _fresh_screening_rules() -> Iterator[None]:
     test's rolled-back transaction (or flushed by a transactional test) must
     not be screened with by the next test.
     """
+    # Imported here: pytest loads conftest.py before Django is set up (app modules need it).
     from procedures.selectors import rules_loader
 
     rules_loader.clear()
@@ -116,6 +117,7 @@ def _fresh_booking_alternatives() -> None:
     They live in the shared cache for a few seconds, outside the database: another
     test's schedule, with the same ids, must not answer for this one.
     """
+    # Imported here: pytest loads conftest.py before Django is set up (app modules need it).
     from patients.booking.race_guard import clear_alternatives_cache
 
     clear_alternatives_cache()
@@ -165,7 +167,7 @@ def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Calla
 
     def open_one(**context_options: Any) -> Any:
         options = {"viewport": {"width": 1280, "height": 900}, **context_options}
-        context = browser.new_context(**options)  # type: ignore[attr-defined]
+        context = browser.new_context(**options)
         context.on("page", watch)
         contexts.append(context)
         page = context.new_page()

@@ -10,7 +10,7 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
 from .roles import can_see_health_data
+from .search import phone_matches
 
 
 def _root(name: str) -> str:
@@ -109,7 +110,22 @@ class ReadOnlyAdmin(HealthAwareAdmin):
         return False
 
 
-def staff_path(route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
+class PhoneSearchAdmin(HealthAwareAdmin):
+    """Admin search that also finds a phone typed in any spelling (stored in E.164)."""
+
+    phone_field = "phone"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_matches(self.phone_field, search_term)
+        if phone is not None:
+            results = results | queryset.filter(phone)
+        return results, may_have_duplicates
+
+
+def staff_path(route: str, view: Callable[..., HttpResponseBase], name: str) -> URLPattern:
     """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
     return path(route, admin.site.admin_view(view), name=name)
 
@@ -121,7 +137,7 @@ admin.site.index_title = _("Clinic administration")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PhoneSearchAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "phone", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone")
@@ -156,7 +172,8 @@ class PractitionerForm(forms.ModelForm):
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         extra = set(cleaned.get("extra_procedures") or ())
         excluded = set(cleaned.get("excluded_procedures") or ())
         both = extra & excluded

@@ -23,12 +23,38 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-View = Callable[..., HttpResponse]
+from .models import User
+
+# Any answer a view gives (a page, a redirect, a file).
+View = Callable[..., HttpResponseBase]
 NO_STORE = "private, no-store"
+
+
+class SignedInRequest(HttpRequest):
+    """The request of a view behind `login_required` or `role_required`.
+
+    Only a type: Django hands every view an `HttpRequest`, and these decorators are what
+    make its `user` a signed-in clinic `User`, never `AnonymousUser`.
+    """
+
+    user: User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that a login check has passed (the admin's own, for one).
+
+    For views whose signature can say so, `SignedInRequest` does this without a check;
+    admin methods keep Django's `HttpRequest` and ask here.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -40,7 +66,7 @@ def no_store(view: View) -> View:
     """Mark every answer of `view` private and not to be stored."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = NO_STORE
         return response
@@ -86,7 +112,7 @@ class RefuseNulMiddleware:
     def __init__(self, get_response: View) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         field = nul_field(request)
         if field is None:
             return self.get_response(request)

@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from clinic.storage import default_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -39,6 +41,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CLINIC_NAME = env.str("CLINIC_NAME", default="Smooth Skin Clinic")
 # Shown where a patient must call (a change after the online cut-off) and in e-mails.
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+7 495 123-45-67")
+# Phones are stored in E.164 (django-phonenumber-field); a number typed without a
+# country code ("8 916 555-12-34", "9165551234") is read as one of this region.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
+PHONENUMBER_DB_FORMAT = "E164"
+# How a stored number reads on a page, in the admin and in an export.
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -62,6 +70,8 @@ INSTALLED_APPS = [
     "clinic.apps.SignInLogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Phone fields and their error messages (in Russian too).
+    "phonenumber_field",
     "clinic",
     "procedures",
     "patients",
@@ -196,16 +206,19 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers ask for at the top of the site (/favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+# Uploaded files (patients' photos) live outside static/ and are only served through
+# views that check who is asking: in this folder, or in the private bucket STORAGE_URL
+# names (s3://bucket/prefix?endpoint_url=...; clinic/storage.py), which every web
+# server and worker then shares. A URL the storage signs is valid this many seconds.
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGE_URL = env.str("STORAGE_URL", default="")
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": "/media-not-public/"},
-    },
+    "default": default_storage_from_url(
+        STORAGE_URL, media_root=MEDIA_ROOT, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Uploaded files (patients' photos) live outside static/ and are only served
-# through views that check who is asking.
-MEDIA_ROOT = VAR_DIR / "media"
 
 # E-mail: EMAIL_URL (e.g. smtp://host:25) or, unset, one .eml file per message
 # under var/mail/ so a person trying the portal can open what patients receive.
@@ -217,6 +230,21 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Smooth Skin Clinic <care@clinic.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Text messages (clinic/sms/): SMS_URL names the gateway as EMAIL_URL names the mail
+# server: unset, one .txt per message under var/sms/; `console:`; or SMS.ru
+# (`smsru://API_ID@sms.ru?from=Clinic`) and SMSC.ru (`smsc://LOGIN:PASSWORD@smsc.ru`).
+# SMS_SENDER is the sender name when the URL gives none. No SMS goes out during
+# SMS_QUIET_HOURS (from, until; the clinic's wall clock) unless waiting would be
+# too late. Gateways report delivery to /sms/status/<SMS_CALLBACK_TOKEN>/ (no token:
+# no callback; the poller asks them every few minutes for SMS_STATUS_POLL_HOURS).
+SMS_URL = env.str("SMS_URL", default="")
+SMS_FILE_PATH = str(VAR_DIR / "sms")
+SMS_SENDER = env.str("SMS_SENDER", default="SmoothSkin")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+SMS_QUIET_HOURS = tuple(env.list("SMS_QUIET_HOURS", default=["21:00", "09:00"]))
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="")
+SMS_STATUS_POLL_HOURS = env.int("SMS_STATUS_POLL_HOURS", default=48)
 
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -256,6 +284,11 @@ PHOTO_DECODE_MAX_PIXELS = env.int("PHOTO_DECODE_MAX_PIXELS", default=16_000_000)
 PHOTO_PROCESSING = env.str("PHOTO_PROCESSING", default="celery")
 # E-mail verification and other signed links stay valid this long.
 EMAIL_VERIFICATION_MAX_AGE_DAYS = 3
+# The clinic tablet (issue #20): a link the desk opens for one patient works this long;
+# a drawn signature is at most this many bytes (PNG) and pixels a side.
+TABLET_LINK_MINUTES = env.int("TABLET_LINK_MINUTES", default=30)
+TABLET_SIGNATURE_MAX_BYTES = 300_000
+TABLET_SIGNATURE_MAX_SIDE = 2000
 
 # Staff workspace (issue 6): staff logins need a TOTP second factor when this is on
 # (production turns it on; the demo leaves it off); staff sessions end after this many

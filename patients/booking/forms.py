@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.availability import Policy
 from clinic.edges import validate_day, validate_moment
@@ -40,7 +42,7 @@ class AwareDateTimeField(forms.CharField):
     }
     default_validators = [validate_moment]
 
-    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]  # text in, time out
         text = super().to_python(value)
         if not text:
             return None
@@ -72,7 +74,9 @@ class DateRangeForm(forms.Form):
         self, *args: Any, practitioners: Iterable[Practitioner] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = _practitioner_choices(practitioners)
+        cast(forms.ChoiceField, self.fields["practitioner"]).choices = _practitioner_choices(
+            practitioners
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "booking-range mb-3"
@@ -159,7 +163,9 @@ class WaitlistForm(forms.Form):
         kwargs.setdefault("auto_id", "id_waitlist_%s")
         super().__init__(*args, **kwargs)
         self._practitioners = {p.pk: p for p in practitioners}
-        self.fields["practitioner"].choices = _practitioner_choices(self._practitioners.values())
+        cast(forms.ChoiceField, self.fields["practitioner"]).choices = _practitioner_choices(
+            self._practitioners.values()
+        )
         for name, css in (("from_date", "form-control"), ("to_date", "form-control")):
             self.fields[name].widget.attrs["class"] = css
         self.fields["practitioner"].widget.attrs["class"] = "form-select"
@@ -201,9 +207,9 @@ class DeskSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = Procedure.objects.filter(is_active=True).order_by(
-            "display_order", "slug"
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
+            is_active=True
+        ).order_by("display_order", "slug")
 
     def clean_days(self) -> int:
         return self.cleaned_data.get("days") or 1
@@ -218,4 +224,50 @@ class DeskSlotForm(SlotForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = Procedure.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
+            is_active=True
+        )
+
+
+class DeskNewPatientForm(forms.Form):
+    """A first-time caller or walk-in: who they are and how to reach them."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = PhoneNumberField(
+        label=_("Phone"), help_text=_("Any spelling: +7 911 123-45-67, 8 911 1234567...")
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Optional: the invitation to set a password is sent there."),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_WIDGET)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=())
+    another_person = forms.BooleanField(
+        label=_("This is another person with the same phone"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = list(settings.LANGUAGES)
+
+    def clean_phone(self) -> str:
+        return str(self.cleaned_data["phone"].as_e164)
+
+    def clean_date_of_birth(self) -> dt.date:
+        born: dt.date = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+
+class DeskTabletForm(forms.Form):
+    """Which consents the clinic tablet asks (the data-processing one is always asked)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Consents to sign on the tablet"),
+        choices=Procedure.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -17,8 +17,10 @@ from patients.models.outbox import OutboxMessage
 from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
-from patients.models.profile import PatientProfile
+from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
+from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
     FaceZone,
@@ -33,6 +35,7 @@ from patients.models.waitlist import WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "DATA_PROCESSING",
+    "NO_EMAIL_DOMAIN",
     "AdverseEvent",
     "AdverseEventPhoto",
     "Appointment",
@@ -42,6 +45,7 @@ __all__ = [
     "ChartAddendum",
     "ConsentSignature",
     "ConsentText",
+    "DrawnSignature",
     "ErasureRequest",
     "FaceZone",
     "ImmutableRowError",
@@ -56,7 +60,9 @@ __all__ = [
     "ProductLot",
     "ProductUsage",
     "RecordLock",
+    "RescreenJob",
     "ReviewDecision",
+    "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
     "TreatmentVisit",

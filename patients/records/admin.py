@@ -10,6 +10,7 @@ version with its hash); erasure is completed by an admin action that calls
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -21,23 +22,25 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ReadOnlyAdmin
-from clinic.http import client_address
+from clinic.admin import PhoneSearchAdmin, ReadOnlyAdmin
+from clinic.http import client_address, signed_in_user
 from patients.models import (
     AuditEntry,
     ConsentSignature,
     ConsentText,
+    DrawnSignature,
     ErasureRequest,
     IntakeVersion,
     PatientProfile,
     Photo,
+    TabletSession,
     consent_kind_choices,
 )
 from patients.records import services
 from procedures.errors import DomainError
 
 
-class AuditedChangeViewMixin:
+class AuditedChangeViewMixin(admin.ModelAdmin):
     """Write an audit row whenever staff open one object's page."""
 
     audit_action: str = ""
@@ -49,20 +52,21 @@ class AuditedChangeViewMixin:
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
-        if obj is not None and self.has_view_permission(request, obj):  # type: ignore[attr-defined]
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.has_view_permission(request, obj):
             services.record_access(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 patient=obj.patient,
                 action=self.audit_action,
                 detail=f"admin {obj._meta.model_name} #{obj.pk}",
                 ip_address=client_address(request),
             )
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(PatientProfile)
-class PatientProfileAdmin(ReadOnlyAdmin):
+class PatientProfileAdmin(PhoneSearchAdmin, ReadOnlyAdmin):
+    phone_field = "user__phone"
     list_display = ("__str__", "email", "phone", "date_of_birth", "verified", "erased_at")
     list_filter = (
         ("email_verified_at", admin.EmptyFieldListFilter),
@@ -211,7 +215,31 @@ class ConsentSignatureAdmin(ReadOnlyAdmin):
         "signed_at",
         "ip_address",
         "user_agent",
+        "drawn_signature",
     )
+    readonly_fields = fields
+
+    @admin.display(description=_("drawn signature"))
+    def drawn_signature(self, obj: ConsentSignature) -> str:
+        """The finger-drawn signature of the clinic tablet, with its device (issue #20)."""
+        drawn = DrawnSignature.objects.filter(signature=obj).first()
+        if drawn is None:
+            return "-"
+        source = "data:image/png;base64," + base64.b64encode(bytes(drawn.image)).decode()
+        return format_html(
+            '<img src="{}" alt="{}" width="300"><br>{} · {}',
+            source,
+            drawn.full_name,
+            drawn.device or "-",
+            drawn.drawn_at,
+        )
+
+
+@admin.register(TabletSession)
+class TabletSessionAdmin(ReadOnlyAdmin):
+    list_display = ("patient", "opened_by", "created_at", "expires_at", "finished_at")
+    list_select_related = ("patient__user", "opened_by")
+    fields = ("patient", "consent_kinds", "opened_by", "created_at", "expires_at", "finished_at")
     readonly_fields = fields
 
 
@@ -288,7 +316,7 @@ class ErasureRequestAdmin(admin.ModelAdmin):
         done = 0
         for erasure in queryset.filter(status=ErasureRequest.Status.REQUESTED):
             try:
-                services.complete_erasure(erasure=erasure, by=request.user)  # type: ignore[arg-type]
+                services.complete_erasure(erasure=erasure, by=signed_in_user(request))
             except DomainError as error:
                 self.message_user(request, f"{erasure}: {error.message}", messages.ERROR)
             else:

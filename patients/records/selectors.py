@@ -16,20 +16,25 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import User
+from clinic.search import contains_text, phone_matches
 from patients.models import (
     DATA_PROCESSING,
     ConsentSignature,
     ConsentText,
     ErasureRequest,
     IntakeVersion,
+    OutboxMessage,
     PatientProfile,
     Photo,
+    TabletSession,
     TreatmentCourse,
 )
 from patients.models.intake import intake_expires_on
@@ -38,7 +43,7 @@ from procedures.selectors import screen_catalogue
 History = dict[str, tuple[dt.date | None, int]]
 
 
-def profile_of(user: User) -> PatientProfile | None:
+def profile_of(user: User | AnonymousUser) -> PatientProfile | None:
     """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
     if not user.is_authenticated:
         return None
@@ -194,18 +199,99 @@ def open_erasure_request(patient: PatientProfile) -> ErasureRequest | None:
 
 
 def patients_for_staff(*, query: str = "") -> QuerySet[PatientProfile]:
-    """Patients for the staff list, searchable by name, e-mail or phone."""
+    """Patients for the staff list, searchable by name, e-mail or phone.
+
+    A query of phone characters finds that number in any spelling, or the numbers
+    that hold its digits (clinic.search); otherwise every word must match a name
+    (in any case and alphabet), the e-mail address or the phone.
+    """
     patients = PatientProfile.objects.filter(erased_at__isnull=True).select_related("user")
+    phone = phone_matches("user__phone", query)
+    if phone is not None:
+        return patients.filter(phone)
     for word in query.split()[:5]:
-        patients = patients.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
+        matches = (
+            contains_text("user__first_name", word)
+            | contains_text("user__last_name", word)
             | Q(user__email__icontains=word)
-            | Q(user__phone__icontains=word)
+            | (phone_matches("user__phone", word) or Q(user__phone__contains=word))
         )
+        patients = patients.filter(matches)
     return patients
 
 
 def intake_required(patient: PatientProfile, *, on: dt.date | None = None) -> bool:
     """True when booking must first send the patient to the intake (none, or expired)."""
     return current_intake_or_none(patient, on=on) is None
+
+
+# --- the desk's new patients (issue #20) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing patient who may be the person the desk is about to create."""
+
+    patient: PatientProfile
+    by_phone: bool
+    by_email: bool
+
+
+def possible_duplicates(*, phone: str, email: str = "") -> list[Duplicate]:
+    """Patients with this phone (E.164, as stored) or this e-mail address."""
+    email = email.strip().lower()
+    match = Q(user__phone=phone) if phone else Q(pk__in=[])
+    if email:
+        match |= Q(user__email__iexact=email)
+    found = PatientProfile.objects.filter(match, erased_at__isnull=True).select_related("user")
+    return [
+        Duplicate(
+            patient=profile,
+            by_phone=bool(phone) and profile.user.phone == phone,
+            by_email=bool(email) and profile.user.email.lower() == email,
+        )
+        for profile in found[:10]
+    ]
+
+
+@dataclass(frozen=True)
+class InvitationStatus:
+    """What the desk sees of a patient's latest invitation: sent when and how, and
+    whether it was done (a password set)."""
+
+    sent_at: dt.datetime | None
+    channels: list[str]
+    password_set: bool
+    has_email: bool
+
+
+def invitation_status(patient: PatientProfile) -> InvitationStatus | None:
+    """The latest invitation of a patient created at the desk (None if never invited)."""
+    rows = OutboxMessage.objects.filter(patient=patient, kind=OutboxMessage.Kind.INVITATION)
+    latest = rows.order_by("-created_at", "-pk").first()
+    if latest is None:
+        return None
+    same = [row for row in rows.filter(dedupe_key=latest.dedupe_key) if row.state != "cancelled"]
+    sent = [row.sent_at for row in same if row.sent_at is not None]
+    return InvitationStatus(
+        sent_at=max(sent) if sent else None,
+        channels=[str(row.get_channel_display()) for row in same],
+        password_set=patient.user.has_usable_password(),
+        has_email=patient.has_email,
+    )
+
+
+def latest_tablet(patient: PatientProfile) -> TabletSession | None:
+    """The patient's latest clinic tablet link (open, finished or expired)."""
+    return TabletSession.objects.filter(patient=patient).order_by("-created_at", "-pk").first()
+
+
+def ready_for_visit(patient: PatientProfile, category: str, *, on: dt.date) -> list[str]:
+    """What the patient still owes before a visit of `category` on `on`: "intake",
+    "consent" (none when ready)."""
+    missing = []
+    if current_intake_or_none(patient, on=on) is None:
+        missing.append("intake")
+    if not has_valid_consent(patient, category):
+        missing.append("consent")
+    return missing

@@ -326,7 +326,14 @@ def test_list_actions_go_through_the_services_and_report_each_failure(
     url = reverse("admin:patients_appointment_changelist")
 
     response = desk.post(
-        url, {"action": "check_in_selected", "_selected_action": [today.pk, later.pk]}, follow=True
+        url,
+        {
+            "action": "check_in_selected",
+            "_selected_action": [today.pk, later.pk],
+            "confirm": "1",
+            "nothing_changed": "1",
+        },
+        follow=True,
     )
 
     today.refresh_from_db()
