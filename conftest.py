@@ -164,7 +164,7 @@ def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Calla
 
     def open_one(**context_options: Any) -> Any:
         options = {"viewport": {"width": 1280, "height": 900}, **context_options}
-        context = browser.new_context(**options)  # type: ignore[attr-defined]
+        context = browser.new_context(**options)
         context.on("page", watch)
         contexts.append(context)
         page = context.new_page()

@@ -154,6 +154,9 @@ def free_slots_with_stored_appointments() -> Iterable[Row]:
     holders: list[tuple[PatientProfile, datetime]] = []
     rows = []
     for b in sorted(bookings, key=lambda booking: booking.start):
+        # The month books a practitioner and a room for every slot.
+        assert b.practitioner_id is not None
+        assert b.room_id is not None
         index = next((i for i, (_p, free) in enumerate(holders) if free <= b.start), None)
         if index is None:
             user = User.objects.create_user(email=f"bench-holder{len(holders)}@example.test")
@@ -278,8 +281,9 @@ def _burst(base: str, requests: list[bytes]) -> list[tuple[int, float]]:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{len(connections) - len(results)} requests unanswered")
             for key, _events in selector.select(timeout=1):
-                connection_ = key.fileobj
-                assert isinstance(connection_, socket.socket)
+                ready = key.fileobj
+                assert isinstance(ready, socket.socket)
+                connection_ = ready
                 chunk = connection_.recv(65536)
                 received[connection_] += chunk
                 code = _complete_status(received[connection_])

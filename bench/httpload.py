@@ -18,12 +18,14 @@ from urllib.parse import urlsplit
 def main() -> int:
     url, seconds, connections = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
     parts = urlsplit(url)
+    host = parts.hostname
+    assert host is not None, f"no host in {url}"
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     counts = [[0, 0] for _ in range(connections)]
     deadline = time.monotonic() + seconds
 
     def hammer(slot: list[int]) -> None:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection = http.client.HTTPConnection(host, parts.port, timeout=30)
         while time.monotonic() < deadline:
             connection.request("GET", path)
             response = connection.getresponse()
@@ -32,7 +34,7 @@ def main() -> int:
             slot[1] += not 200 <= response.status < 300
             if response.will_close:
                 connection.close()
-                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                connection = http.client.HTTPConnection(host, parts.port, timeout=30)
         connection.close()
 
     threads = [threading.Thread(target=hammer, args=(slot,)) for slot in counts]

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,10 +110,10 @@ def _worker_env(broker: str, sink: SmtpSink) -> dict[str, str]:
     return env
 
 
-def _wait(condition: object, timeout: float) -> bool:
+def _wait(condition: Callable[[], object], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return True
         # Seldom: this process also runs the SMTP sink, and shares the CPUs with the worker.
         time.sleep(0.5)

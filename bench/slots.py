@@ -60,11 +60,11 @@ def _demo_month(procedure: Procedure) -> list[Booking]:
         practitioner_free = dict.fromkeys((p.pk for p in practitioners), moment)
         room_free = dict.fromkeys(rooms, moment)
         while moment < closing:
-            for practitioner in rng.sample(list(practitioner_free), len(practitioner_free)):
+            for practitioner_id in rng.sample(list(practitioner_free), len(practitioner_free)):
                 minutes = rng.choice((30, 45, 60))
                 end = moment + timedelta(minutes=minutes)
                 free = [r for r in rooms if room_free[r] <= moment]
-                if practitioner_free[practitioner] > moment or end > closing or not free:
+                if practitioner_free[practitioner_id] > moment or end > closing or not free:
                     continue
                 if rng.random() < 0.5:
                     continue
@@ -73,12 +73,12 @@ def _demo_month(procedure: Procedure) -> list[Booking]:
                     Booking(
                         start=moment,
                         end=end,
-                        practitioner_id=practitioner,
+                        practitioner_id=practitioner_id,
                         room_id=room,
                         buffer_minutes=10,
                     )
                 )
-                practitioner_free[practitioner] = end
+                practitioner_free[practitioner_id] = end
                 room_free[room] = end + timedelta(minutes=10)
             moment += timedelta(minutes=15)
     assert len(booked) >= APPOINTMENTS, len(booked)

@@ -77,8 +77,8 @@ def _load(url: str, seconds: float, wrk: str | None) -> tuple[float, int]:
         check=True,
         cwd=settings.BASE_DIR,
     ).stdout
-    done, bad = (int(part) for part in output.split())
-    return done / seconds, bad
+    done, failed = (int(part) for part in output.split())
+    return done / seconds, failed
 
 
 @benchmark

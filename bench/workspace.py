@@ -10,7 +10,7 @@ the number of appointments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -28,9 +28,9 @@ from .core import Row, benchmark, median_ms
 from .slots import DAYS, START
 
 
-def _queries(func: object) -> int:
+def _queries(func: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
-        func()  # type: ignore[operator]
+        func()
     return len(captured)
 
 

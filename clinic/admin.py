@@ -6,18 +6,98 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
+from .roles import can_see_health_data
+from .search import phone_matches
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _root(name: str) -> str:
+    return name.split(LOOKUP_SEP, 1)[0]
+
+
+class HealthAwareAdmin(admin.ModelAdmin):
+    """An admin that filters only on what its list offers, and hides health fields by role.
+
+    Django answers any lookup on a local field (`?screening_flags__icontains=HERPES`)
+    with a filtered count, which turns the list into an oracle for whatever the page
+    hides. Here a lookup is allowed only on the fields the role's list filters and
+    date hierarchy offer (anything else is a 400); the `health_fields` (what is
+    derived from the intake, clinical notes) are left out of the change page, the
+    columns, the filters, the search and the allowed lookups of anyone who may not
+    read health data (receptionists: they see that a booking was flagged, never why).
+    """
+
+    health_fields: tuple[str, ...] = ()
+
+    def _hides_health(self, request: HttpRequest | None) -> bool:
+        return request is None or not can_see_health_data(request.user)
+
+    def _without_health(self, request: HttpRequest | None, names: Any) -> list[Any]:
+        if not self._hides_health(request):
+            return list(names)
+        hidden = set(self.health_fields)
+        kept = []
+        for name in names:
+            first = name[0] if isinstance(name, list | tuple) else name
+            if isinstance(first, str) and _root(first) in hidden:
+                continue
+            kept.append(name)
+        return kept
+
+    def allowed_lookup_roots(self, request: HttpRequest | None) -> set[str]:
+        """The fields a URL may filter on: the list filters and the date hierarchy."""
+        roots = {_root(self.date_hierarchy)} if self.date_hierarchy else set()
+        filters = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in filters:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                roots.add(_root(item.parameter_name or ""))
+            elif isinstance(item, list | tuple):
+                roots.add(_root(item[0]))
+            else:
+                roots.add(_root(str(item)))
+        return roots
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        root = _root(lookup)
+        if self._hides_health(request) and root in self.health_fields:
+            return False
+        if root not in self.allowed_lookup_roots(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_list_display(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_list_filter(request))
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_search_fields(request))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._without_health(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._without_health(request, super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        exclude = list(super().get_exclude(request, obj) or ())
+        if self._hides_health(request):
+            exclude += [name for name in self.health_fields if name not in exclude]
+        return exclude
+
+
+class ReadOnlyAdmin(HealthAwareAdmin):
     """Rows written by services only: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -30,7 +110,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def staff_path(route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
+class PhoneSearchAdmin(HealthAwareAdmin):
+    """Admin search that also finds a phone typed in any spelling (stored in E.164)."""
+
+    phone_field = "phone"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_matches(self.phone_field, search_term)
+        if phone is not None:
+            results = results | queryset.filter(phone)
+        return results, may_have_duplicates
+
+
+def staff_path(route: str, view: Callable[..., HttpResponseBase], name: str) -> URLPattern:
     """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
     return path(route, admin.site.admin_view(view), name=name)
 
@@ -42,7 +137,7 @@ admin.site.index_title = _("Clinic administration")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PhoneSearchAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "phone", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone")
@@ -77,7 +172,8 @@ class PractitionerForm(forms.ModelForm):
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         extra = set(cleaned.get("extra_procedures") or ())
         excluded = set(cleaned.get("excluded_procedures") or ())
         both = extra & excluded

@@ -24,7 +24,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import parsers, status
+from rest_framework import parsers
 from rest_framework.exceptions import NotFound, ParseError, Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -105,7 +105,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         extra = exc.payload() if hasattr(exc, "payload") else {}
         return Response(
             error_body(exc.code, exc.message, exc.field, **extra),
-            status=getattr(exc, "http_status", status.HTTP_400_BAD_REQUEST),
+            status=exc.http_status,
         )
     if isinstance(exc, Http404):  # as DRF's own handler does, so the 404 has its code
         exc = NotFound()
@@ -134,21 +134,21 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return defaults.page_not_found(request, exception)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 (a body too large, a bad Host); under /api/ the API's JSON error."""
     if not request.path.startswith(API_PREFIX):
-        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+        return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return JsonResponse(error_body("too_large", too_large_message()), status=413)
     return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 403 (a refused CSRF check, PermissionDenied); under /api/ the API's JSON error."""
     if request.path.startswith(API_PREFIX):
         message = _("You do not have permission to perform this action.")
         return JsonResponse(error_body("permission_denied", message), status=403)
-    return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+    return defaults.permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

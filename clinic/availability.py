@@ -512,7 +512,7 @@ class _Scan:
             # No clock change inside the window: wall-clock steps are real-time steps.
             return range(origin, end - self.booked + 1, self.grid)
         # The clock changes inside the window: convert every grid time on its own.
-        starts = []
+        starts: list[int] = []
         for sod in range(origin_sod, end_sod, self.grid):
             moment, kind = self._wall(day, sod)
             if kind == SKIPPED:

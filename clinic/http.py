@@ -17,11 +17,37 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-View = Callable[..., HttpResponse]
+from .models import User
+
+# Any answer a view gives (a page, a redirect, a file).
+View = Callable[..., HttpResponseBase]
 NO_STORE = "private, no-store"
+
+
+class SignedInRequest(HttpRequest):
+    """The request of a view behind `login_required` or `role_required`.
+
+    Only a type: Django hands every view an `HttpRequest`, and these decorators are what
+    make its `user` a signed-in clinic `User`, never `AnonymousUser`.
+    """
+
+    user: User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that a login check has passed (the admin's own, for one).
+
+    For views whose signature can say so, `SignedInRequest` does this without a check;
+    admin methods keep Django's `HttpRequest` and ask here.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -33,7 +59,7 @@ def no_store(view: View) -> View:
     """Mark every answer of `view` private and not to be stored."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = NO_STORE
         return response

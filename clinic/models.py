@@ -9,7 +9,7 @@ closures) follow the `User`; their rules are stated above `Practitioner`.
 """
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -18,6 +18,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from procedures.models import Procedure, validate_roles
@@ -28,7 +29,7 @@ class EmailUserManager(UserManager["User"]):
 
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":  # type: ignore[override]
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -36,14 +37,14 @@ class EmailUserManager(UserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(  # type: ignore[override]
+    def create_user(  # type: ignore[override]  # by e-mail: no user name to pass first
         self, email: str, password: str | None = None, **extra: Any
     ) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]  # as create_user
         self, email: str, password: str | None = None, **extra: Any
     ) -> "User":
         extra.setdefault("is_staff", True)
@@ -54,9 +55,10 @@ class EmailUserManager(UserManager["User"]):
 class User(AbstractUser):
     """A person who logs in: identified by e-mail, speaks one of the portal's languages."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # the e-mail address is the login
     email = models.EmailField(_("e-mail address"), unique=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Stored in E.164 ("+79165551234"), read in the region of PHONENUMBER_DEFAULT_REGION.
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,
@@ -65,10 +67,14 @@ class User(AbstractUser):
         help_text=_("Every e-mail to this person is written in this language."),
     )
 
+    if TYPE_CHECKING:
+        # clinic.roles keeps the user's roles here for the rest of the request.
+        _clinic_roles: frozenset[str]
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()  # type: ignore[misc]
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         verbose_name = _("user")

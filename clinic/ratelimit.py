@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
@@ -109,12 +109,12 @@ def rate_limited(
     *,
     methods: tuple[str, ...] = ("POST",),
     account: Callable[[HttpRequest], str | None] | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Limit a function view (or `dispatch`) per address and, if given, per account."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
                 identities = [f"ip:{client_address(request) or '-'}"]
                 if account is not None and (who := account(request)):

@@ -13,12 +13,13 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-View = Callable[..., HttpResponse]
+# Any answer a view gives (a page, a redirect, a file).
+View = Callable[..., HttpResponseBase]
 
 
 class Role(models.TextChoices):
@@ -37,7 +38,7 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
         if user.is_superuser:
             names.add(Role.MANAGER)
         cached = frozenset(names)
-        user._clinic_roles = cached  # type: ignore[union-attr]
+        user._clinic_roles = cached
     return cached
 
 
@@ -66,7 +67,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

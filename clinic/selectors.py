@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from procedures.models import Procedure
@@ -27,6 +29,11 @@ from .models import Closure, OpeningHours, Practitioner, Room, WorkingHours, qua
 __all__ = ["availability_inputs", "qualified_practitioners"]
 
 
+def _through(model: Any) -> models.Manager[models.Model]:
+    """The rows of a many-to-many table that Django made (which the stubs type as Never)."""
+    return model._default_manager
+
+
 def qualified_practitioners(
     procedure: Procedure, *, practitioner: Practitioner | int | None = None
 ) -> list[Practitioner]:
@@ -34,10 +41,10 @@ def qualified_practitioners(
 
     `practitioner` narrows the answer to that one (empty when they may not perform it).
     """
-    extra = Practitioner.extra_procedures.through.objects.filter(
+    extra = _through(Practitioner.extra_procedures.through).filter(
         practitioner=OuterRef("pk"), procedure=procedure
     )
-    excluded = Practitioner.excluded_procedures.through.objects.filter(
+    excluded = _through(Practitioner.excluded_procedures.through).filter(
         practitioner=OuterRef("pk"), procedure=procedure
     )
     queryset = (
@@ -55,8 +62,8 @@ def qualified_practitioners(
         if qualifies(
             roles=p.roles,
             procedure_roles=procedure.roles,
-            is_extra=p.is_extra,  # type: ignore[attr-defined]
-            is_excluded=p.is_excluded,  # type: ignore[attr-defined]
+            is_extra=p.is_extra,
+            is_excluded=p.is_excluded,
         )
     ]
 

@@ -77,7 +77,7 @@ class StaffSecurityMiddleware:
             request.session[LAST_SEEN_KEY] = now
             if (
                 settings.STAFF_REQUIRE_2FA
-                and not user.is_verified()  # type: ignore[union-attr]
+                and not user.is_verified()  # type: ignore[union-attr]  # django-otp's middleware adds it
                 and request.path.startswith(GUARDED_PREFIXES)
                 and not _exempt(request.path)
             ):

@@ -1,7 +1,7 @@
 """The project's URLs."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -12,7 +12,7 @@ handler403 = "clinic.api.permission_denied"
 handler404 = "clinic.api.not_found"
 handler500 = "clinic.api.server_error"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("procedures.api_urls")),
     path("", include("patients.booking.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -62,7 +62,7 @@ def overlapping_appointments() -> list[tuple[int, int, str]]:
 def duplicate_reminders() -> list[tuple[int, str, int | None, int]]:
     """(appointment, kind, version or None, rows) for every doubled reminder."""
     table = OutboxMessage._meta.db_table
-    found = []
+    found: list[tuple[int, str, int | None, int]] = []
     with connection.cursor() as cursor:
         for query in (SAME_VERSION, LIVE_TWICE):
             cursor.execute(query.format(table=table), {"timed": [str(k) for k in TIMED_KINDS]})

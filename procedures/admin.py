@@ -11,7 +11,7 @@ edit what is granted by the permissions migrations.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -48,7 +48,7 @@ class ProcedureAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = scar_type_names()
-        self.fields["indicated_scar_types"].choices = [
+        cast(forms.ChoiceField, self.fields["indicated_scar_types"]).choices = [
             (value, names.get(value, value)) for value in SCAR_TYPES
         ]
 

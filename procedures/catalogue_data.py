@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from .intake import SCAR_TYPES
 from .rules import RULES, can_fire
@@ -185,7 +185,7 @@ def _procedure(
     repeatable: bool = False,
     recall_after_days: int | None = None,
     retinoid_window_days: int | None = None,
-    **fields: str | int,
+    **fields: Any,
 ) -> CatalogueEntry:
     absolute_rules, relative_rules = _expand(
         absolute,
@@ -210,7 +210,7 @@ def _procedure(
         repeatable=repeatable,
         recall_after_days=recall_after_days,
         retinoid_window_days=retinoid_window_days,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 

@@ -9,10 +9,14 @@ it into a form error on that field or an HTTP 4xx, never a 500.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils.formats import date_format
 from django.utils.functional import Promise, lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 __all__ = ["AnswerError", "DomainError", "lazy_date", "lazy_interpolate"]
 
@@ -23,7 +27,11 @@ def _interpolate(message: str | Promise, params: dict[str, Any]) -> str:
 
 # `gettext_lazy("...%(key)s") % {...}` would translate at raise time; this keeps
 # the message lazy until it is rendered, in whatever language is then active.
-lazy_interpolate = lazy(_interpolate, str)
+# (django-stubs types what `lazy` returns as the function's own result, `str`; it is a
+# lazy proxy of one, which is what the casts here say.)
+lazy_interpolate = cast(
+    "Callable[[str | Promise, dict[str, Any]], StrPromise]", lazy(_interpolate, str)
+)
 
 
 def _date_words(day: Any) -> str:
@@ -32,13 +40,15 @@ def _date_words(day: Any) -> str:
 
 # A date in the words of the language active when the message is shown ("June 3, 2026"
 # in English), like the message around it.
-lazy_date = lazy(_date_words, str)
+lazy_date = cast("Callable[[Any], StrPromise]", lazy(_date_words, str))
 
 
 class DomainError(Exception):
     """A business rule refused the input; `code` says which, `message` says it in words."""
 
     code: str = "domain_error"
+    # The HTTP status a page or the API answers with; subclasses (or a raise) narrow it.
+    http_status: int = 400
 
     def __init__(
         self, message: str | Promise, *, code: str | None = None, field: str | None = None

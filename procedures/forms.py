@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from crispy_forms.helper import FormHelper
@@ -82,8 +82,11 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories")), *Procedure.Category.choices]
-        self.fields["scar_type"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("All categories")),
+            *Procedure.Category.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["scar_type"]).choices = [
             ("", _("All scar types")),
             *scar_type_names().items(),
         ]
@@ -97,7 +100,8 @@ def asked_keys(rules: ProcedureRules) -> tuple[str, ...]:
     if keys & PREGNANCY_KEYS:
         keys.add("sex")
     for question in QUESTIONS.values():
-        if question.is_follow_up and question.applies_when.key in keys:  # type: ignore[union-attr]
+        condition = question.applies_when
+        if question.is_follow_up and condition is not None and condition.key in keys:
             keys.add(question.key)
     return tuple(key for key in ANSWER_KEYS if key in keys and QUESTIONS[key].kind is not Kind.TEXT)
 
@@ -251,7 +255,8 @@ class CandidateCheckForm(forms.Form):
         return answers
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         on = cleaned.get("on")
         # Screening would refuse these too, naming the answer key; here the
         # person gets a sentence in plain words beside the field instead.
@@ -263,7 +268,8 @@ class CandidateCheckForm(forms.Form):
                 question.is_follow_up
                 and value is None
                 and key not in self.errors
-                and question.applies_when.holds(cleaned)  # type: ignore[union-attr]
+                and question.applies_when is not None
+                and question.applies_when.holds(cleaned)
             ):
                 self.add_error(key, _("Please give this date as well."))
         if self.errors:

@@ -7,10 +7,13 @@ date) is decided before the question itself.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .intake_schema import WHICH_MAX_LENGTH, Condition, Kind, Question
 
@@ -29,11 +32,11 @@ _YES_NO_POSSIBLY = (("no", _("No")), ("yes", _("Yes")), ("possibly", _("Possibly
 _FEMALE = Condition("sex", frozenset({"female"}))
 
 
-def _bool(key: str, group: str, label: Promise, help_text: Promise) -> Question:
+def _bool(key: str, group: str, label: StrOrPromise, help_text: StrOrPromise) -> Question:
     return Question(key, label, help_text, Kind.BOOL, group, baseline=False)
 
 
-def _which(key: str, label: Promise, help_text: Promise) -> Question:
+def _which(key: str, label: StrOrPromise, help_text: StrOrPromise) -> Question:
     return Question(
         key,
         label,

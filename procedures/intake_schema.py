@@ -10,9 +10,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANSWER_SCHEMA_VERSION: Final = 1
 
@@ -71,8 +74,8 @@ class Question:
     """
 
     key: str
-    label: str | Promise
-    help_text: str | Promise
+    label: StrOrPromise
+    help_text: StrOrPromise
     kind: Kind
     group: str
     baseline: Any

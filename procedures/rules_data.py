@@ -673,5 +673,3 @@ _RULES: tuple[Rule, ...] = (
 )
 
 RULES: Final[dict[str, Rule]] = {rule.code: rule for rule in _RULES}
-
-RULES: Final[dict[str, Rule]] = {rule.code: rule for rule in _RULES}

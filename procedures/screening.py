@@ -84,15 +84,25 @@ __all__ = [
 class CatalogueLike(Protocol):
     """The attributes `ProcedureRules.from_catalogue()` reads (catalogue entry or model)."""
 
-    slug: str
-    absolute_rules: Iterable[str]
-    relative_rules: Iterable[str]
-    retinoid_window_days: int | None
-    interval_min_days: int | None
-    interval_max_days: int | None
-    sessions_max: int | None
-    repeatable: bool
-    indicated_scar_types: Iterable[str]
+    # Read-only: a frozen catalogue entry and a model row both qualify.
+    @property
+    def slug(self) -> str: ...
+    @property
+    def absolute_rules(self) -> Iterable[str]: ...
+    @property
+    def relative_rules(self) -> Iterable[str]: ...
+    @property
+    def retinoid_window_days(self) -> int | None: ...
+    @property
+    def interval_min_days(self) -> int | None: ...
+    @property
+    def interval_max_days(self) -> int | None: ...
+    @property
+    def sessions_max(self) -> int | None: ...
+    @property
+    def repeatable(self) -> bool: ...
+    @property
+    def indicated_scar_types(self) -> Iterable[str]: ...
 
 
 @runtime_checkable

@@ -13,7 +13,11 @@ from .verdicts import Outcome
 
 
 class ProcedureRuleSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True, help_text="The rule's short name.")
+    # A field called `label` shadows Field.label in the stubs; DRF's metaclass moves it
+    # off the class into the declared fields.
+    label = serializers.CharField(  # type: ignore[assignment]  # see above
+        read_only=True, help_text="The rule's short name."
+    )
 
     class Meta:
         model = ProcedureRule
@@ -129,7 +133,7 @@ class OtherSessionFindingSerializer(serializers.Serializer):
 
 class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # as in ProcedureRuleSerializer
     absolute = serializers.BooleanField(help_text="True when this rule blocks the procedure.")
     patient_message = serializers.CharField()
     clinical_message = serializers.CharField()

@@ -34,8 +34,8 @@ def _save(
 ) -> None:
     instance.full_clean()
     # simple-history reads these when it writes the historical row.
-    instance._history_user = user  # type: ignore[union-attr]
-    instance._change_reason = reason  # type: ignore[union-attr]
+    instance._history_user = user
+    instance._change_reason = reason
     instance.save()
 
 

@@ -364,7 +364,7 @@ def prerequisite_findings(
         name = table.procedure_name(prerequisite.requires)
         booked = sorted((s for s in in_window if not s.done), key=lambda s: s.date)
         for session in booked:
-            params = {"required": name, "date": lazy_date(session.date)}
+            params: dict[str, Any] = {"required": name, "date": lazy_date(session.date)}
             found.append(
                 Finding(
                     code=SessionCode.PREREQUISITE_BOOKED.value,

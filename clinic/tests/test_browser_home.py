@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_home_page_in_both_languages(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_in_both_languages(page, live_server) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Smoother skin after acne"

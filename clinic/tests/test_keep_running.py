@@ -95,6 +95,6 @@ def test_a_command_that_ignores_the_stop_is_killed_with_its_children(
     os.kill(process.pid, signal.SIGTERM)  # honcho was killed before it could kill them
 
     assert process.wait(timeout=15) == 0
-    assert "did not stop within 8 s; killing it" in process.stdout.read()  # type: ignore[union-attr]
+    assert "did not stop within 8 s; killing it" in process.stdout.read()
     assert not Path(f"/proc/{command}").exists()
     assert wait_for(lambda: not Path(f"/proc/{pool}").exists(), timeout=5)

@@ -98,7 +98,7 @@ class MakeRun:
 
     def wait_until(self, condition: object, what: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
-        while not condition():  # type: ignore[operator]
+        while not condition():
             if self.make.poll() is not None:
                 pytest.fail(f"make run exited with {self.make.returncode}:\n{self.output()}")
             if time.monotonic() > deadline:

@@ -50,6 +50,6 @@ def test_the_favicon_is_served(client: Client) -> None:
 
     assert response.status_code == 200
     assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
-    icon = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    icon = b"".join(response.streaming_content)
     assert icon[:4] == b"\x00\x00\x01\x00"  # the ICO header
     assert len(icon) < 10_000

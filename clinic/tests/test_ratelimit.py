@@ -15,7 +15,7 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, 10, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def limits_on(settings):  # type: ignore[no-untyped-def]
+def limits_on(settings):
     settings.RATE_LIMIT_ENABLED = True
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
@@ -46,7 +46,7 @@ def test_a_bad_spec_is_refused() -> None:
 
 
 @time_machine.travel(NOW, tick=False)
-def test_hit_counts_per_identity_and_says_how_long_to_wait(limits_on) -> None:  # type: ignore[no-untyped-def]
+def test_hit_counts_per_identity_and_says_how_long_to_wait(limits_on) -> None:
     who = f"ip:{fresh_address()}"
     assert [hit("login", [who]) for _ in range(3)] == [None, None, None]
     # The window started at 12:00:00 and lasts five minutes.
@@ -54,7 +54,7 @@ def test_hit_counts_per_identity_and_says_how_long_to_wait(limits_on) -> None:  
     assert hit("login", [f"ip:{fresh_address()}"]) is None
 
 
-def test_login_is_limited_per_address_and_per_account(limits_on) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_limited_per_address_and_per_account(limits_on) -> None:
     address, email = fresh_address(), f"{uuid.uuid4().hex}@example.com"
     client = Client(REMOTE_ADDR=address)
     for _ in range(3):
@@ -74,7 +74,7 @@ def test_login_is_limited_per_address_and_per_account(limits_on) -> None:  # typ
     assert client.get("/accounts/login/").status_code == 200
 
 
-def test_password_reset_is_limited(limits_on, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_is_limited(limits_on, mailoutbox) -> None:
     client = Client(REMOTE_ADDR=fresh_address())
     email = f"{uuid.uuid4().hex}@example.com"
     codes = [
@@ -84,7 +84,7 @@ def test_password_reset_is_limited(limits_on, mailoutbox) -> None:  # type: igno
     assert codes[2] == 429
 
 
-def test_screening_api_answers_429_with_retry_after(limits_on) -> None:  # type: ignore[no-untyped-def]
+def test_screening_api_answers_429_with_retry_after(limits_on) -> None:
     client = Client(REMOTE_ADDR=fresh_address())
     codes = [
         client.post("/api/v1/screening/", {}, content_type="application/json").status_code
@@ -97,12 +97,12 @@ def test_screening_api_answers_429_with_retry_after(limits_on) -> None:  # type:
     assert int(refused.headers["Retry-After"]) > 0
 
 
-def test_limits_switched_off_count_nothing(settings) -> None:  # type: ignore[no-untyped-def]
+def test_limits_switched_off_count_nothing(settings) -> None:
     settings.RATE_LIMIT_ENABLED = False
     assert all(hit("login", ["ip:1.2.3.4"]) is None for _ in range(100))
 
 
-def test_token_endpoint_is_limited_per_account(limits_on) -> None:  # type: ignore[no-untyped-def]
+def test_token_endpoint_is_limited_per_account(limits_on) -> None:
     limits_on.RATE_LIMITS = {**limits_on.RATE_LIMITS, "token": "2/5m"}
     email = f"{uuid.uuid4().hex}@example.com"
     codes = [
@@ -120,7 +120,7 @@ def test_token_endpoint_is_limited_per_account(limits_on) -> None:  # type: igno
     assert codes[2] == 429
 
 
-def test_booking_posts_are_limited_but_reading_is_not(limits_on, patient) -> None:  # type: ignore[no-untyped-def]
+def test_booking_posts_are_limited_but_reading_is_not(limits_on, patient) -> None:
     limits_on.RATE_LIMITS = {**limits_on.RATE_LIMITS, "booking": "2/m"}
     client = Client(REMOTE_ADDR=fresh_address())
     client.force_login(patient)

@@ -72,7 +72,7 @@ def test_can_perform_uses_prefetched_exceptions(
         "extra_procedures", "excluded_procedures"
     ).get()
 
-    with django_assert_num_queries(0):  # type: ignore[operator]
+    with django_assert_num_queries(0):
         assert practitioner.can_perform(tca)
 
 

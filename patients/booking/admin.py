@@ -4,13 +4,14 @@ The appointment list (part of the staff workspace) filters by the clinic's
 local dates and acts one row at a time through the booking services (check in,
 complete, no-show, cancel with a reason the patient is told); nothing is added
 or deleted here. Review decisions are read-only. A closure's page lists the
-active appointments it hits, so staff can move them.
+active appointments it hits, so staff can move them. The manager follows the
+re-screening jobs of catalogue edits (read-only: progress, what they found).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,9 +24,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin, PractitionerFilter, ReadOnlyAdmin
+from clinic.admin import ClosureAdmin, PhoneSearchAdmin, PractitionerFilter, ReadOnlyAdmin
 from clinic.availability import clinic_zone, local_day_bounds
 from clinic.models import Closure
+from clinic.roles import Role, has_role
 from patients.booking.selectors import affected_by_closure
 from patients.booking.services import (
     cancel_appointment,
@@ -33,8 +35,11 @@ from patients.booking.services import (
     complete_appointment,
     mark_no_show,
 )
-from patients.models import Appointment, ReviewDecision
+from patients.models import Appointment, RescreenJob, ReviewDecision
 from procedures.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -70,14 +75,16 @@ class WhenFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
-    """Every decision on a flagged booking (who, when, what, note): written by services only."""
+    """Every decision on a flagged booking (who, when, what, reason, clinical note): written by
+    services only; the clinical note and the flags are for clinicians."""
 
-    list_display = ("at", "appointment", "kind", "by", "note")
+    health_fields = ("note", "flags")
+    list_display = ("at", "appointment", "kind", "by", "reason", "note")
     list_filter = ("kind", "at")
     search_fields = ("appointment__patient__user__last_name", "appointment__patient__user__email")
     list_select_related = ("appointment", "by")
     date_hierarchy = "at"
-    fields = ("appointment", "kind", "by", "at", "note", "flags")
+    fields = ("appointment", "kind", "by", "at", "reason", "note", "flags")
     readonly_fields = fields
 
 
@@ -90,9 +97,14 @@ class CancelReasonForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """The appointment list; actions call the booking services, one row at a time."""
+class AppointmentAdmin(PhoneSearchAdmin):
+    """The appointment list; actions call the booking services, one row at a time.
 
+    Receptionists see that a booking was flagged (the column), never which rules fired.
+    """
+
+    health_fields = ("screening_flags", "intake_version")
+    phone_field = "patient__user__phone"
     list_display = (
         "local_start",
         "patient",
@@ -133,7 +145,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        names = [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        return self._without_health(request, names)
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, obj: Appointment) -> str:
@@ -158,7 +171,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         request: HttpRequest,
         queryset: QuerySet[Appointment],
         action: Any,
-        done_message: str,
+        done_message: StrOrPromise,
         **kwargs: Any,
     ) -> None:
         done = 0
@@ -172,9 +185,24 @@ class AppointmentAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Check in the selected patients"), permissions=["change"])
-    def check_in_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        self._each(request, queryset, check_in, _("%(count)d checked in."))
+    @admin.action(description=_("Check in the selected patients…"), permissions=["change"])
+    def check_in_selected(
+        self, request: HttpRequest, queryset: QuerySet[Appointment]
+    ) -> TemplateResponse | None:
+        # Each patient confirms that nothing in the questionnaire changed: asked first.
+        if "confirm" in request.POST and request.POST.get("nothing_changed") == "1":
+            self._each(
+                request, queryset, check_in, _("%(count)d checked in."), nothing_changed=True
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Check in"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/patients/appointment/check_in.html", context)
 
     @admin.action(description=_("Complete the selected appointments"), permissions=["change"])
     def complete_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
@@ -248,3 +276,43 @@ class ClosureWithAppointmentsAdmin(ClosureAdmin):
 
 admin.site.unregister(Closure)
 admin.site.register(Closure, ClosureWithAppointmentsAdmin)
+
+
+@admin.register(RescreenJob)
+class RescreenJobAdmin(ReadOnlyAdmin):
+    """The manager follows a catalogue edit's re-screening: how far it got, what it found."""
+
+    list_display = (
+        "created_at",
+        "procedures",
+        "state",
+        "progress",
+        "sent_to_review",
+        "finished_at",
+    )
+    list_filter = ("state",)
+    readonly_fields = (
+        "procedure_slugs",
+        "state",
+        "total",
+        "done",
+        "sent_to_review",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.MANAGER)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, Role.MANAGER)
+
+    @admin.display(description=_("procedures"))
+    def procedures(self, obj: RescreenJob) -> str:
+        return ", ".join(obj.procedure_slugs)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: RescreenJob) -> str:
+        return f"{obj.done} / {obj.total}"

@@ -17,7 +17,7 @@ and the `field` at fault when there is one: never a 500.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +29,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api import error_body
+from clinic.models import User
 from patients.booking.errors import slot_to_dict
 from patients.booking.race_guard import refusal_of_a_recently_refused_start
 from patients.booking.selectors import appointment_of_patient, free_slots_for, patient_appointments
@@ -70,11 +71,12 @@ _NOT_READ = object()
 
 def _profile_for(request: Request) -> PatientProfile | None:
     """The signed-in patient's profile, read once per request (the permission and the view ask)."""
-    profile = getattr(request, "_patient_profile", _NOT_READ)
-    if profile is _NOT_READ:
-        profile = profile_of(request.user)
-        request._patient_profile = profile  # type: ignore[attr-defined]
-    return profile  # type: ignore[return-value]
+    cached = getattr(request, "_patient_profile", _NOT_READ)
+    if cached is not _NOT_READ:
+        return cast("PatientProfile | None", cached)  # what the line below kept
+    profile = profile_of(request.user)
+    request._patient_profile = profile  # type: ignore[attr-defined]  # a cache for this request
+    return profile
 
 
 class PatientAPIView(APIView):
@@ -87,6 +89,13 @@ class PatientAPIView(APIView):
         if profile is None:  # pragma: no cover - IsPatient let nobody else in
             raise NotFound
         return profile
+
+    def user(self) -> User:
+        """The signed-in patient's account."""
+        user = self.request.user
+        if not isinstance(user, User):  # pragma: no cover - IsPatient let nobody else in
+            raise NotAuthenticated
+        return user
 
     def own_appointment(self, pk: int) -> Appointment:
         appointment = appointment_of_patient(self.patient(), pk)
@@ -159,7 +168,7 @@ class TokenView(APIView):
         )
         if getattr(django_request, "axes_locked_out", False):
             # Our JSON answer says it; left set, axes' middleware would swap in the HTML page.
-            django_request.axes_locked_out = False
+            django_request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes sets it
             return Response(
                 error_body("locked_out", _("Too many failed attempts: try again later."), None),
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -231,7 +240,7 @@ class AppointmentListView(PatientAPIView):
             slug, start, practitioner_id = plain
             refusal = refusal_of_a_recently_refused_start(
                 patient=self.patient(),
-                booked_by=request.user,
+                booked_by=self.user(),
                 procedure_slug=slug,
                 start=start,
                 practitioner_id=practitioner_id,
@@ -246,7 +255,7 @@ class AppointmentListView(PatientAPIView):
             procedure=data["procedure"],
             start=data["start"],
             practitioner=data.get("practitioner"),
-            booked_by=request.user,
+            booked_by=self.user(),
             channel=Appointment.Channel.API,
         )
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
@@ -288,9 +297,7 @@ class AppointmentCancelView(AppointmentChangeView):
     request_serializer = CancelRequestSerializer
 
     def change(self, appointment: Appointment, data: dict[str, Any]) -> Appointment:
-        return cancel_appointment(
-            appointment=appointment, by=self.request.user, reason=data["reason"]
-        )
+        return cancel_appointment(appointment=appointment, by=self.user(), reason=data["reason"])
 
 
 @_change_schema(MoveRequestSerializer, "Move an appointment")
@@ -304,5 +311,5 @@ class AppointmentMoveView(AppointmentChangeView):
             appointment=appointment,
             start=data["start"],
             practitioner=data.get("practitioner"),
-            by=self.request.user,
+            by=self.user(),
         )

@@ -45,6 +45,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -221,8 +222,10 @@ _OVERLAP_SQL = (
 def _overlap_sql(vendor: str, *, with_practitioner: bool) -> str:
     """The overlap query for this database (`vendor`: its identifiers quoted its way)."""
     quote = connection.ops.quote_name
+    # Concrete fields, so each has its column (the stubs allow None for any field).
+    concrete = {field.name: field for field in Appointment._meta.concrete_fields}
     column = {
-        name: quote(Appointment._meta.get_field(name).column)
+        name: quote(cast(str, concrete[name].column))
         for name in ("patient", "practitioner", "status", "start", "end")
     }
     holders = f"{column['patient']} = %s"

@@ -172,7 +172,9 @@ class AvailabilitySerializer(serializers.Serializer):
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    procedure = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    procedure: serializers.SlugRelatedField[Procedure] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     procedure_name = serializers.CharField(read_only=True)
     practitioner_name = serializers.SerializerMethodField()
     room_name = serializers.CharField(source="room.name", read_only=True)

@@ -316,7 +316,8 @@ def ensure_patient(spec: DemoPatient, *, password_hash: str) -> tuple[PatientPro
         defaults={
             "first_name": spec.first_name,
             "last_name": spec.last_name,
-            "phone": f"+7 900 {zlib.crc32(spec.email.encode()) % 900 + 100} 00 00",
+            # A valid Russian mobile number in E.164, the same for the same patient.
+            "phone": f"+7900{zlib.crc32(spec.email.encode()) % 900 + 100}0000",
             "preferred_language": spec.language,
             "password": password_hash,
         },
@@ -445,7 +446,7 @@ def record_past_visit(
     appointment.full_clean()
     appointment.save()
     first = S.PENDING_REVIEW if result.needs_review else S.CONFIRMED
-    steps = [("", first, booked_at)]
+    steps: list[tuple[str, str, dt.datetime]] = [("", first, booked_at)]
     if first == S.PENDING_REVIEW:
         steps.append((first, S.CONFIRMED, booked_at + dt.timedelta(hours=3)))
     if outcome == DONE:

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ReadOnlyAdmin
-from clinic.http import client_address
+from clinic.admin import PhoneSearchAdmin, ReadOnlyAdmin
+from clinic.http import client_address, signed_in_user
 from patients.models import (
     AuditEntry,
     ConsentSignature,
@@ -37,7 +37,7 @@ from patients.records import services
 from procedures.errors import DomainError
 
 
-class AuditedChangeViewMixin:
+class AuditedChangeViewMixin(admin.ModelAdmin):
     """Write an audit row whenever staff open one object's page."""
 
     audit_action: str = ""
@@ -49,20 +49,21 @@ class AuditedChangeViewMixin:
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
-        if obj is not None and self.has_view_permission(request, obj):  # type: ignore[attr-defined]
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.has_view_permission(request, obj):
             services.record_access(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in_user(request),
                 patient=obj.patient,
                 action=self.audit_action,
                 detail=f"admin {obj._meta.model_name} #{obj.pk}",
                 ip_address=client_address(request),
             )
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(PatientProfile)
-class PatientProfileAdmin(ReadOnlyAdmin):
+class PatientProfileAdmin(PhoneSearchAdmin, ReadOnlyAdmin):
+    phone_field = "user__phone"
     list_display = ("__str__", "email", "phone", "date_of_birth", "verified", "erased_at")
     list_filter = (
         ("email_verified_at", admin.EmptyFieldListFilter),
@@ -288,7 +289,7 @@ class ErasureRequestAdmin(admin.ModelAdmin):
         done = 0
         for erasure in queryset.filter(status=ErasureRequest.Status.REQUESTED):
             try:
-                services.complete_erasure(erasure=erasure, by=request.user)  # type: ignore[arg-type]
+                services.complete_erasure(erasure=erasure, by=signed_in_user(request))
             except DomainError as error:
                 self.message_user(request, f"{erasure}: {error.message}", messages.ERROR)
             else:

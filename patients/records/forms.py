@@ -29,6 +29,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.models import User
 from patients.messaging import send_templated_email
@@ -86,8 +87,8 @@ class RegistrationForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=32, help_text=_("So we can reach you about your visits.")
+    phone = PhoneNumberField(
+        label=_("Phone"), help_text=_("So we can reach you about your visits.")
     )
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=DATE_WIDGET, validators=[_no_future]
@@ -128,7 +129,8 @@ class RegistrationForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ."))
@@ -148,7 +150,7 @@ class RegistrationForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = forms.CharField(label=_("Phone"), max_length=32)
+    phone = PhoneNumberField(label=_("Phone"))
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=DATE_WIDGET, required=False, validators=[_no_future]
     )
@@ -175,7 +177,7 @@ class ProfileForm(forms.Form):
 class LocalisedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the e-mail is in the user's language, HTML and text."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -289,7 +291,8 @@ class IntakeForm(forms.Form):
         self.helper.add_input(_submit(_("Save my answers")))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         sex = cleaned.get("sex")
         for question in QUESTIONS.values():
             key = question.key

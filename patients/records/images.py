@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import IO, Final
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -47,8 +48,8 @@ class ImageRejected(DomainError):
 
     code = "invalid_image"
 
-    def __init__(self, message: object, *, code: str) -> None:
-        super().__init__(message, code=code, field="image")  # type: ignore[arg-type]
+    def __init__(self, message: str | Promise, *, code: str) -> None:
+        super().__init__(message, code=code, field="image")
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,22 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import User
+from clinic.search import contains_text, phone_matches
 from patients.models import (
     DATA_PROCESSING,
     ConsentSignature,
     ConsentText,
     ErasureRequest,
     IntakeVersion,
+    OutboxMessage,
     PatientProfile,
     Photo,
     TreatmentCourse,
@@ -38,7 +42,7 @@ from procedures.selectors import screen_catalogue
 History = dict[str, tuple[dt.date | None, int]]
 
 
-def profile_of(user: User) -> PatientProfile | None:
+def profile_of(user: User | AnonymousUser) -> PatientProfile | None:
     """The patient profile of a logged-in user, or None (staff, anonymous, erased)."""
     if not user.is_authenticated:
         return None
@@ -194,18 +198,83 @@ def open_erasure_request(patient: PatientProfile) -> ErasureRequest | None:
 
 
 def patients_for_staff(*, query: str = "") -> QuerySet[PatientProfile]:
-    """Patients for the staff list, searchable by name, e-mail or phone."""
+    """Patients for the staff list, searchable by name, e-mail or phone.
+
+    A query of phone characters finds that number in any spelling, or the numbers
+    that hold its digits (clinic.search); otherwise every word must match a name
+    (in any case and alphabet), the e-mail address or the phone.
+    """
     patients = PatientProfile.objects.filter(erased_at__isnull=True).select_related("user")
+    phone = phone_matches("user__phone", query)
+    if phone is not None:
+        return patients.filter(phone)
     for word in query.split()[:5]:
-        patients = patients.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
+        matches = (
+            contains_text("user__first_name", word)
+            | contains_text("user__last_name", word)
             | Q(user__email__icontains=word)
-            | Q(user__phone__icontains=word)
+            | (phone_matches("user__phone", word) or Q(user__phone__contains=word))
         )
+        patients = patients.filter(matches)
     return patients
 
 
 def intake_required(patient: PatientProfile, *, on: dt.date | None = None) -> bool:
     """True when booking must first send the patient to the intake (none, or expired)."""
     return current_intake_or_none(patient, on=on) is None
+
+
+# --- the desk's new patients (issue #20) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing patient who may be the person the desk is about to create."""
+
+    patient: PatientProfile
+    by_phone: bool
+    by_email: bool
+
+
+def possible_duplicates(*, phone: str, email: str = "") -> list[Duplicate]:
+    """Patients with this phone (E.164, as stored) or this e-mail address."""
+    email = email.strip().lower()
+    match = Q(user__phone=phone) if phone else Q(pk__in=[])
+    if email:
+        match |= Q(user__email__iexact=email)
+    found = PatientProfile.objects.filter(match, erased_at__isnull=True).select_related("user")
+    return [
+        Duplicate(
+            patient=profile,
+            by_phone=bool(phone) and profile.user.phone == phone,
+            by_email=bool(email) and profile.user.email.lower() == email,
+        )
+        for profile in found[:10]
+    ]
+
+
+@dataclass(frozen=True)
+class InvitationStatus:
+    """What the desk sees of a patient's invitation: sent when, and whether it was done."""
+
+    sent_at: dt.datetime | None
+    state: str
+    password_set: bool
+    has_email: bool
+
+
+def invitation_status(patient: PatientProfile) -> InvitationStatus | None:
+    """The latest invitation of a patient created at the desk (None if never invited)."""
+    latest = (
+        OutboxMessage.objects.filter(patient=patient, kind=OutboxMessage.Kind.INVITATION)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return None
+    return InvitationStatus(
+        sent_at=latest.sent_at,
+        state=latest.state,
+        password_set=patient.user.has_usable_password(),
+        has_email=patient.has_email,
+    )

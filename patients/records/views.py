@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.http import client_address, no_store
+from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
 from patients.models import AuditEntry, ConsentSignature, PatientProfile, Photo
 from patients.records import selectors, services
@@ -31,25 +31,26 @@ from patients.records.forms import (
     ProfileForm,
     add_domain_error,
 )
+from patients.records.message_forms import MessagePreferencesForm
 from procedures.errors import AnswerError, DomainError
 
 
-def _user_agent(request: HttpRequest) -> str:
+def _user_agent(request: SignedInRequest) -> str:
     return request.headers.get("user-agent", "")
 
 
-def current_patient(request: HttpRequest) -> PatientProfile:
+def current_patient(request: SignedInRequest) -> PatientProfile:
     """The logged-in patient's profile; staff without one get 404 here."""
-    profile = selectors.profile_of(request.user)  # type: ignore[arg-type]
+    profile = selectors.profile_of(request.user)
     if profile is not None:
         return profile
-    if is_staff_member(request.user) or request.user.is_staff:  # type: ignore[union-attr]
+    if is_staff_member(request.user) or request.user.is_staff:
         raise Http404
     # A patient login made in the admin has no profile yet.
-    return services.ensure_profile(user=request.user)  # type: ignore[arg-type]
+    return services.ensure_profile(user=request.user)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def _safe_next(request: SignedInRequest, default: str) -> str:
     """The `next` page asked for (GET or POST), if it is one of ours; else `default`.
 
     Booking sends patients to the questionnaire with `?next=` and expects them back.
@@ -68,9 +69,9 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 @login_required
 @no_store
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     """Everything a patient can do, and what needs their attention first."""
-    if is_staff_member(request.user) and selectors.profile_of(request.user) is None:  # type: ignore[arg-type]
+    if is_staff_member(request.user) and selectors.profile_of(request.user) is None:
         return redirect("patients:staff-patients")  # "My account" in the layout, for staff
     patient = current_patient(request)
     latest = selectors.latest_intake(patient)
@@ -87,7 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_verification(request: HttpRequest) -> HttpResponse:
+def resend_verification(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
     if not patient.is_verified:
         services.send_verification_email(
@@ -100,7 +101,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
     user = patient.user
     initial = {
@@ -126,7 +127,27 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def message_preferences(request: SignedInRequest) -> HttpResponse:
+    """Which channels appointment messages, care instructions and recalls take."""
+    patient = current_patient(request)
+    form = MessagePreferencesForm(
+        request.POST or None, initial=services.current_message_preferences(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_preferences(patient=patient, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your message settings are saved."))
+            return redirect("patients:message-preferences")
+    return render(request, "patients/message_preferences.html", {"form": form, "patient": patient})
+
+
+@login_required
+@no_store
+@require_http_methods(["GET", "POST"])
+def intake(request: SignedInRequest) -> HttpResponse:
     """The health questionnaire; every submission is a new version."""
     patient = current_patient(request)
     latest = selectors.latest_intake(patient)
@@ -139,7 +160,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         try:
             services.submit_intake(
                 patient=patient, answers=form.answers(), submitted_by=request.user
-            )  # type: ignore[arg-type]
+            )
         except AnswerError as error:
             add_domain_error(form, error)
         else:
@@ -157,11 +178,11 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def intake_renew(request: HttpRequest) -> HttpResponse:
+def intake_renew(request: SignedInRequest) -> HttpResponse:
     """ "Nothing changed": one click makes a new version with the same answers."""
     patient = current_patient(request)
     try:
-        services.renew_intake(patient=patient, submitted_by=request.user)  # type: ignore[arg-type]
+        services.renew_intake(patient=patient, submitted_by=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("patients:intake")
@@ -172,7 +193,7 @@ def intake_renew(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def screening(request: HttpRequest) -> HttpResponse:
+def screening(request: SignedInRequest) -> HttpResponse:
     """The catalogue screened for this patient: ok / needs review / not possible."""
     patient = current_patient(request)
     latest = selectors.latest_intake(patient)
@@ -192,7 +213,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def consents(request: HttpRequest) -> HttpResponse:
+def consents(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
     context = {
         "overview": selectors.consent_overview(patient),
@@ -204,7 +225,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def consent_sign(request: HttpRequest, kind: str) -> HttpResponse:
+def consent_sign(request: SignedInRequest, kind: str) -> HttpResponse:
     """Read the current text of one kind and sign it."""
     patient = current_patient(request)
     text = selectors.current_consent_text(kind)
@@ -243,7 +264,7 @@ def consent_sign(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def consent_download(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """What the patient signed, as a plain-text document (another patient's: 404)."""
     patient = current_patient(request)
     signature = get_object_or_404(
@@ -260,7 +281,7 @@ def consent_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def photos(request: HttpRequest) -> HttpResponse:
+def photos(request: SignedInRequest) -> HttpResponse:
     """The patient's photos of the areas to treat (and the clinic's before/after ones)."""
     patient = current_patient(request)
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
@@ -271,7 +292,7 @@ def photos(request: HttpRequest) -> HttpResponse:
                 patient=patient,
                 upload=form.cleaned_data["image"],
                 kind=Photo.Kind.AREA,
-                uploaded_by=request.user,  # type: ignore[arg-type]
+                uploaded_by=request.user,
                 note=form.cleaned_data["note"],
             )
         except services.TooManyUploads as error:
@@ -294,11 +315,11 @@ def photos(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def photo_delete(request: HttpRequest, photo_uuid: str) -> HttpResponse:
+def photo_delete(request: SignedInRequest, photo_uuid: str) -> HttpResponse:
     patient = current_patient(request)
     photo = get_object_or_404(Photo, uuid=photo_uuid, patient=patient)
     try:
-        services.delete_photo(photo=photo, by=request.user)  # type: ignore[arg-type]
+        services.delete_photo(photo=photo, by=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -309,7 +330,7 @@ def photo_delete(request: HttpRequest, photo_uuid: str) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def photo_file(request: HttpRequest, photo_uuid: str, variant: str) -> HttpResponse:
+def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> HttpResponse:
     """A stored photo or its thumbnail, for its patient or clinicians (audited) only."""
     if variant not in ("full", "thumb"):
         raise Http404
@@ -319,7 +340,7 @@ def photo_file(request: HttpRequest, photo_uuid: str, variant: str) -> HttpRespo
         if not can_see_health_data(user):
             raise Http404  # receptionists and other patients never learn it exists
         services.record_access(
-            actor=user,  # type: ignore[arg-type]
+            actor=user,
             patient=photo.patient,
             action=AuditEntry.Action.VIEW_PHOTO_FILE,
             detail=f"{variant} {photo.uuid}",
@@ -341,7 +362,7 @@ def photo_file(request: HttpRequest, photo_uuid: str, variant: str) -> HttpRespo
 @login_required
 @no_store
 @require_GET
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
     context = {"form": ErasureRequestForm(), "erasure": selectors.open_erasure_request(patient)}
     return render(request, "patients/privacy.html", context)
@@ -351,7 +372,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @no_store
 @require_GET
 @never_cache
-def privacy_export(request: HttpRequest) -> HttpResponse:
+def privacy_export(request: SignedInRequest) -> HttpResponse:
     """All the patient's data: JSON, signed texts and photos in one zip archive."""
     patient = current_patient(request)
     response = HttpResponse(
@@ -365,7 +386,7 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_POST
-def privacy_erase(request: HttpRequest) -> HttpResponse:
+def privacy_erase(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
     form = ErasureRequestForm(request.POST)
     if not form.is_valid():

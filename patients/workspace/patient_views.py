@@ -15,21 +15,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.http import client_address, no_store
+from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
 from patients.models import AuditEntry, PatientProfile, Photo
 from patients.records import selectors, services
 from patients.records.forms import ClinicalReviewForm, PhotoUploadForm, add_domain_error
+from patients.records.message_forms import MessagePreferencesForm
 from procedures.errors import DomainError
 from procedures.intake import GROUPS, QUESTIONS, Kind
 
 
-def _staff_patient(request: HttpRequest, patient_id: int, *, health: bool) -> PatientProfile:
+def _staff_patient(request: SignedInRequest, patient_id: int, *, health: bool) -> PatientProfile:
     """The patient for a staff page; non-staff get 404, receptionists 403 on health data."""
     if not is_staff_member(request.user):
         raise Http404
@@ -41,7 +42,7 @@ def _staff_patient(request: HttpRequest, patient_id: int, *, health: bool) -> Pa
 @login_required
 @no_store
 @require_GET
-def staff_patient_list(request: HttpRequest) -> HttpResponse:
+def staff_patient_list(request: SignedInRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise Http404
     query = request.GET.get("q", "").strip()[:100]
@@ -53,14 +54,14 @@ def staff_patient_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def staff_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def staff_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """Contact details and screening outcome: every staff role."""
     patient = _staff_patient(request, patient_id, health=False)
     health = can_see_health_data(request.user)
     if health:
         # Clinicians see the screening flags here, which come from the answers.
         services.record_access(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             patient=patient,
             action=AuditEntry.Action.VIEW_INTAKE,
             detail="overview: screening flags",
@@ -76,6 +77,27 @@ def staff_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
         "consents": selectors.consent_overview(patient),
     }
     return render(request, "patients/staff/patient.html", context)
+
+
+@login_required
+@no_store
+@require_http_methods(["GET", "POST"])
+def staff_message_preferences(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """The desk sets how a patient's messages go (e-mail, SMS), as the patient would."""
+    patient = _staff_patient(request, patient_id, health=False)
+    form = MessagePreferencesForm(
+        request.POST or None, initial=services.current_message_preferences(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_preferences(patient=patient, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The patient's message settings are saved."))
+            return redirect("patients:staff-patient", patient_id=patient.pk)
+    context = {"form": form, "patient": patient, "health": can_see_health_data(request.user)}
+    return render(request, "patients/staff/message_preferences.html", context)
 
 
 def _answer_rows(answers: dict[str, Any]) -> list[tuple[Any, list[tuple[Any, str]]]]:
@@ -108,7 +130,7 @@ def _answer_words(question: Any, value: Any) -> str:
 @login_required
 @no_store
 @require_GET
-def staff_intake(request: HttpRequest, patient_id: int) -> HttpResponse:
+def staff_intake(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """The patient's answers (latest or a chosen version) and the clinical review form."""
     patient = _staff_patient(request, patient_id, health=True)
     versions = list(selectors.intake_versions(patient))
@@ -119,7 +141,7 @@ def staff_intake(request: HttpRequest, patient_id: int) -> HttpResponse:
         if version is None:
             raise Http404
     services.record_access(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         patient=patient,
         action=AuditEntry.Action.VIEW_INTAKE,
         detail=f"v{version.number}" if version else "no intake",
@@ -149,14 +171,14 @@ def staff_intake(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @no_store
 @require_POST
-def staff_intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
+def staff_intake_review(request: SignedInRequest, patient_id: int) -> HttpResponse:
     patient = _staff_patient(request, patient_id, health=True)
     form = ClinicalReviewForm(request.POST)
     if form.is_valid():
         try:
             version = services.review_clinical_answers(
                 patient=patient,
-                practitioner=request.user,  # type: ignore[arg-type]
+                practitioner=request.user,
                 fitzpatrick=form.cleaned_data["fitzpatrick"],
                 scar_types=form.cleaned_data["scar_types"],
                 reason=form.cleaned_data["reason"],
@@ -187,7 +209,7 @@ def staff_intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
+def staff_photos(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """The patient's photos; practitioners add before/after photos and compare two."""
     patient = _staff_patient(request, patient_id, health=True)
     form = PhotoUploadForm(request.POST or None, request.FILES or None, staff=True)
@@ -198,7 +220,7 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
                 patient=patient,
                 upload=form.cleaned_data["image"],
                 kind=form.cleaned_data["kind"],
-                uploaded_by=request.user,  # type: ignore[arg-type]
+                uploaded_by=request.user,
                 note=form.cleaned_data["note"],
                 ip_address=client_address(request),
             )
@@ -216,7 +238,7 @@ def staff_photos(request: HttpRequest, patient_id: int) -> HttpResponse:
     left = by_uuid.get(request.GET.get("left", ""))
     right = by_uuid.get(request.GET.get("right", ""))
     services.record_access(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         patient=patient,
         action=AuditEntry.Action.COMPARE_PHOTOS
         if left and right

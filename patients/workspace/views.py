@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.availability import clinic_zone, local_date
-from clinic.http import admin_page, client_address
+from clinic.http import SignedInRequest, admin_page, client_address
 from clinic.models import Practitioner
 from clinic.roles import Role, can_see_health_data, has_role, role_required
 from patients.booking.services import (
@@ -64,27 +64,32 @@ from patients.workspace.selectors import (
     answers_read,
     calendar_grid,
     course_history_of,
+    current_findings,
     dashboard,
     day_sheet,
     findings,
     is_overdue_for_review,
     latest_photos,
+    recorded_findings,
     review_queue,
 )
 from procedures.errors import DomainError
+
+# Appointments still to come: screened again whenever a page shows them.
+TO_COME = (Appointment.Status.CONFIRMED, Appointment.Status.PENDING_REVIEW)
 
 PATIENTS_SHOWN = 20
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: SignedInRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """A workspace page: the admin's look, and the links this user may follow."""
     context = {"workspace_nav": workspace_nav(request), **context}
     return admin_page(request, f"patients/workspace/{template}", context, status)
 
 
-def workspace_nav(request: HttpRequest) -> list[tuple[str, str]]:
+def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
     """The workspace pages this user may open: (url, label)."""
     user = request.user
     links = []
@@ -113,7 +118,7 @@ def _calendar_url(day: dt.date, **extra: Any) -> str:
 
 
 @require_GET
-def workspace_home(request: HttpRequest) -> HttpResponse:
+def workspace_home(request: SignedInRequest) -> HttpResponse:
     """The first workspace page this staff member may open."""
     links = workspace_nav(request)
     if not links:
@@ -126,7 +131,7 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.RECEPTIONIST)
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: SignedInRequest) -> HttpResponse:
     """Day (every practitioner or room) or week (one of them) on the booking grid."""
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -158,7 +163,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.RECEPTIONIST)
-def calendar_book(request: HttpRequest) -> HttpResponse:
+def calendar_book(request: SignedInRequest) -> HttpResponse:
     """Book from a free cell: find the patient, choose the procedure, book through the service."""
     query = (request.GET.get("q") or "").strip()
     shown = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
@@ -175,7 +180,7 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
                     procedure=data["procedure"],
                     start=start,
                     practitioner=data["practitioner"],
-                    booked_by=request.user,  # type: ignore[arg-type]
+                    booked_by=request.user,
                     channel=Appointment.Channel.DESK,
                 )
             except DomainError as error:
@@ -204,7 +209,7 @@ def calendar_book(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.RECEPTIONIST)
-def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """One appointment: its details, history and the move and cancel forms."""
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
@@ -232,14 +237,14 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
 
 @require_POST
 @role_required(Role.RECEPTIONIST)
-def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_move(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Move through `move_appointment` (re-screened, same slot checks)."""
     appointment = _appointment(appointment_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("workspace:appointment", appointment_id=appointment.pk)
     data = form.cleaned_data
     start = combine(data["date"], data["time"], clinic_zone())
@@ -248,7 +253,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
             appointment=appointment,
             start=start,
             practitioner=data["practitioner"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except DomainError as error:
         messages.error(request, str(error.message))
@@ -259,7 +264,7 @@ def appointment_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.RECEPTIONIST)
-def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_cancel(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Cancel through `cancel_appointment`, with the reason the patient is told."""
     appointment = _appointment(appointment_id)
     form = CancelWithReasonForm(request.POST)
@@ -269,7 +274,7 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
     try:
         appointment = cancel_appointment(
             appointment=appointment,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
@@ -284,13 +289,13 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
 
 @require_GET
 @role_required(Role.PRACTITIONER)
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: SignedInRequest) -> HttpResponse:
     """Every pending review with the codes that fired; the long-waiting ones highlighted."""
     now = timezone.now()
     rows = [
         {
             "appointment": appointment,
-            "findings": findings(appointment.screening_flags or ()),
+            "findings": recorded_findings(appointment),
             "overdue": is_overdue_for_review(appointment, now=now),
             "waiting": now - appointment.created_at,
         }
@@ -308,25 +313,49 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PRACTITIONER)
-def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """The answers the fired rules read, the latest photos, the history; and the decision."""
     appointment = _appointment(appointment_id)
-    form = ReviewDecisionForm(request.POST or None)
+    # The current screening (the inputs of this moment), not the one at booking time.
+    found, result = current_findings(appointment)
+    approve_blocked = ""
+    if result is not None and result.blocked:
+        approve_blocked = _(
+            "Approval is impossible while an absolute rule fires (%(codes)s): decline, "
+            "or wait for the answers to change."
+        ) % {"codes": ", ".join(result.blocking)}
+    form = ReviewDecisionForm(request.POST or None, approve_blocked=approve_blocked)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             note = form.cleaned_data["note"]
+            clinical = form.cleaned_data["clinical_note"]
             user = request.user
             try:
                 if decision == form.APPROVE:
-                    approve_booking_review(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    approve_booking_review(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Approved; the patient is told."))
                 elif decision == form.DECLINE:
-                    decline_booking_review(appointment=appointment, by=user, reason=note)  # type: ignore[arg-type]
+                    decline_booking_review(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        reason=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Declined; the patient is told why."))
                 else:
-                    ask_intake_update(appointment=appointment, by=user, note=note)  # type: ignore[arg-type]
+                    ask_intake_update(
+                        appointment=appointment,
+                        by=user,  # type: ignore[arg-type]
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(
                         request, _("The patient is asked to update the questionnaire.")
                     )
@@ -337,7 +366,6 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
                 return redirect("workspace:reviews")
         else:
             status = 400
-    found = findings(appointment.screening_flags or ())
     keys = [key for finding in found for key in finding.keys]
     version = appointment.intake_version or selectors.latest_intake(appointment.patient)
     answers = answers_read(version.parsed_answers, keys) if version is not None else []
@@ -345,7 +373,7 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     ip = client_address(request)
     # Health data on screen: the audit log says who saw which answers and photos.
     services.record_access(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         patient=appointment.patient,
         action=AuditEntry.Action.VIEW_INTAKE,
         detail=f"review of appointment #{appointment.pk}: {', '.join(k for k, *_r in answers)}",
@@ -353,7 +381,7 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
     if photos:
         services.record_access(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             patient=appointment.patient,
             action=AuditEntry.Action.VIEW_PHOTOS,
             detail=f"review of appointment #{appointment.pk}: {len(photos)} photos",
@@ -363,6 +391,8 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
         "title": _("Review: %(appointment)s") % {"appointment": appointment},
         "appointment": appointment,
         "findings": found,
+        "approve_blocked": approve_blocked,
+        "earliest_on": result.earliest_date if result is not None and result.blocked else None,
         "answers": answers,
         "intake_version": version,
         "photos": photos,
@@ -379,7 +409,7 @@ def review_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.PRACTITIONER)
-def day_sheet_view(request: HttpRequest) -> HttpResponse:
+def day_sheet_view(request: SignedInRequest) -> HttpResponse:
     """Today's patients of the logged-in practitioner (a manager picks one), printable."""
     form = DaySheetForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -393,10 +423,15 @@ def day_sheet_view(request: HttpRequest) -> HttpResponse:
         appointments = list(day_sheet(practitioner=practitioner, day=day))
         charts = chart_states([appointment.pk for appointment in appointments])
         for appointment in appointments:
+            # Who is still to come is screened now: the day sheet shows today's verdict.
+            if appointment.status in TO_COME:
+                found, _result = current_findings(appointment)
+            else:
+                found = findings(appointment.screening_flags or ())
             rows.append(
                 {
                     "appointment": appointment,
-                    "findings": findings(appointment.screening_flags or ()),
+                    "findings": found,
                     "sessions_max": appointment.procedure.sessions_max,
                     "decisions": list(appointment.review_decisions.all()),
                     "chart": charts.get(appointment.pk),
@@ -413,7 +448,7 @@ def day_sheet_view(request: HttpRequest) -> HttpResponse:
     return _page(request, "day_sheet.html", context)
 
 
-def _back_to_day_sheet(request: HttpRequest) -> HttpResponse:
+def _back_to_day_sheet(request: SignedInRequest) -> HttpResponse:
     back = request.POST.get("next", "")
     if back.startswith(reverse("workspace:day-sheet")):
         return redirect(back)
@@ -422,11 +457,20 @@ def _back_to_day_sheet(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
-def appointment_check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    """Check the patient in (the day sheet's button); then the chart can be opened."""
+def appointment_check_in(request: SignedInRequest, appointment_id: int) -> HttpResponse:
+    """Check the patient in (the day sheet's button); then the chart can be opened.
+
+    The patient confirms first that nothing in the questionnaire changed (the
+    form's `nothing_changed` box); otherwise the answers are updated first.
+    """
     appointment = _appointment(appointment_id)
+    nothing_changed = request.POST.get("nothing_changed") == "1"
     try:
-        check_in(appointment=appointment, by=request.user)  # type: ignore[arg-type]
+        check_in(
+            appointment=appointment,
+            by=request.user,
+            nothing_changed=nothing_changed,
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -438,11 +482,11 @@ def appointment_check_in(request: HttpRequest, appointment_id: int) -> HttpRespo
 
 @require_POST
 @role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
-def appointment_complete(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_complete(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Complete the session (its chart signed first, see `complete_appointment`)."""
     appointment = _appointment(appointment_id)
     try:
-        complete_appointment(appointment=appointment, by=request.user)  # type: ignore[arg-type]
+        complete_appointment(appointment=appointment, by=request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -455,7 +499,7 @@ def appointment_complete(request: HttpRequest, appointment_id: int) -> HttpRespo
 
 @require_GET
 @role_required(Role.MANAGER)
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: SignedInRequest) -> HttpResponse:
     """The manager's figures, as bar charts with the numbers beside them."""
     now = timezone.now()
     today = timezone.localdate()

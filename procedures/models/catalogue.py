@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -118,6 +118,20 @@ class Procedure(models.Model):
         DERMATOLOGIST = "derm", _("Dermatologist")
         COSMETOLOGIST = "cosm", _("Cosmetologist")
         SURGEON = "surg", _("Surgeon")
+
+    if TYPE_CHECKING:
+        # Added at run time by procedures/translation.py: modeltranslation swaps the
+        # manager for its own class (which mypy cannot see) and adds a column per
+        # language; simple-history adds `history`.
+        objects: ClassVar[models.Manager[Procedure]]
+        name_en: str
+        name_ru: str
+        description_en: str
+        description_ru: str
+        history: ClassVar[Any]
+        # Read by simple-history when it writes the historical row.
+        _history_user: Any
+        _change_reason: str
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
@@ -296,6 +310,11 @@ class ProcedureRule(models.Model):
     """One rule code listed for a procedure, as absolute (blocks) or relative (review)."""
 
     Severity = Severity
+
+    if TYPE_CHECKING:
+        # Read by simple-history when it writes the historical row.
+        _history_user: Any
+        _change_reason: str
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="rules", verbose_name=_("procedure")

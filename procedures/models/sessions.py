@@ -23,7 +23,7 @@ Domain rules implemented here (`rules-v2.md` sections 2 and 3):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -37,8 +37,17 @@ from .choices import Severity
 __all__ = ["Prerequisite", "WashoutGroup", "WashoutRule"]
 
 
-class WashoutGroup(models.Model):
+# The reverse manager `procedures` is built from Procedure's manager, whose class
+# modeltranslation makes at run time (see Procedure.objects).
+class WashoutGroup(models.Model):  # type: ignore[django-manager-missing]  # see above
     """Procedures that leave the same kind of wound, for the washout table."""
+
+    if TYPE_CHECKING:
+        # Added at run time by procedures/translation.py (see `Procedure`).
+        objects: ClassVar[models.Manager[WashoutGroup]]
+        name_en: str
+        name_ru: str
+        history: ClassVar[Any]
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)

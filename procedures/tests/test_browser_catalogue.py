@@ -12,7 +12,7 @@ from procedures.services import load_catalogue
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_visitor_finds_a_procedure_for_icepick_scars_and_checks_it(page, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_visitor_finds_a_procedure_for_icepick_scars_and_checks_it(page, live_server) -> None:
     # An earlier transactional test may have flushed the migrated catalogue.
     load_catalogue()
 

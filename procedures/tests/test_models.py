@@ -210,7 +210,7 @@ def test_load_catalogue_fills_gaps_and_keeps_staff_edits() -> None:
     call_command("load_catalogue", stdout=None)
 
     recreated = Procedure.objects.get(slug="tca-cross")
-    assert recreated.washout_group.code == "focal"  # type: ignore[union-attr]
+    assert recreated.washout_group.code == "focal"
     assert recreated.rules.count() == len(
         next(e for e in CATALOGUE if e.slug == "tca-cross").absolute_rules
     ) + len(next(e for e in CATALOGUE if e.slug == "tca-cross").relative_rules)

@@ -424,7 +424,7 @@ def test_unknown_procedure() -> None:
 
 def test_something_that_is_not_a_procedure() -> None:
     with pytest.raises(TypeError):
-        screen(42, baseline(), on=ON)  # type: ignore[arg-type]
+        screen(42, baseline(), on=ON)
 
 
 # --- how a procedure is given ---------------------------------------------------------------------
@@ -492,7 +492,7 @@ def test_loader_errors_mean_unknown_procedure(error: Exception) -> None:
 
 
 def test_loader_returning_something_else_is_a_bug() -> None:
-    set_rules_loader(lambda slug: "not rules")  # type: ignore[arg-type,return-value]
+    set_rules_loader(lambda slug: "not rules")
     with pytest.raises(TypeError):
         screen("anything", baseline(), on=ON)
 
@@ -513,9 +513,9 @@ def test_procedure_rules_refuse_bad_data(kwargs: dict[str, Any], message: str) -
 def test_procedure_rules_normalise_their_sets() -> None:
     rules = ProcedureRules(
         slug="x",
-        absolute=["ROSACEA"],  # type: ignore[arg-type]
-        relative=("ROSACEA", "DIABETES"),  # type: ignore[arg-type]
-        indicated_scar_types=["rolling"],  # type: ignore[arg-type]
+        absolute=["ROSACEA"],
+        relative=("ROSACEA", "DIABETES"),
+        indicated_scar_types=["rolling"],
     )
     assert rules.absolute == frozenset({"ROSACEA"})
     assert rules.relative == frozenset({"DIABETES"})

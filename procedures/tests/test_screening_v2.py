@@ -434,7 +434,7 @@ def test_the_consultation_window(
     if code == BOOKED:
         assert result.outcome == Outcome.REVIEW
         (finding,) = (f for f in result.findings if f.code == BOOKED)
-        assert finding.session == OtherSession(*session)  # type: ignore[misc]
+        assert finding.session == OtherSession(*session)
 
 
 @pytest.mark.parametrize("slug", [e.slug for e in EXPECTED if e.slug not in NEEDS_CONSULTATION])
@@ -454,7 +454,7 @@ def test_two_booked_consultations_are_one_code_and_two_findings() -> None:
         ],
     )
     assert (result.outcome, result.flags) == ("review", (BOOKED,))
-    assert [f.session.date for f in result.findings] == [day(-3), day(-2)]  # type: ignore[union-attr]
+    assert [f.session.date for f in result.findings] == [day(-3), day(-2)]
 
 
 TOUCH_UP = "hyaluronic-filler-touch-up"

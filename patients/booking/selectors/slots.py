@@ -189,6 +189,6 @@ def pick_slots(
     for offset in range(span):
         on = day + dt.timedelta(days=offset)
         on_result = result if offset == 0 else screen(on)
-        view = DayView(day=on, result=on_result, groups=_group(by_day.get(on, [])))
-        (picker.blocked_days if on_result.blocked else picker.days).append(view)
+        day_view = DayView(day=on, result=on_result, groups=_group(by_day.get(on, [])))
+        (picker.blocked_days if on_result.blocked else picker.days).append(day_view)
     return picker

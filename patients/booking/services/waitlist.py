@@ -111,7 +111,7 @@ def join_waitlist(
                 code="already_waiting",
                 field="procedure",
             )
-            error.http_status = 409  # type: ignore[attr-defined]
+            error.http_status = 409
             raise error
         entry = WaitlistEntry(
             patient=patient,

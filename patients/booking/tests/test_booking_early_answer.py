@@ -41,7 +41,7 @@ def _now(pinned_now: dt.datetime) -> None:
     """Monday 1 June 2026, 08:00 Moscow."""
 
 
-def book(user: User, clinic: Clinic, start: dt.datetime, slug: str = "glycolic-peel", **kw):  # type: ignore[no-untyped-def]
+def book(user: User, clinic: Clinic, start: dt.datetime, slug: str = "glycolic-peel", **kw):
     return book_appointment(
         patient=user.patient_profile,
         procedure=clinic.procedure(slug),
@@ -196,7 +196,7 @@ def test_a_start_off_the_grid_keeps_its_own_answer(
 
 def test_cached_alternatives_follow_the_schedule_within_seconds(
     clinic_setup: Clinic, patient: User, other_patient: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.BOOKING_ALTERNATIVES_CACHE_SECONDS = 5
     third = make_patient(email="third@example.test")
     for user in (patient, other_patient, third):
@@ -227,7 +227,7 @@ def test_cached_alternatives_follow_the_schedule_within_seconds(
 
 def test_without_the_cache_every_loser_computes_them(
     clinic_setup: Clinic, patient: User, other_patient: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.BOOKING_ALTERNATIVES_CACHE_SECONDS = 0
     third = make_patient(email="third@example.test")
     for user in (patient, other_patient, third):
@@ -270,7 +270,7 @@ def test_api_loser_gets_409_with_alternatives_in_few_queries(
     assert len(captured) == 2, sql_of(captured)
 
 
-def _answer_later(seconds: float, mark: str, answer: tuple | None = None) -> threading.Thread:  # type: ignore[type-arg]
+def _answer_later(seconds: float, mark: str, answer: tuple | None = None) -> threading.Thread:
     """A parallel refusal computing the next free slots: after `seconds` it caches its
     answer (procedure, practitioner, start, slots), or none, and takes its mark away."""
 

@@ -12,14 +12,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.availability import clinic_zone
-from clinic.http import no_store
+from clinic.http import SignedInRequest, no_store
 from clinic.models import Practitioner
 from clinic.ratelimit import rate_limited
 from clinic.selectors import qualified_practitioners
@@ -45,7 +45,7 @@ from procedures.errors import DomainError
 @no_store
 @rate_limited("booking")
 @require_http_methods(["GET", "POST"])
-def book_course(request: HttpRequest, slug: str) -> HttpResponse:
+def book_course(request: SignedInRequest, slug: str) -> HttpResponse:
     """Every session of a course proposed inside its window; booked all or none."""
     patient = current_patient(request)
     procedure = procedure_or_404(slug)
@@ -78,7 +78,7 @@ def book_course(request: HttpRequest, slug: str) -> HttpResponse:
             first_start=start,
             sessions=sessions,
             practitioner=practitioner,
-            booked_by=request.user,  # type: ignore[arg-type]
+            booked_by=request.user,
             channel=Appointment.Channel.COURSE,
         ),
         done=booked,
@@ -119,7 +119,7 @@ def book_course(request: HttpRequest, slug: str) -> HttpResponse:
         "practitioner": practitioner,
         "query": request.GET.dict(),
         "bookable": bool(rows)
-        and all(r["proposal"].bookable for r in rows)
+        and all(proposal.bookable for proposal in proposals)
         and len(rows) == sessions,
         "error": error,
     }

@@ -12,7 +12,12 @@ same e-mails. Domain rules kept:
   slot (only a practitioner correcting the intake changes it); `review` books
   as pending review; staff may change an appointment at any time (no cut-off).
 - The desk cannot sign a consent or fill in the questionnaire for the patient:
-  it says what is missing, and the patient does it in their account.
+  it says what is missing, and the patient does it in their account (or on the
+  clinic tablet). A consultation needs neither (`patients.booking.screening`).
+- "New patient": a first-time caller is created with an invitation to set a
+  password and fill in the questionnaire at home; an existing patient with the
+  same phone or e-mail address is offered instead (`patients.records.services.
+  invitations`). The patient's page shows whether the invitation was done.
 """
 
 from __future__ import annotations
@@ -22,24 +27,32 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic.http import SignedInRequest
 from clinic.roles import Role, role_required
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired
-from patients.booking.forms import DeskSearchForm, PatientSearchForm, SlotForm
+from patients.booking.forms import (
+    DeskNewPatientForm,
+    DeskSearchForm,
+    PatientSearchForm,
+    SlotForm,
+)
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
 from patients.booking.views import flow
 from patients.booking.views.flow import DESK, error_status
 from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
-from patients.records import selectors
+from patients.records import selectors, services
+from patients.records.forms import add_domain_error
+from procedures.errors import DomainError
 from procedures.models import Procedure
 
 PATIENTS_SHOWN = 50
@@ -67,12 +80,13 @@ def _patient_state(patient: PatientProfile) -> dict[str, Any]:
         "patient": patient,
         "intake_status": selectors.intake_status(patient),
         "consents": selectors.consent_overview(patient),
+        "invitation": selectors.invitation_status(patient),
     }
 
 
 @require_GET
 @desk_only
-def desk_index(request: HttpRequest) -> HttpResponse:
+def desk_index(request: SignedInRequest) -> HttpResponse:
     """Find a patient by name, e-mail address or phone."""
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -81,9 +95,45 @@ def desk_index(request: HttpRequest) -> HttpResponse:
     return DESK.show(request, "index.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_new_patient(request: SignedInRequest) -> HttpResponse:
+    """Create a first-time caller (offering an existing patient with the same phone or
+    e-mail address instead) and invite them; then book on their page."""
+    form = DeskNewPatientForm(request.POST or None)
+    duplicates: list[selectors.Duplicate] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            patient = services.create_patient_at_desk(**data)
+        except DomainError as refused:
+            duplicates = selectors.possible_duplicates(phone=data["phone"], email=data["email"])
+            add_domain_error(form, refused)
+        else:
+            messages.success(request, _("Patient created: %(name)s.") % {"name": patient})
+            return redirect("desk:patient", patient_id=patient.pk)
+    context = {"title": _("New patient"), "form": form, "duplicates": duplicates}
+    status = 400 if form.errors else 200
+    return DESK.show(request, "new_patient.html", context, status=status)
+
+
+@require_http_methods(["POST"])
+@desk_only
+def desk_invite(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """Send the invitation again (a fresh one-time link)."""
+    patient = _patient(patient_id)
+    try:
+        services.invite_patient(patient=patient)
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The invitation is sent again."))
+    return redirect("desk:patient", patient_id=patient.pk)
+
+
 @require_GET
 @desk_only
-def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """The patient's appointments, and the choice of a procedure and a day to book."""
     patient = _patient(patient_id)
     now = timezone.now()
@@ -105,13 +155,13 @@ def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_GET
 @desk_only
-def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
+def desk_book(request: SignedInRequest, patient_id: int) -> HttpResponse:
     """Screening for the chosen dates and the free slots; blocked shows why and no slot."""
     patient = _patient(patient_id)
     form = DeskSearchForm(request.GET)
     if not form.is_valid():
-        context = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
-        return DESK.show(request, "patient.html", context, status=400)
+        failed = {"title": _("Desk booking"), **_patient_state(patient), "form": form}
+        return DESK.show(request, "patient.html", failed, status=400)
     procedure: Procedure = form.cleaned_data["procedure"]
     context: dict[str, Any] = {
         "title": _("Book %(procedure)s for %(name)s") % {"procedure": procedure, "name": patient},
@@ -137,7 +187,7 @@ def desk_book(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpResponse:
+def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpResponse:
     """The chosen slot and the patient's screening for its date; posting books it."""
     patient = _patient(patient_id)
     procedure = get_object_or_404(Procedure.objects.prefetch_related("rules"), slug=slug)
@@ -158,7 +208,7 @@ def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpRespon
             procedure=procedure,
             start=start,
             practitioner=form.cleaned_data["practitioner"],
-            booked_by=request.user,  # type: ignore[arg-type]
+            booked_by=request.user,
             channel=Appointment.Channel.DESK,
         ),
         done=booked,
@@ -191,7 +241,7 @@ def desk_confirm(request: HttpRequest, patient_id: int, slug: str) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def desk_move(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Move an appointment to a new slot (re-screened; staff have no cut-off)."""
     appointment = _appointment(appointment_id)
     patient, procedure = appointment.patient, appointment.procedure
@@ -223,7 +273,7 @@ def desk_move(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @desk_only
-def desk_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def desk_cancel(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """Cancel an appointment for the patient (any time), saying why."""
     appointment = _appointment(appointment_id)
     context = {

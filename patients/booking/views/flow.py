@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.availability import clinic_zone
-from clinic.http import admin_page
+from clinic.http import SignedInRequest, admin_page
 from clinic.models import Practitioner
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired, SlotTaken
@@ -65,7 +65,7 @@ class Pages:
     staff: bool
 
     def show(
-        self, request: HttpRequest, name: str, context: dict[str, Any], status: int = 200
+        self, request: SignedInRequest, name: str, context: dict[str, Any], status: int = 200
     ) -> HttpResponse:
         template = f"{self.folder}/{name}"
         if self.staff:
@@ -84,7 +84,7 @@ def consultation(*, instead_of: Procedure | None = None) -> Procedure | None:
     return Procedure.objects.filter(slug=CONSULTATION, is_active=True).first()
 
 
-def done(request: HttpRequest, message: str, url: str) -> HttpResponse:
+def done(request: SignedInRequest, message: str, url: str) -> HttpResponse:
     """Say what was done, and go on to `url`."""
     messages.success(request, message)
     return redirect(url)
@@ -92,17 +92,17 @@ def done(request: HttpRequest, message: str, url: str) -> HttpResponse:
 
 def error_status(error: DomainError | None, default: int = 200) -> int:
     """The status of a page that shows `error` (its own 4xx), else `default`."""
-    return int(getattr(error, "http_status", 400)) if error is not None else default
+    return error.http_status if error is not None else default
 
 
-def bad_request(request: HttpRequest, pages: Pages, form: Any) -> HttpResponse:
+def bad_request(request: SignedInRequest, pages: Pages, form: Any) -> HttpResponse:
     """A malformed query or form: a 400 page naming each field at fault."""
     context = {"title": _("Please check the request"), "form": form}
     return pages.show(request, "bad_request.html", context, 400)
 
 
 def taken(
-    request: HttpRequest,
+    request: SignedInRequest,
     pages: Pages,
     *,
     procedure: Procedure,
@@ -123,7 +123,7 @@ def taken(
 
 
 def submit(
-    request: HttpRequest,
+    request: SignedInRequest,
     pages: Pages,
     *,
     change: Callable[[], T],
@@ -186,7 +186,7 @@ def chosen_slot(
 
 
 def pick(
-    request: HttpRequest,
+    request: SignedInRequest,
     pages: Pages,
     form: Any,
     *,
@@ -215,7 +215,7 @@ def pick(
 
 
 def move(
-    request: HttpRequest,
+    request: SignedInRequest,
     pages: Pages,
     *,
     appointment: Appointment,
@@ -256,7 +256,7 @@ def move(
             appointment=appointment,
             start=start,
             practitioner=practitioner,
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         ),
         done=lambda _moved: done(request, *moved),
         procedure=appointment.procedure,
@@ -279,7 +279,7 @@ def move(
 
 
 def cancel(
-    request: HttpRequest,
+    request: SignedInRequest,
     pages: Pages,
     *,
     appointment: Appointment,
@@ -297,7 +297,7 @@ def cancel(
         try:
             cancel_appointment(
                 appointment=appointment,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 reason=form.cleaned_data["reason"] or default_reason,
             )
         except DomainError as refused:

@@ -35,14 +35,14 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.http import no_store
+from clinic.http import SignedInRequest, no_store
 from clinic.models import Practitioner
 from clinic.ratelimit import rate_limited
 from clinic.roles import is_staff_member
@@ -73,11 +73,11 @@ from procedures.models import Procedure
 S = AppointmentStatus
 
 
-def _next_to(request: HttpRequest) -> str:
+def _next_to(request: SignedInRequest) -> str:
     return quote(request.get_full_path(), safe="/")
 
 
-def intake_first(request: HttpRequest, patient: PatientProfile) -> HttpResponse | None:
+def intake_first(request: SignedInRequest, patient: PatientProfile) -> HttpResponse | None:
     """The questionnaire first when it is missing or expired, then back here."""
     status = selectors.intake_status(patient)
     if status == "current":
@@ -99,7 +99,7 @@ def intake_first(request: HttpRequest, patient: PatientProfile) -> HttpResponse 
 
 
 def consent_first(
-    request: HttpRequest, patient: PatientProfile, procedure: Procedure
+    request: SignedInRequest, patient: PatientProfile, procedure: Procedure
 ) -> HttpResponse | None:
     """Sign the category's consent first when it is missing, then come back here."""
     if selectors.has_valid_consent(patient, procedure.category):
@@ -115,7 +115,7 @@ def consent_first(
 
 
 def first_things_first(
-    request: HttpRequest, patient: PatientProfile, procedure: Procedure, error: DomainError
+    request: SignedInRequest, patient: PatientProfile, procedure: Procedure, error: DomainError
 ) -> HttpResponse | None:
     """A refusal the patient can mend on another page (sign, answer): go there, then back."""
     if isinstance(error, ConsentRequired):
@@ -141,7 +141,7 @@ def is_course(procedure: Procedure) -> bool:
     return procedure.sessions_max is None or procedure.sessions_max > 1
 
 
-def _booked(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+def _booked(request: SignedInRequest, appointment: Appointment) -> HttpResponse:
     if appointment.status == S.PENDING_REVIEW:
         messages.success(
             request,
@@ -158,9 +158,9 @@ def _booked(request: HttpRequest, appointment: Appointment) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def book(request: HttpRequest) -> HttpResponse:
+def book(request: SignedInRequest) -> HttpResponse:
     """The catalogue screened for the logged-in patient, each with a way to book it."""
-    if is_staff_member(request.user) and selectors.profile_of(request.user) is None:  # type: ignore[arg-type]
+    if is_staff_member(request.user) and selectors.profile_of(request.user) is None:
         return redirect("desk:index")
     patient = current_patient(request)
     if (response := intake_first(request, patient)) is not None:
@@ -181,7 +181,7 @@ def book(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def book_procedure(request: HttpRequest, slug: str) -> HttpResponse:
+def book_procedure(request: SignedInRequest, slug: str) -> HttpResponse:
     """Screening for the chosen dates and the free slots, grouped by day and practitioner."""
     patient = current_patient(request)
     procedure = procedure_or_404(slug)
@@ -226,7 +226,7 @@ def book_procedure(request: HttpRequest, slug: str) -> HttpResponse:
 @no_store
 @rate_limited("booking")
 @require_http_methods(["GET", "POST"])
-def book_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+def book_confirm(request: SignedInRequest, slug: str) -> HttpResponse:
     """The chosen slot, what screening says for its date, and the button that books it."""
     patient = current_patient(request)
     procedure = procedure_or_404(slug)
@@ -247,7 +247,7 @@ def book_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             procedure=procedure,
             start=start,
             practitioner=practitioner,
-            booked_by=request.user,  # type: ignore[arg-type]
+            booked_by=request.user,
             channel=Appointment.Channel.WEB,
         ),
         done=lambda appointment: _booked(request, appointment),
@@ -292,7 +292,7 @@ def book_confirm(request: HttpRequest, slug: str) -> HttpResponse:
 # --- 4/5. my appointments -------------------------------------------------------------------
 
 
-def _own_appointment(request: HttpRequest, pk: int) -> tuple[PatientProfile, Appointment]:
+def _own_appointment(request: SignedInRequest, pk: int) -> tuple[PatientProfile, Appointment]:
     patient = current_patient(request)
     appointment = appointment_of_patient(patient, pk)
     if appointment is None:
@@ -321,7 +321,7 @@ def _changeable(appointment: Appointment, now: dt.datetime) -> dict[str, Any]:
 @login_required
 @no_store
 @require_GET
-def appointments(request: HttpRequest) -> HttpResponse:
+def appointments(request: SignedInRequest) -> HttpResponse:
     """The patient's upcoming and past appointments, their waitlist and open offers."""
     patient = current_patient(request)
     now = timezone.now()
@@ -349,7 +349,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One appointment: the confirmation page (status, pre-care, calendar file, changes)."""
     _patient, appointment = _own_appointment(request, pk)
     context = _changeable(appointment, timezone.now())
@@ -359,7 +359,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_ics(request: SignedInRequest, pk: int) -> HttpResponse:
     """The appointment as an .ics file for the patient's calendar."""
     _patient, appointment = _own_appointment(request, pk)
     cancelled = appointment.status in (S.CANCELLED, S.DECLINED)
@@ -375,7 +375,7 @@ def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @no_store
 @rate_limited("booking")
 @require_http_methods(["GET", "POST"])
-def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
     """Cancel up to the cut-off (the rule explained); after it, the clinic's phone."""
     _patient, appointment = _own_appointment(request, pk)
     return flow.cancel(
@@ -392,7 +392,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @no_store
 @rate_limited("booking")
 @require_http_methods(["GET", "POST"])
-def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_move(request: SignedInRequest, pk: int) -> HttpResponse:
     """Pick a new time (re-screened for its date), confirm, and move."""
     patient, appointment = _own_appointment(request, pk)
     state = _changeable(appointment, timezone.now())

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.availability import clinic_zone
-from clinic.http import no_store
+from clinic.http import SignedInRequest, no_store
 from clinic.selectors import qualified_practitioners
 from patients.booking.forms import WaitlistForm
 from patients.booking.services import (
@@ -36,7 +36,7 @@ from procedures.errors import DomainError
 @login_required
 @no_store
 @require_POST
-def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
+def waitlist_join(request: SignedInRequest, slug: str) -> HttpResponse:
     """Tell me if a time frees up for this procedure between two dates."""
     patient = current_patient(request)
     procedure = procedure_or_404(slug)
@@ -50,7 +50,7 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
                 from_date=form.cleaned_data["from_date"],
                 to_date=form.cleaned_data["to_date"],
                 practitioner=form.cleaned_data["practitioner"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except DomainError as refused:
             error = refused
@@ -71,12 +71,12 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def waitlist_leave(request: SignedInRequest, pk: int) -> HttpResponse:
     patient = current_patient(request)
     entry = WaitlistEntry.objects.filter(pk=pk, patient=patient).first()
     if entry is None:
         raise Http404
-    leave_waitlist(entry=entry, by=request.user)  # type: ignore[arg-type]
+    leave_waitlist(entry=entry, by=request.user)
     messages.success(request, _("You are off the waitlist for this procedure."))
     return redirect("patients:appointments")
 
@@ -84,7 +84,7 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
-def waitlist_offer(request: HttpRequest, pk: int) -> HttpResponse:
+def waitlist_offer(request: SignedInRequest, pk: int) -> HttpResponse:
     """A freed slot held for this patient: accept it while the hold lasts."""
     patient = current_patient(request)
     offer = (

@@ -92,7 +92,8 @@ class ProductLotForm(forms.ModelForm):
             self.fields["quantity_left"].help_text = _("Empty: the quantity received.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("quantity_left") is None and data.get("quantity_received") is not None:
             data["quantity_left"] = data["quantity_received"]
             self.instance.quantity_left = data["quantity_left"]

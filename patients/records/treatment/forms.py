@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -248,13 +248,16 @@ def usable_lots(visit: TreatmentVisit) -> QuerySet[ProductLot]:
     )
 
 
-def _lot_label(lot: ProductLot) -> str:
-    left = f"{lot.quantity_left.normalize()} {lot.product.get_unit_display()}"
-    return f"{lot.product.name} — {lot.lot_number} ({left})"
+class LotChoiceField(forms.ModelChoiceField):
+    """A lot named by its product, number and what is left of it."""
+
+    def label_from_instance(self, obj: ProductLot) -> str:
+        left = f"{obj.quantity_left.normalize()} {obj.product.get_unit_display()}"
+        return f"{obj.product.name} — {obj.lot_number} ({left})"
 
 
 class LotUseForm(forms.Form):
-    lot = forms.ModelChoiceField(
+    lot = LotChoiceField(
         label=_("Lot"),
         queryset=ProductLot.objects.none(),
         required=False,
@@ -272,14 +275,14 @@ class LotUseForm(forms.Form):
 
     def __init__(self, *args: Any, visit: TreatmentVisit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = usable_lots(visit)
-        self.fields["lot"].label_from_instance = _lot_label
-        self.fields["treatment"].choices = [
+        cast(forms.ModelChoiceField, self.fields["lot"]).queryset = usable_lots(visit)
+        cast(forms.ChoiceField, self.fields["treatment"]).choices = [
             (t.pk, t.procedure_name) for t in visit.procedures.all()
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("lot") and not (data.get("lot_number") or "").strip():
             self.add_error("lot", _("Choose a lot or type its number."))
         return data
@@ -293,9 +296,9 @@ class AddProcedureForm(forms.Form):
     def __init__(self, *args: Any, visit: TreatmentVisit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         charted = [t.procedure_id for t in visit.procedures.all()]
-        self.fields["procedure"].queryset = Procedure.objects.filter(is_active=True).exclude(
-            pk__in=charted
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
+            is_active=True
+        ).exclude(pk__in=charted)
 
 
 class AddendumForm(forms.Form):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clinic.http import SignedInRequest
 from patients.models import Appointment
 from procedures.errors import DomainError
 
@@ -23,7 +24,7 @@ from .forms import ProblemReportForm
 from .services.events import SESSION_HAPPENED
 
 
-def _own_session(request: HttpRequest, pk: int) -> Appointment:
+def _own_session(request: SignedInRequest, pk: int) -> Appointment:
     patient = adapters.patient_of(request.user)
     if patient is None:
         raise Http404
@@ -37,7 +38,7 @@ def _own_session(request: HttpRequest, pk: int) -> Appointment:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
+def report_problem(request: SignedInRequest, pk: int) -> HttpResponse:
     """Tell the clinic something is wrong after this session."""
     appointment = _own_session(request, pk)
     form = ProblemReportForm(request.POST or None, request.FILES or None)
@@ -45,7 +46,7 @@ def report_problem(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_problem(
                 appointment=appointment,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 what=form.cleaned_data["what"],
                 since=form.cleaned_data["since"],
                 uploads=form.cleaned_data["photos"],

@@ -14,14 +14,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.http import admin_page
+from clinic.http import SignedInRequest, admin_page
 from clinic.roles import Role, role_required
-from patients.models import AdverseEvent, Appointment, AuditEntry, ProductLot, ProductUsage
+from patients.models import (
+    AdverseEvent,
+    Appointment,
+    AuditEntry,
+    ProductLot,
+    ProductUsage,
+    TreatmentVisit,
+)
 from procedures.errors import DomainError
 
 from . import adapters, forms, reports, selectors, services
@@ -31,14 +38,14 @@ CLINICIANS = Role.PRACTITIONER  # practitioners and managers: `role_required` le
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: SignedInRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     # No admin sidebar: a tablet in the treatment room needs the width.
     context = {"is_nav_sidebar_enabled": False, **context}
     return admin_page(request, f"patients/treatment/{template}", context, status)
 
 
-def _audit(request: HttpRequest, patient: Any, action: str, detail: str) -> None:
+def _audit(request: SignedInRequest, patient: Any, action: str, detail: str) -> None:
     adapters.record_access(
         actor=request.user, patient=patient, action=action, detail=detail, request=request
     )
@@ -51,7 +58,7 @@ def _appointment(appointment_id: int) -> Appointment:
     )
 
 
-def _message(request: HttpRequest, error: DomainError) -> None:
+def _message(request: SignedInRequest, error: DomainError) -> None:
     messages.error(request, str(error.message))
 
 
@@ -64,7 +71,7 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 
 def _chart_context(
-    request: HttpRequest,
+    request: SignedInRequest,
     appointment: Appointment,
     visit: Any,
     *,
@@ -103,20 +110,20 @@ def _chart_context(
 
 @require_http_methods(["GET", "POST"])
 @role_required(CLINICIANS)
-def chart(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """The chart of an appointment: shown, saved (and signed) in one form."""
     appointment = _appointment(appointment_id)
     visit = selectors.chart_for_appointment(appointment)
-    if visit is None and request.method == "POST":
-        raise PermissionDenied
     if visit is not None:
         _audit(request, appointment.patient, AuditEntry.Action.VIEW_CHART, f"chart #{visit.pk}")
     if request.method == "POST":
+        if visit is None:
+            raise PermissionDenied
         details, entries = forms.parse_chart(visit, request.POST)
         try:
             services.save_chart(visit=visit, by=request.user, details=details, entries=entries)
             if "sign" in request.POST:
-                visit = selectors.chart_for_appointment(appointment)
+                visit = _visit_or_404(appointment)
                 services.sign_chart(visit=visit, by=request.user)
                 messages.success(request, _("The chart is signed."))
             else:
@@ -136,7 +143,7 @@ def chart(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart_open(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     appointment = _appointment(appointment_id)
     try:
         services.open_chart(appointment=appointment, by=request.user)
@@ -145,7 +152,7 @@ def chart_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return redirect("treatment:chart", appointment_id=appointment.pk)
 
 
-def _visit_or_404(appointment: Appointment) -> Any:
+def _visit_or_404(appointment: Appointment) -> TreatmentVisit:
     visit = selectors.chart_for_appointment(appointment)
     if visit is None:
         raise PermissionDenied
@@ -153,7 +160,7 @@ def _visit_or_404(appointment: Appointment) -> Any:
 
 
 def _chart_form_post(
-    request: HttpRequest, appointment_id: int, form_name: str, form: Any, act: Any
+    request: SignedInRequest, appointment_id: int, form_name: str, form: Any, act: Any
 ) -> HttpResponse:
     appointment = _appointment(appointment_id)
     visit = _visit_or_404(appointment)
@@ -176,7 +183,7 @@ def _chart_form_post(
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_add_procedure(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart_add_procedure(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     return _chart_form_post(
         request,
         appointment_id,
@@ -188,7 +195,7 @@ def chart_add_procedure(request: HttpRequest, appointment_id: int) -> HttpRespon
     )
 
 
-def _use_lot(request: HttpRequest, visit: Any, data: dict[str, Any]) -> None:
+def _use_lot(request: SignedInRequest, visit: Any, data: dict[str, Any]) -> None:
     lot = data.get("lot") or services.find_lot(lot_number=data.get("lot_number", ""))
     treatment = next((t for t in visit.procedures.all() if t.pk == data.get("treatment")), None)
     services.use_lot(
@@ -204,7 +211,7 @@ def _use_lot(request: HttpRequest, visit: Any, data: dict[str, Any]) -> None:
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_use_lot(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart_use_lot(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     return _chart_form_post(
         request,
         appointment_id,
@@ -216,7 +223,7 @@ def chart_use_lot(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_remove_lot(request: HttpRequest, appointment_id: int, usage_id: int) -> HttpResponse:
+def chart_remove_lot(request: SignedInRequest, appointment_id: int, usage_id: int) -> HttpResponse:
     usage = get_object_or_404(ProductUsage, pk=usage_id, visit__appointment_id=appointment_id)
     try:
         services.remove_lot_usage(usage=usage, by=request.user)
@@ -227,7 +234,7 @@ def chart_remove_lot(request: HttpRequest, appointment_id: int, usage_id: int) -
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_addendum(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart_addendum(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     return _chart_form_post(
         request,
         appointment_id,
@@ -239,7 +246,7 @@ def chart_addendum(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(CLINICIANS)
-def chart_event(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def chart_event(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     return _chart_form_post(
         request,
         appointment_id,
@@ -256,7 +263,7 @@ def chart_event(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(CLINICIANS)
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: SignedInRequest, event_id: int) -> HttpResponse:
     """One event: triage a patient's report, then follow it up to its outcome."""
     event = get_object_or_404(
         AdverseEvent.objects.select_related(
@@ -297,7 +304,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def lot_search(request: HttpRequest) -> HttpResponse:
+def lot_search(request: SignedInRequest) -> HttpResponse:
     """Find a lot by its number or product, to see who received it."""
     query = request.GET.get("q", "")[:60]
     return _page(
@@ -312,7 +319,7 @@ def _lot(lot_id: int) -> ProductLot:
 
 
 def _audit_recipients(
-    request: HttpRequest, lot: ProductLot, recipients: list[Any], action: str
+    request: SignedInRequest, lot: ProductLot, recipients: list[Any], action: str
 ) -> None:
     """One audit row per patient whose record the lot page shows (one insert)."""
     adapters.record_access(
@@ -326,7 +333,7 @@ def _audit_recipients(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def lot_detail(request: HttpRequest, lot_id: int) -> HttpResponse:
+def lot_detail(request: SignedInRequest, lot_id: int) -> HttpResponse:
     """Every session, patient and amount of one lot, with the recall action."""
     lot = _lot(lot_id)
     form = forms.RecallForm(request.POST or None)
@@ -355,7 +362,7 @@ def lot_detail(request: HttpRequest, lot_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def lot_csv(request: HttpRequest, lot_id: int) -> HttpResponse:
+def lot_csv(request: SignedInRequest, lot_id: int) -> HttpResponse:
     lot = _lot(lot_id)
     _audit_recipients(
         request, lot, selectors.lot_recipients(lot), AuditEntry.Action.EXPORT_LOT_RECIPIENTS
@@ -374,7 +381,7 @@ def lot_csv(request: HttpRequest, lot_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.MANAGER)
-def events_report(request: HttpRequest) -> HttpResponse:
+def events_report(request: SignedInRequest) -> HttpResponse:
     """Adverse events by procedure, device, lot and practitioner, per 100 sessions."""
     form = forms.PeriodForm(request.GET or None)
     start, end = form.period()

@@ -88,7 +88,7 @@ def test_a_manager_adds_a_lot_with_its_stock_and_nobody_deletes_it(
     response = client.post(
         reverse("admin:patients_productlot_add"),
         {
-            "product": filler.pk,  # type: ignore[attr-defined]
+            "product": filler.pk,
             "lot_number": "H-77",
             "expires_on": "2027-06-01",
             "received_on": "2026-05-20",
@@ -161,7 +161,7 @@ def test_every_procedure_in_the_database_is_covered() -> None:
 def test_opening_a_chart_in_the_admin_is_audited(
     client: Client, charted: object, practitioner: User
 ) -> None:
-    visit = charted("tca-cross")  # type: ignore[operator]
+    visit = charted("tca-cross")
     client.force_login(practitioner)
     response = client.get(reverse("admin:patients_treatmentvisit_change", args=[visit.pk]))
     assert response.status_code == 200

@@ -77,7 +77,7 @@ def test_an_event_with_bad_details_is_refused(
         **changes,
     }
     with pytest.raises(RecordError) as caught:
-        services.record_adverse_event(appointment=session, by=practitioner, **details)  # type: ignore[arg-type]
+        services.record_adverse_event(appointment=session, by=practitioner, **details)
     assert caught.value.field == field
     assert not AdverseEvent.objects.exists()
 

@@ -211,7 +211,7 @@ def test_the_lot_search_costs_one_query_however_many_sessions(
     lot: ProductLot,
     django_assert_num_queries: Callable[..., object],
 ) -> None:
-    with django_assert_num_queries(1):  # type: ignore[attr-defined]
+    with django_assert_num_queries(1):
         assert len(selectors.lot_recipients(lot)) == 3
 
 

@@ -49,7 +49,7 @@ def test_a_chart_is_read_in_the_same_queries_for_one_zone_and_every_zone(
     for zone in FaceZone.values:
         services.use_lot(visit=large, lot=lot, amount="0.1", by=practitioner, zone=zone)
     for visit in (small, large):
-        with django_assert_num_queries(5):  # type: ignore[operator]
+        with django_assert_num_queries(5):
             read_everything(selectors.chart_for_appointment(visit.appointment_id))
 
 
