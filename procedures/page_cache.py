@@ -55,6 +55,8 @@ GENERATION_KEY = "public-pages:generation"
 _TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _PLACEHOLDER = b"@@csrf-token@@"
 _MAX_PARAM_LENGTH = 64
+# Longer addresses go into the key hashed (the pages' own paths are short slugs).
+_MAX_ADDRESS_LENGTH = 160
 # The messages framework's cookie: a visitor with a message waiting sees it live.
 _MESSAGES_COOKIE = "messages"
 
@@ -166,13 +168,21 @@ def _page_key(request: HttpRequest, params: tuple[str, ...]) -> str | None:
     """The cache key of this request's page, or None when it must be served live."""
     if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return None
-    if _MESSAGES_COOKIE in request.COOKIES or request.user.is_authenticated:
+    cookies = request.COOKIES
+    if _MESSAGES_COOKIE in cookies:
         return None
-    query = request.GET
-    if any(name not in params for name in query) or any(
-        len(value) > _MAX_PARAM_LENGTH for value in query.values()
-    ):
+    # Without a session cookie nobody is signed in: no need to ask for the user.
+    if settings.SESSION_COOKIE_NAME in cookies and request.user.is_authenticated:
         return None
-    known = urlencode(sorted((name, query[name]) for name in params if query.get(name)))
-    address = hashlib.sha256(f"{request.path}?{known}".encode()).hexdigest()[:32]
+    address = request.path
+    if request.META.get("QUERY_STRING"):
+        query = request.GET
+        if any(name not in params for name in query) or any(
+            len(value) > _MAX_PARAM_LENGTH for value in query.values()
+        ):
+            return None
+        known = urlencode(sorted((name, query[name]) for name in params if query.get(name)))
+        address = f"{address}?{known}"
+    if len(address) > _MAX_ADDRESS_LENGTH:
+        address = hashlib.sha256(address.encode()).hexdigest()
     return f"public-page:{_generation()}:{get_language()}:{address}"
