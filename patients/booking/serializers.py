@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clinic.availability import clinic_zone
+from clinic.edges import validate_day, validate_moment
 from clinic.models import Practitioner
 from patients.models import Appointment
 from procedures.models import Procedure
@@ -32,6 +33,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         "naive": _("Give the time with its UTC offset, e.g. 2026-06-03T10:00:00+03:00."),
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate_moment)
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
@@ -97,7 +102,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     procedure = ProcedureSlugField()
-    start = serializers.DateField(help_text="The first local date (YYYY-MM-DD).")
+    start = serializers.DateField(
+        help_text="The first local date (YYYY-MM-DD), from 1900-01-01 to 2999-12-31.",
+        validators=[validate_day],
+    )
     days = serializers.IntegerField(
         min_value=1,
         max_value=90,
