@@ -176,7 +176,17 @@ class SlotSerializer(serializers.Serializer):
 
 
 class AvailabilitySerializer(serializers.Serializer):
-    slots = SlotSerializer(many=True)
+    slots = SlotSerializer(many=True, help_text="Only on the days the patient may book.")
+    screened = serializers.BooleanField(
+        help_text="False without a current intake: the slots are not screened for the patient yet."
+    )
+    left_out = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the days left out are left out, each reason once (request's language).",
+    )
+    days_left_out = serializers.ListField(
+        child=serializers.DateField(), help_text="The dates refused for the patient."
+    )
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -244,6 +254,15 @@ class ScreeningBlockedSerializer(BookingErrorSerializer):
     )
     earliest_date = serializers.DateField(allow_null=True, required=False)
     messages = serializers.ListField(child=serializers.CharField(), required=False)
+    remedy_procedure = serializers.CharField(
+        required=False,
+        help_text="The procedure to book first (a consultation), when that is the way out.",
+    )
+    remedy_slots = SlotSerializer(
+        many=True, required=False, help_text="Its next free slots (with `remedy_procedure`)."
+    )
     # With `too_close_to_next_session`: the later session's date and the latest date that fits.
     next_session_on = serializers.DateField(required=False)
-    latest_date = serializers.DateField(required=False)
+    latest_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Null when no date before it fits any more."
+    )

@@ -32,7 +32,7 @@ from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired, SlotTaken, SlotUnavailable
 from patients.booking.forms import CancelForm, SlotForm
 from patients.booking.screening import screen_for_booking
-from patients.booking.selectors import SlotPicker, pick_slots, slot_views
+from patients.booking.selectors import SlotPicker, pick_slots, remedy_views, slot_views
 from patients.booking.services import cancel_appointment, move_appointment
 from patients.booking.services.rescreen import sent_to_review_by_cancelling
 from patients.models import Appointment, PatientProfile
@@ -190,12 +190,15 @@ def chosen_slot(
         )
     except IntakeRequired as missing:
         error = error or missing
+    remedy_procedure, remedy = remedy_views(result)
     return {
         "start": local,
         "end": local + dt.timedelta(minutes=minutes),
         "practitioner": practitioner,
         "result": result,
         "error": error,
+        "remedy_procedure": remedy_procedure,
+        "remedy": remedy,
     }
 
 
