@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the query or the form: a NUL is a 400 naming the parameter.
+    "clinic.http.RefuseNulMiddleware",
     # django-otp marks a session verified by a second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -380,6 +382,14 @@ HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 # rules before re-reading them, so an admin edit reaches every process within it.
 PROCEDURE_PRICE_FLOOR_RUB = Decimal("3500")
 SCREENING_RULES_TTL_SECONDS = env.int("SCREENING_RULES_TTL_SECONDS", default=60)
+# Public pages (home, catalogue, procedure pages, scar guide) are kept this long in the
+# shared cache for anonymous visitors, per language; a catalogue edit replaces them at
+# once (procedures/page_cache.py); each process looks for an edit made elsewhere at most
+# this often. PUBLIC_PAGE_CACHE_SECONDS=0 serves every page live.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+PUBLIC_PAGE_GENERATION_CHECK_SECONDS = env.float(
+    "PUBLIC_PAGE_GENERATION_CHECK_SECONDS", default=1.0
+)
 
 # Rate limits (clinic/ratelimit.py): "N/period" per address and per account.
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)

@@ -696,7 +696,7 @@ def test_window_closing_goes_out_when_nothing_is_booked(
 def test_filler_recall_after_182_days_unless_the_patient_turned_recalls_off(
     clinic_setup: Clinic, patient: User, receptionist: User, opt_out: bool, sent: int
 ) -> None:
-    ready(patient, "filler")
+    ready(patient, "filler", consulted=True)
     course = complete(
         book(patient, clinic_setup, at(WEDNESDAY, 10), "hyaluronic-filler"), receptionist
     )
