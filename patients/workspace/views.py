@@ -235,6 +235,13 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
         "can_chart": can_see_health_data(request.user)
         and appointment.status in (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED),
     }
+    services.record_access(
+        actor=request.user,
+        patient=appointment.patient,
+        action=AuditEntry.Action.VIEW_APPOINTMENT,
+        detail=f"appointment #{appointment.pk}",
+        ip_address=client_address(request),
+    )
     return _page(request, "appointment.html", context)
 
 
@@ -306,11 +313,16 @@ def review_list(request: SignedInRequest) -> HttpResponse:
     ]
     # Patients' problem reports come first: the practitioner's own, or all for a manager.
     mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
-    context = {
-        "title": _("Review queue"),
-        "rows": rows,
-        "reports": list(events_to_triage(assigned_to_id=mine)),
-    }
+    reports = list(events_to_triage(assigned_to_id=mine))
+    # Codes, clinical sentences and problem reports on screen: one audit row per patient.
+    services.record_list_access(
+        actor=request.user,
+        patient_ids=[event.patient_id for event in reports]
+        + [row["appointment"].patient_id for row in rows],
+        action=AuditEntry.Action.VIEW_REVIEW_QUEUE,
+        ip_address=client_address(request),
+    )
+    context = {"title": _("Review queue"), "rows": rows, "reports": reports}
     return _page(request, "reviews.html", context)
 
 
@@ -441,6 +453,13 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
                     "chart": charts.get(appointment.pk),
                 }
             )
+    services.record_list_access(
+        actor=request.user,
+        patient_ids=[row["appointment"].patient_id for row in rows],
+        action=AuditEntry.Action.VIEW_DAY_SHEET,
+        detail=f"{day.isoformat()}: {practitioner}" if practitioner else "",
+        ip_address=client_address(request),
+    )
     context = {
         "title": _("Day sheet"),
         "form": form,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from clinic.models import User
 from patients.models import AuditEntry, PatientProfile
 
@@ -25,3 +27,27 @@ def record_access(
     entry.full_clean()
     entry.save()
     return entry
+
+
+def record_list_access(
+    *,
+    actor: User,
+    patient_ids: Iterable[int],
+    action: str,
+    detail: str = "",
+    ip_address: str | None = None,
+) -> list[AuditEntry]:
+    """Append one audit row per patient a list showed, in a single insert."""
+    entries = []
+    for patient_id in dict.fromkeys(patient_ids):  # each patient once, in order
+        entry = AuditEntry(
+            actor=actor,
+            patient_id=patient_id,
+            action=action,
+            detail=detail[:300],
+            ip_address=ip_address or None,
+        )
+        # The ids come from rows just read: no query per row to check them again.
+        entry.full_clean(exclude=["actor", "patient"])
+        entries.append(entry)
+    return AuditEntry.objects.bulk_create(entries)
