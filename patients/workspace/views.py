@@ -302,6 +302,7 @@ def appointment_cancel(request: SignedInRequest, appointment_id: int) -> HttpRes
 def review_list(request: SignedInRequest) -> HttpResponse:
     """Every pending review with the codes that fired; the long-waiting ones highlighted."""
     now = timezone.now()
+    queue = list(review_queue())
     rows = [
         {
             "appointment": appointment,
@@ -309,7 +310,7 @@ def review_list(request: SignedInRequest) -> HttpResponse:
             "overdue": is_overdue_for_review(appointment, now=now),
             "waiting": now - appointment.created_at,
         }
-        for appointment in review_queue()
+        for appointment in queue
     ]
     # Patients' problem reports come first: the practitioner's own, or all for a manager.
     mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
@@ -317,8 +318,7 @@ def review_list(request: SignedInRequest) -> HttpResponse:
     # Codes, clinical sentences and problem reports on screen: one audit row per patient.
     services.record_list_access(
         actor=request.user,
-        patient_ids=[event.patient_id for event in reports]
-        + [row["appointment"].patient_id for row in rows],
+        patient_ids=[event.patient_id for event in reports] + [a.patient_id for a in queue],
         action=AuditEntry.Action.VIEW_REVIEW_QUEUE,
         ip_address=client_address(request),
     )
@@ -435,6 +435,7 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
     if has_role(request.user, Role.MANAGER) and data.get("practitioner"):
         practitioner = data["practitioner"]
     rows = []
+    appointments: list[Appointment] = []
     if practitioner is not None:
         appointments = list(day_sheet(practitioner=practitioner, day=day))
         charts = chart_states([appointment.pk for appointment in appointments])
@@ -455,7 +456,7 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
             )
     services.record_list_access(
         actor=request.user,
-        patient_ids=[row["appointment"].patient_id for row in rows],
+        patient_ids=[appointment.patient_id for appointment in appointments],
         action=AuditEntry.Action.VIEW_DAY_SHEET,
         detail=f"{day.isoformat()}: {practitioner}" if practitioner else "",
         ip_address=client_address(request),

@@ -153,11 +153,11 @@ def verify_email(*, token: str) -> User:
     )
     if profile is not None and "e" in payload:  # a link sent before the addresses were hashed
         bound_here = payload["e"] == profile.user.email
-    else:
-        bound_here = profile is not None and constant_time_compare(
+    elif profile is not None:
+        bound_here = constant_time_compare(
             str(payload.get("h", "")), _address_hash(profile.user.email)
         )
-    if not bound_here:
+    if profile is None or not bound_here:
         raise DomainError(
             _("This confirmation link is not valid. Log in and ask for a new one."),
             code="link_invalid",

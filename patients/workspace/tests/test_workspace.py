@@ -785,7 +785,7 @@ def test_the_day_sheet_audits_the_patients_it_shows(
         other_patient.patient_profile.pk,
     }
     assert set(entries.values_list("action", flat=True)) == {AuditEntry.Action.VIEW_DAY_SHEET}
-    assert "2026-06-03" in entries.first().detail
+    assert all("2026-06-03" in entry.detail for entry in entries)
     assert _audit_inserts(queries) == 1
 
 
