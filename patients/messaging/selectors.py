@@ -5,9 +5,9 @@ Domain rules:
   list is shown to receptionists too, and the e-mail subject lines name no
   procedure either), about which appointment time, when it went (or is due),
   by which channel and whether it reached the patient.
-- The patient sees their own rows only, cancelled ones left out (nothing was
-  sent); staff see every row, cancelled ones included, to answer "why did I
-  get nothing?" at the desk.
+- The patient sees their own rows only, cancelled and expired ones left out
+  (nothing was sent); staff see every row, those included, to answer "why did
+  I get nothing?" at the desk.
 """
 
 from __future__ import annotations
@@ -27,5 +27,5 @@ def messages_of(
     """The patient's messages, newest first, with the appointment each is about."""
     rows = OutboxMessage.objects.filter(patient=patient).select_related("appointment")
     if not include_cancelled:
-        rows = rows.exclude(state=State.CANCELLED)
+        rows = rows.exclude(state__in=[State.CANCELLED, State.EXPIRED])
     return rows.order_by("-due_at", "-pk")
