@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0023_outbox_send_by_of_waiting_rows'),
+        ('patients', '0024_appointment_confirmed_by_patient'),
     ]
 
     operations = [
