@@ -10,7 +10,8 @@ Domain rules (see `patients.models.course` for the full statement):
   opening. It screens each with the projected history and the patient's other
   sessions, and books all or none; the first session is the one asked for, on
   that day only. It stops at the
-  course's limit and never proposes past the booking horizon.
+  course's limit and never proposes past the booking horizon. The patient gets
+  one confirmation listing every session, with one calendar file for them all.
 - Completing an appointment advances the patient's active course of that
   procedure (created at the first completed session when there is none):
   sessions done + 1, last session = the appointment's local date. A course of a
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.availability import Booking, Busy, Policy, Slot, free_slots, local_date
 from clinic.models import Practitioner, User
 from patients.booking.errors import BookingError, SlotUnavailable
@@ -243,8 +245,11 @@ def book_course(
                     channel=channel,
                     now=now,
                     session_number=proposal.session_number,
+                    confirmation=False,
                 )
             )
+        # One confirmation listing every session, with one calendar file for them all.
+        messaging.course_booked(appointments)
     return appointments
 
 
