@@ -216,6 +216,13 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
     """One appointment: its details, history and the move and cancel forms."""
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
+    if can_see_health_data(request.user):  # the desk is shown no rule codes, so no row
+        services.record_screening_seen(
+            actor=request.user,
+            appointments=[appointment],
+            where="appointment page",
+            ip_address=client_address(request),
+        )
     context = {
         "title": str(appointment),
         "appointment": appointment,
@@ -304,6 +311,12 @@ def review_list(request: SignedInRequest) -> HttpResponse:
         }
         for appointment in review_queue()
     ]
+    services.record_screening_seen(
+        actor=request.user,
+        appointments=[row["appointment"] for row in rows],
+        where="review queue",
+        ip_address=client_address(request),
+    )
     # Patients' problem reports come first: the practitioner's own, or all for a manager.
     mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
     context = {
@@ -441,6 +454,12 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
                     "chart": charts.get(appointment.pk),
                 }
             )
+    services.record_screening_seen(
+        actor=request.user,
+        appointments=[row["appointment"] for row in rows],
+        where=f"day sheet {day:%Y-%m-%d}",
+        ip_address=client_address(request),
+    )
     context = {
         "title": _("Day sheet"),
         "form": form,
