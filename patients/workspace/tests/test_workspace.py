@@ -47,7 +47,7 @@ PAGES: dict[str, set[str]] = {
     # page -> the roles that get it (everyone else: the admin login or 403)
     "calendar": {"receptionist", "manager"},
     "calendar-book": {"receptionist", "manager"},
-    "appointment": {"receptionist", "manager"},
+    "appointment": {"receptionist", "practitioner", "manager"},
     "reviews": {"practitioner", "manager"},
     "review": {"practitioner", "manager"},
     "day-sheet": {"practitioner", "manager"},
