@@ -48,6 +48,7 @@ from patients.booking.forms import (
     PatientSearchForm,
     SlotForm,
 )
+from patients.booking.screening import asks_nothing
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
 from patients.booking.views import flow
@@ -278,7 +279,8 @@ def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpRe
         **_patient_state(patient),
         "procedure": procedure,
         **slot,
-        "consent_missing": not selectors.has_valid_consent(patient, procedure.category),
+        "consent_missing": not asks_nothing(procedure)
+        and not selectors.has_valid_consent(patient, procedure.category),
         "back_url": reverse("desk:book", args=[patient.pk])
         + "?"
         + urlencode({"procedure": procedure.slug, "date": slot["start"].date().isoformat()}),
