@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
+from .search import phone_matches
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,6 +31,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class PhoneSearchAdmin(admin.ModelAdmin):
+    """Admin search that also finds a phone typed in any spelling (stored in E.164)."""
+
+    phone_field = "phone"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_matches(self.phone_field, search_term)
+        if phone is not None:
+            results = results | queryset.filter(phone)
+        return results, may_have_duplicates
+
+
 def staff_path(route: str, view: Callable[..., HttpResponseBase], name: str) -> URLPattern:
     """A staff page under /admin/: the admin's login, look, CSRF and cache handling."""
     return path(route, admin.site.admin_view(view), name=name)
@@ -42,7 +58,7 @@ admin.site.index_title = _("Clinic administration")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PhoneSearchAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "phone", "is_staff", "is_active")
     search_fields = ("email", "first_name", "last_name", "phone")

@@ -1,11 +1,24 @@
 from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
+from django.db import connections
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+from clinic.search import register_sqlite_functions
 
 
 class ClinicConfig(AppConfig):
+    default = True
     name = "clinic"
     verbose_name = _("Clinic")
+
+    def ready(self) -> None:
+        # Case-insensitive search in every alphabet on SQLite too (clinic/search.py).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="clinic.sqlite_lower")
+        # An app that came first may already have opened a connection.
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                register_sqlite_functions(sender=None, connection=connection)
 
 
 class SignInLogConfig(AxesConfig):

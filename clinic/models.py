@@ -18,6 +18,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from procedures.models import Procedure, validate_roles
@@ -56,7 +57,8 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]  # the e-mail address is the login
     email = models.EmailField(_("e-mail address"), unique=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Stored in E.164 ("+79165551234"), read in the region of PHONENUMBER_DEFAULT_REGION.
+    phone = PhoneNumberField(_("phone"), max_length=32, blank=True)
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,

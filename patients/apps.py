@@ -13,3 +13,7 @@ class PatientsConfig(AppConfig):
         import patients.booking.tasks
         import patients.messaging.tasks
         import patients.records.tasks  # noqa: F401
+        from patients.booking.receivers import connect_receivers
+
+        # Booked appointments are screened again when what they were screened with changes.
+        connect_receivers()

@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from clinic.storage import default_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -39,6 +41,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CLINIC_NAME = env.str("CLINIC_NAME", default="Smooth Skin Clinic")
 # Shown where a patient must call (a change after the online cut-off) and in e-mails.
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+7 495 123-45-67")
+# Phones are stored in E.164 (django-phonenumber-field); a number typed without a
+# country code ("8 916 555-12-34", "9165551234") is read as one of this region.
+PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
+PHONENUMBER_DB_FORMAT = "E164"
+# How a stored number reads on a page, in the admin and in an export.
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -62,6 +70,8 @@ INSTALLED_APPS = [
     "clinic.apps.SignInLogConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Phone fields and their error messages (in Russian too).
+    "phonenumber_field",
     "clinic",
     "procedures",
     "patients",
@@ -194,16 +204,19 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers ask for at the top of the site (/favicon.ico), served by WhiteNoise.
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
+# Uploaded files (patients' photos) live outside static/ and are only served through
+# views that check who is asking: in this folder, or in the private bucket STORAGE_URL
+# names (s3://bucket/prefix?endpoint_url=...; clinic/storage.py), which every web
+# server and worker then shares. A URL the storage signs is valid this many seconds.
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGE_URL = env.str("STORAGE_URL", default="")
+STORAGE_SIGNED_URL_SECONDS = env.int("STORAGE_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": "/media-not-public/"},
-    },
+    "default": default_storage_from_url(
+        STORAGE_URL, media_root=MEDIA_ROOT, signed_url_seconds=STORAGE_SIGNED_URL_SECONDS
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Uploaded files (patients' photos) live outside static/ and are only served
-# through views that check who is asking.
-MEDIA_ROOT = VAR_DIR / "media"
 
 # E-mail: EMAIL_URL (e.g. smtp://host:25) or, unset, one .eml file per message
 # under var/mail/ so a person trying the portal can open what patients receive.

@@ -8,8 +8,10 @@ the tests inherit the id through the environment.
 
 import uuid
 
+from clinic.storage import default_storage_from_url
+
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, REDIS_URL, STORAGES, VAR_DIR, env
+from .base import CACHES, DATABASES, REDIS_URL, STORAGE_URL, STORAGES, VAR_DIR, env
 
 DEBUG = False
 # Limits are switched on by the tests that check them; elsewhere they would only
@@ -36,10 +38,8 @@ TEST_RUN_ID = env.str("TEST_RUN_ID", default=uuid.uuid4().hex[:12])
 TEST_RUN_DIR = VAR_DIR / "test-runs" / TEST_RUN_ID
 TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = TEST_RUN_DIR / "media"
-STORAGES["default"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/media-not-public/"},
-}
+# The run's own folder, unless a test's servers are pointed at a bucket (STORAGE_URL).
+STORAGES["default"] = default_storage_from_url(STORAGE_URL, media_root=MEDIA_ROOT)
 
 CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
 CACHES["default"]["KEY_PREFIX"] = TEST_RUN_ID

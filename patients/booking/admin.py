@@ -4,7 +4,8 @@ The appointment list (part of the staff workspace) filters by the clinic's
 local dates and acts one row at a time through the booking services (check in,
 complete, no-show, cancel with a reason the patient is told); nothing is added
 or deleted here. Review decisions are read-only. A closure's page lists the
-active appointments it hits, so staff can move them.
+active appointments it hits, so staff can move them. The manager follows the
+re-screening jobs of catalogue edits (read-only: progress, what they found).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClosureAdmin, PractitionerFilter, ReadOnlyAdmin
+from clinic.admin import ClosureAdmin, PhoneSearchAdmin, PractitionerFilter, ReadOnlyAdmin
 from clinic.availability import clinic_zone, local_day_bounds
 from clinic.models import Closure
+from clinic.roles import Role, has_role
 from patients.booking.selectors import affected_by_closure
 from patients.booking.services import (
     cancel_appointment,
@@ -33,7 +35,7 @@ from patients.booking.services import (
     complete_appointment,
     mark_no_show,
 )
-from patients.models import Appointment, ReviewDecision
+from patients.models import Appointment, RescreenJob, ReviewDecision
 from procedures.errors import DomainError
 
 if TYPE_CHECKING:
@@ -93,8 +95,10 @@ class CancelReasonForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PhoneSearchAdmin):
     """The appointment list; actions call the booking services, one row at a time."""
+
+    phone_field = "patient__user__phone"
 
     list_display = (
         "local_start",
@@ -251,3 +255,43 @@ class ClosureWithAppointmentsAdmin(ClosureAdmin):
 
 admin.site.unregister(Closure)
 admin.site.register(Closure, ClosureWithAppointmentsAdmin)
+
+
+@admin.register(RescreenJob)
+class RescreenJobAdmin(ReadOnlyAdmin):
+    """The manager follows a catalogue edit's re-screening: how far it got, what it found."""
+
+    list_display = (
+        "created_at",
+        "procedures",
+        "state",
+        "progress",
+        "sent_to_review",
+        "finished_at",
+    )
+    list_filter = ("state",)
+    readonly_fields = (
+        "procedure_slugs",
+        "state",
+        "total",
+        "done",
+        "sent_to_review",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, Role.MANAGER)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, Role.MANAGER)
+
+    @admin.display(description=_("procedures"))
+    def procedures(self, obj: RescreenJob) -> str:
+        return ", ".join(obj.procedure_slugs)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: RescreenJob) -> str:
+        return f"{obj.done} / {obj.total}"

@@ -22,7 +22,7 @@ import datetime as dt
 from clinic.availability import clinic_zone, local_date, local_day_bounds
 from patients.booking.errors import ConsentRequired, IntakeRequired, TooCloseToLaterSession
 from patients.booking.selectors.appointments import course_history, next_held_session_on
-from patients.models import IntakeVersion, PatientProfile
+from patients.models import Appointment, IntakeVersion, PatientProfile
 from patients.records.selectors import has_valid_consent, intake_is_current, latest_intake
 from procedures.courses import latest_day_before
 from procedures.models import Procedure
@@ -32,6 +32,7 @@ __all__ = [
     "History",
     "require_consent",
     "require_interval_before_later_session",
+    "screen_appointment",
     "screen_at",
     "screen_for_booking",
 ]
@@ -75,6 +76,24 @@ def screen_at(
         sessions_done=done,
     )
     return result, version
+
+
+def screen_appointment(appointment: Appointment) -> ScreeningResult | None:
+    """A booked appointment screened now, with the inputs of this moment (None: no current intake).
+
+    What the day sheet and the review page show, and what check-in and completion
+    read: the current screening, not the one at booking time.
+    """
+    try:
+        result, _version = screen_at(
+            patient=appointment.patient,
+            procedure=appointment.procedure,
+            start=appointment.start,
+            ignore_appointment=appointment.pk,
+        )
+    except IntakeRequired:
+        return None
+    return result
 
 
 def screen_for_booking(

@@ -316,7 +316,8 @@ def ensure_patient(spec: DemoPatient, *, password_hash: str) -> tuple[PatientPro
         defaults={
             "first_name": spec.first_name,
             "last_name": spec.last_name,
-            "phone": f"+7 900 {zlib.crc32(spec.email.encode()) % 900 + 100} 00 00",
+            # A valid Russian mobile number in E.164, the same for the same patient.
+            "phone": f"+7900{zlib.crc32(spec.email.encode()) % 900 + 100}0000",
             "preferred_language": spec.language,
             "password": password_hash,
         },

@@ -15,6 +15,7 @@ reminder is due, `calendar` writes .ics files and `mail` builds the e-mails.
 from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
+    appointment_back_to_review,
     appointment_booked,
     appointment_cancelled,
     appointment_completed,
@@ -27,6 +28,7 @@ from patients.messaging.schedule import (
 )
 
 __all__ = [
+    "appointment_back_to_review",
     "appointment_booked",
     "appointment_calendar_file",
     "appointment_cancelled",

@@ -125,6 +125,10 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
         approved = appointment.status != S.DECLINED
         attachments = _ics(appointment) if approved else []
         return Rendered("review_decided", {**context, "approved": approved}, attachments)
+    if kind == Kind.SCREENING_REVIEW:
+        if appointment.status != S.PENDING_REVIEW:
+            return None  # decided since: the decision's own message says what happened
+        return Rendered("screening_review", context)
     if kind == Kind.INTAKE_UPDATE_REQUESTED:
         if appointment.status != S.PENDING_REVIEW:
             return None  # decided since: the decision's own message says what happened

@@ -19,6 +19,8 @@ What is scheduled (due times in `patients.messaging.reminders`):
 - intake submitted: the renewal notice before it expires; a newer version
   cancels the old notice.
 - waitlist offer: now.
+- back to review (a re-screening found a code no practitioner approved): now,
+  naming no health reason in the subject; the reminders wait for the decision.
 
 What a row says is decided at send time (`patients.messaging.render`).
 """
@@ -48,6 +50,7 @@ from procedures.screening import rules_for
 from procedures.selectors import washout_group_of
 
 __all__ = [
+    "appointment_back_to_review",
     "appointment_booked",
     "appointment_cancelled",
     "appointment_completed",
@@ -178,6 +181,17 @@ def review_decided(appointment: Appointment) -> None:
         Kind.REVIEW_DECISION,
         due_at=_now(),
         key=f"{Kind.REVIEW_DECISION}:appointment:{appointment.pk}",
+    )
+
+
+def appointment_back_to_review(appointment: Appointment) -> None:
+    """A confirmed appointment screened again needs a practitioner's review (one per time)."""
+    at = appointment.screened_at or _now()
+    _appointment_row(
+        appointment,
+        Kind.SCREENING_REVIEW,
+        due_at=_now(),
+        key=f"{Kind.SCREENING_REVIEW}:appointment:{appointment.pk}:{at.isoformat()}",
     )
 
 

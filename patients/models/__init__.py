@@ -18,6 +18,7 @@ from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
 from patients.models.profile import PatientProfile
+from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
 from patients.models.treatment import (
     ChartAddendum,
@@ -56,6 +57,7 @@ __all__ = [
     "ProductLot",
     "ProductUsage",
     "RecordLock",
+    "RescreenJob",
     "ReviewDecision",
     "TreatmentCourse",
     "TreatmentProcedure",

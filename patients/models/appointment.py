@@ -14,7 +14,11 @@ Domain rules:
 - The appointment keeps copies taken at booking time (procedure name in both
   languages, price, booked minutes and buffer), so a later catalogue edit never
   rewrites what the patient booked.
-- The screening at the door is recorded with the intake version it read.
+- The screening at the door is recorded with the intake version it read; a
+  re-screening (`patients.booking.services.rescreen`) records what it found: the
+  absolute codes firing, the codes no practitioner approved, the earliest safe date.
+- At check-in the patient confirms that nothing in the questionnaire changed:
+  who took the confirmation and when.
 - `version` grows by one on every move: it is the .ics SEQUENCE, and tells
   reminders that the time changed.
 - Every status change, creation included, is an `AppointmentStatusChange` row.
@@ -115,6 +119,42 @@ class Appointment(models.Model):
         default=list,
         blank=True,
         help_text=_("Relative rule codes that fired: a practitioner reviews them."),
+    )
+    # Screening that lives (rules-v2.md section 6): what the latest re-screening found.
+    screening_blocking = models.JSONField(
+        _("absolute codes firing"),
+        null=True,  # no default: SQLite adds the column without rebuilding the table
+        blank=True,
+        help_text=_("Absolute rule codes that fired when it was last screened: no approval."),
+    )
+    screening_new_flags = models.JSONField(
+        _("new codes"),
+        null=True,  # no default: SQLite adds the column without rebuilding the table
+        blank=True,
+        help_text=_("Codes a re-screening found that no practitioner has approved."),
+    )
+    screening_earliest_on = models.DateField(
+        _("earliest safe date"),
+        null=True,
+        blank=True,
+        help_text=_("From the latest screening, when every blocking finding is time-bound."),
+    )
+    screened_at = models.DateTimeField(
+        _("screened again at"), null=True, blank=True, help_text=_("The latest re-screening.")
+    )
+    intake_attested_at = models.DateTimeField(
+        _("questionnaire confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("At check-in the patient confirmed that nothing in the questionnaire changed."),
+    )
+    intake_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("questionnaire confirmation taken by"),
     )
     intake_version = models.ForeignKey(
         IntakeVersion,

@@ -3,6 +3,11 @@
 `pending_review` -> `confirmed` (a practitioner approved) or `declined`;
 `confirmed` -> `checked_in` -> `completed`; `confirmed` -> `no_show` (a patient
 who never arrived never checks in); any active state -> `cancelled`.
+One edge belongs to the system alone (`SYSTEM_TRANSITIONS`): `confirmed` ->
+`pending_review`, when a booked appointment screened again with the inputs of
+the moment fires a code no practitioner approved (`rules-v2.md` section 6,
+`patients.booking.services.rescreen`). No person can take it; its history row
+has no user and names the cause.
 The statuses that hold time in the schedule (`HOLDING_STATUSES`) are pending
 review, confirmed and checked in: the database's overlap constraints, the free
 slots and every "is this appointment still on?" read this one set.
@@ -42,6 +47,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DECLINED: frozenset(),
 }
 
+# Edges only the system takes (`check_transition(..., system=True)`).
+SYSTEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CONFIRMED: frozenset({S.PENDING_REVIEW}),
+}
+
 
 class TransitionNotAllowed(DomainError):
     """An appointment cannot move from its status to the one asked for."""
@@ -59,7 +69,13 @@ class TransitionNotAllowed(DomainError):
         )
 
 
-def check_transition(current: str, wanted: str) -> None:
-    """Raise TransitionNotAllowed unless `current` -> `wanted` is in the table."""
-    if wanted not in TRANSITIONS[current]:
-        raise TransitionNotAllowed(current, wanted)
+def check_transition(current: str, wanted: str, *, system: bool = False) -> None:
+    """Raise TransitionNotAllowed unless `current` -> `wanted` is in the table.
+
+    `system` also allows the system's own edges (`SYSTEM_TRANSITIONS`).
+    """
+    if wanted in TRANSITIONS[current]:
+        return
+    if system and wanted in SYSTEM_TRANSITIONS.get(current, frozenset()):
+        return
+    raise TransitionNotAllowed(current, wanted)

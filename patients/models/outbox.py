@@ -58,6 +58,7 @@ class OutboxMessage(models.Model):
         INTAKE_UPDATE_REQUESTED = "intake_update_requested", _("Intake update requested")
         LOT_RECALL = "lot_recall", _("Product lot recall")
         SKIN_CHECK = "skin_check", _("How is your skin?")
+        SCREENING_REVIEW = "screening_review", _("Appointment back under review")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ReadOnlyAdmin
+from clinic.admin import PhoneSearchAdmin, ReadOnlyAdmin
 from clinic.http import client_address, signed_in_user
 from patients.models import (
     AuditEntry,
@@ -62,7 +62,8 @@ class AuditedChangeViewMixin(admin.ModelAdmin):
 
 
 @admin.register(PatientProfile)
-class PatientProfileAdmin(ReadOnlyAdmin):
+class PatientProfileAdmin(PhoneSearchAdmin, ReadOnlyAdmin):
+    phone_field = "user__phone"
     list_display = ("__str__", "email", "phone", "date_of_birth", "verified", "erased_at")
     list_filter = (
         ("email_verified_at", admin.EmptyFieldListFilter),

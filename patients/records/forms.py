@@ -29,6 +29,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.models import User
 from patients.messaging import send_templated_email
@@ -86,8 +87,8 @@ class RegistrationForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=32, help_text=_("So we can reach you about your visits.")
+    phone = PhoneNumberField(
+        label=_("Phone"), help_text=_("So we can reach you about your visits.")
     )
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=DATE_WIDGET, validators=[_no_future]
@@ -149,7 +150,7 @@ class RegistrationForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = forms.CharField(label=_("Phone"), max_length=32)
+    phone = PhoneNumberField(label=_("Phone"))
     date_of_birth = forms.DateField(
         label=_("Date of birth"), widget=DATE_WIDGET, required=False, validators=[_no_future]
     )

@@ -23,6 +23,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import User
+from clinic.search import contains_text, phone_matches
 from patients.models import (
     DATA_PROCESSING,
     ConsentSignature,
@@ -195,15 +196,24 @@ def open_erasure_request(patient: PatientProfile) -> ErasureRequest | None:
 
 
 def patients_for_staff(*, query: str = "") -> QuerySet[PatientProfile]:
-    """Patients for the staff list, searchable by name, e-mail or phone."""
+    """Patients for the staff list, searchable by name, e-mail or phone.
+
+    A query of phone characters finds that number in any spelling, or the numbers
+    that hold its digits (clinic.search); otherwise every word must match a name
+    (in any case and alphabet), the e-mail address or the phone.
+    """
     patients = PatientProfile.objects.filter(erased_at__isnull=True).select_related("user")
+    phone = phone_matches("user__phone", query)
+    if phone is not None:
+        return patients.filter(phone)
     for word in query.split()[:5]:
-        patients = patients.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
+        matches = (
+            contains_text("user__first_name", word)
+            | contains_text("user__last_name", word)
             | Q(user__email__icontains=word)
-            | Q(user__phone__icontains=word)
+            | (phone_matches("user__phone", word) or Q(user__phone__contains=word))
         )
+        patients = patients.filter(matches)
     return patients
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -309,7 +309,7 @@ def photo_delete(request: SignedInRequest, photo_uuid: str) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> HttpResponse:
+def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> FileResponse:
     """A stored photo or its thumbnail, for its patient or clinicians (audited) only."""
     if variant not in ("full", "thumb"):
         raise Http404
@@ -328,8 +328,9 @@ def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> HttpR
     if not photo.is_ready:
         raise Http404  # still processing, or failed: there is no picture to show
     thumbnail = variant == "thumb"
-    response = HttpResponse(
-        services.read_photo_file(photo, thumbnail=thumbnail),
+    # Streamed from the storage (a folder or the private bucket), never redirected to it.
+    response = FileResponse(
+        services.open_photo_file(photo, thumbnail=thumbnail),
         content_type="image/jpeg" if thumbnail else photo.content_type,
     )
     response["Content-Disposition"] = "inline"

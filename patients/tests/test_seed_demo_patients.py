@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from clinic.models import User
 from patients.management.demo import DEMO_PATIENTS
 from patients.models import (
     Appointment,
@@ -146,3 +147,15 @@ def test_demo_intakes_vary_some_patients_blocked_some_flagged() -> None:
     assert outcomes["ekaterina.kuznetsova@patients.clinic.local"] == "blocked"  # rosacea
     assert outcomes["maria.ivanova@patients.clinic.local"] == "review"  # cold sores
     assert set(outcomes.values()) == {"ok", "review", "blocked"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_demo_patient_has_a_valid_phone_stored_in_e164() -> None:
+    seed()
+
+    phones = [profile.user.phone for profile in demo_profiles()]
+    assert len(phones) == len(DEMO_PATIENTS)
+    assert all(phone.is_valid() for phone in phones)
+    emails = [spec.email for spec in DEMO_PATIENTS]
+    in_e164 = User.objects.filter(email__in=emails, phone__regex=r"^\+7900[0-9]{7}$")
+    assert in_e164.count() == len(DEMO_PATIENTS)

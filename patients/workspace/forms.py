@@ -73,13 +73,25 @@ class CancelWithReasonForm(forms.Form):
     )
 
 
+class RadioSelectSomeDisabled(forms.RadioSelect):
+    """Radio buttons some of which cannot be chosen (shown greyed out)."""
+
+    disabled_values: frozenset[str] = frozenset()
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if str(option["value"]) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class ReviewDecisionForm(forms.Form):
     APPROVE = "approve"
     DECLINE = "decline"
     INTAKE_UPDATE = "intake_update"
     decision = forms.ChoiceField(
         label=_("Decision"),
-        widget=forms.RadioSelect,
+        widget=RadioSelectSomeDisabled,
         choices=[
             (APPROVE, _("Approve (with an optional note to the patient)")),
             (DECLINE, _("Decline (say why: the patient is offered a consultation)")),
@@ -93,9 +105,18 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args: Any, approve_blocked: str = "", **kwargs: Any) -> None:
+        """`approve_blocked`: why approving is impossible now (an absolute code fires)."""
+        super().__init__(*args, **kwargs)
+        self.approve_blocked = approve_blocked
+        if approve_blocked:
+            self.fields["decision"].widget.disabled_values = frozenset({self.APPROVE})
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        if cleaned.get("decision") == self.APPROVE and self.approve_blocked:
+            self.add_error("decision", self.approve_blocked)
         if cleaned.get("decision") == self.DECLINE and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Say why the booking is declined."))
         return cleaned

@@ -34,10 +34,13 @@ from django.utils.translation import get_language, gettext
 
 from clinic.availability import Policy, clinic_zone, local_date, local_day_bounds
 from clinic.models import Closure, OpeningHours, Practitioner, Room, WorkingHours
+from patients.booking.screening import screen_appointment
+from patients.booking.services.rescreen import approved_codes, new_codes
 from patients.models import Appointment, Photo, ReviewDecision, TreatmentCourse
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.intake import QUESTIONS
 from procedures.rules import RULES
+from procedures.screening import ScreeningResult
 
 S = AppointmentStatus
 HIDDEN = (S.CANCELLED, S.DECLINED)
@@ -241,22 +244,57 @@ class Finding:
     label: str
     clinical: str
     keys: tuple[str, ...]
+    new: bool = False  # found by a re-screening, no practitioner approved it
+    absolute: bool = False  # blocks: no approval while it fires
 
 
-def findings(codes: Iterable[str]) -> list[Finding]:
-    """The fired relative codes with their clinical sentence and the answer keys they read."""
+def findings(
+    codes: Iterable[str], *, new: Iterable[str] = (), absolute: Iterable[str] = ()
+) -> list[Finding]:
+    """The fired codes with their clinical sentence and the answer keys they read.
+
+    `new` and `absolute` mark the codes a re-screening found and those that block.
+    """
+    new, absolute = set(new), set(absolute)
     result = []
-    for code in codes:
+    for code in dict.fromkeys(codes):  # once each, in order
         rule = RULES.get(code)
+        marks = {"new": code in new, "absolute": code in absolute}
         if rule is None:
-            result.append(Finding(code=code, label=code, clinical="", keys=()))
+            result.append(Finding(code=code, label=code, clinical="", keys=(), **marks))
             continue
         result.append(
             Finding(
-                code=code, label=rule.label, clinical=str(rule.clinical_message), keys=rule.keys
+                code=code,
+                label=rule.label,
+                clinical=str(rule.clinical_message),
+                keys=rule.keys,
+                **marks,
             )
         )
     return result
+
+
+def recorded_findings(appointment: Appointment) -> list[Finding]:
+    """What the latest screening recorded on the appointment (no screening run: lists stay flat)."""
+    blocking = list(appointment.screening_blocking or ())
+    return findings(
+        [*blocking, *(appointment.screening_flags or ())],
+        new=appointment.screening_new_flags or (),
+        absolute=blocking,
+    )
+
+
+def current_findings(appointment: Appointment) -> tuple[list[Finding], ScreeningResult | None]:
+    """The appointment screened now (the inputs of this moment), new codes marked.
+
+    Without a current intake there is nothing to screen with: what was recorded.
+    """
+    result = screen_appointment(appointment)
+    if result is None:
+        return recorded_findings(appointment), None
+    new = new_codes(result, approved_codes(appointment))
+    return findings(result.codes, new=new, absolute=result.blocking), result
 
 
 def _answer_text(key: str, value: Any) -> str:

@@ -64,14 +64,19 @@ from patients.workspace.selectors import (
     answers_read,
     calendar_grid,
     course_history_of,
+    current_findings,
     dashboard,
     day_sheet,
     findings,
     is_overdue_for_review,
     latest_photos,
+    recorded_findings,
     review_queue,
 )
 from procedures.errors import DomainError
+
+# Appointments still to come: screened again whenever a page shows them.
+TO_COME = (Appointment.Status.CONFIRMED, Appointment.Status.PENDING_REVIEW)
 
 PATIENTS_SHOWN = 20
 
@@ -290,7 +295,7 @@ def review_list(request: SignedInRequest) -> HttpResponse:
     rows = [
         {
             "appointment": appointment,
-            "findings": findings(appointment.screening_flags or ()),
+            "findings": recorded_findings(appointment),
             "overdue": is_overdue_for_review(appointment, now=now),
             "waiting": now - appointment.created_at,
         }
@@ -311,7 +316,15 @@ def review_list(request: SignedInRequest) -> HttpResponse:
 def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse:
     """The answers the fired rules read, the latest photos, the history; and the decision."""
     appointment = _appointment(appointment_id)
-    form = ReviewDecisionForm(request.POST or None)
+    # The current screening (the inputs of this moment), not the one at booking time.
+    found, result = current_findings(appointment)
+    approve_blocked = ""
+    if result is not None and result.blocked:
+        approve_blocked = _(
+            "Approval is impossible while an absolute rule fires (%(codes)s): decline, "
+            "or wait for the answers to change."
+        ) % {"codes": ", ".join(result.blocking)}
+    form = ReviewDecisionForm(request.POST or None, approve_blocked=approve_blocked)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -337,7 +350,6 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 return redirect("workspace:reviews")
         else:
             status = 400
-    found = findings(appointment.screening_flags or ())
     keys = [key for finding in found for key in finding.keys]
     version = appointment.intake_version or selectors.latest_intake(appointment.patient)
     answers = answers_read(version.parsed_answers, keys) if version is not None else []
@@ -363,6 +375,8 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
         "title": _("Review: %(appointment)s") % {"appointment": appointment},
         "appointment": appointment,
         "findings": found,
+        "approve_blocked": approve_blocked,
+        "earliest_on": result.earliest_date if result is not None and result.blocked else None,
         "answers": answers,
         "intake_version": version,
         "photos": photos,
@@ -393,10 +407,15 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
         appointments = list(day_sheet(practitioner=practitioner, day=day))
         charts = chart_states([appointment.pk for appointment in appointments])
         for appointment in appointments:
+            # Who is still to come is screened now: the day sheet shows today's verdict.
+            if appointment.status in TO_COME:
+                found, _result = current_findings(appointment)
+            else:
+                found = findings(appointment.screening_flags or ())
             rows.append(
                 {
                     "appointment": appointment,
-                    "findings": findings(appointment.screening_flags or ()),
+                    "findings": found,
                     "sessions_max": appointment.procedure.sessions_max,
                     "decisions": list(appointment.review_decisions.all()),
                     "chart": charts.get(appointment.pk),

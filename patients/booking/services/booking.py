@@ -36,6 +36,8 @@ and the same checks. Domain rules:
   request the new date instead. A pending one whose reasons for a review are
   gone on the new date is confirmed. The booking's own copies (booked minutes,
   buffer) decide the time it holds, whatever the catalogue says now.
+- A booking or a move screens the patient's other booked appointments again
+  (`patients.booking.services.rescreen`, in the same transaction).
 - Every status change, creation included, writes its history row; the patient's
   messages are outbox rows written by `patients.messaging` in the same
   transaction (sent by a worker after the commit).
@@ -78,6 +80,7 @@ from patients.booking.services.access import (
     require_patient_or_desk,
 )
 from patients.booking.services.history import log_status_change
+from patients.booking.services.rescreen import Cause, rescreen_patient
 from patients.models import Appointment, IntakeVersion, PatientProfile, TreatmentCourse
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus, check_transition
 from procedures.errors import lazy_interpolate
@@ -223,6 +226,7 @@ def book_in_transaction(
     )
     log_status_change(appointment, from_status="", to_status=status, by=booked_by, at=now)
     messaging.appointment_booked(appointment)
+    rescreen_patient(patient=patient, cause=Cause.BOOKED, exclude=appointment.pk, now=now)
     return appointment
 
 
@@ -348,6 +352,7 @@ def move_appointment(
                 at=now,
             )
         messaging.appointment_moved(appointment, previous_start)
+        rescreen_patient(patient=patient, cause=Cause.MOVED, exclude=appointment.pk, now=now)
     return appointment
 
 

@@ -46,10 +46,16 @@ def transition(
     by: User | None,
     reason: str = "",
     now: dt.datetime,
+    system: bool = False,
 ) -> str:
-    """Change the status (checked against the lifecycle table) and write its history row."""
+    """Change the status (checked against the lifecycle table) and write its history row.
+
+    `system` allows the system's own edges; their rows have no user.
+    """
     previous = appointment.status
-    check_transition(previous, to_status)
+    check_transition(previous, to_status, system=system)
+    if system:
+        by = None
     appointment.status = to_status
     appointment.full_clean()
     appointment.save()

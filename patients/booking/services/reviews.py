@@ -8,6 +8,11 @@ Domain rules:
   be approved. The note is shown to the patient and kept in the history row. An
   approved gap or course limit (`COURSE_GAP_EXCEEDED`, `COURSE_LIMIT_REACHED`)
   makes this session the first of a new course.
+- Approving is impossible while an absolute code fires (a re-screening can find
+  one after booking: `patients.booking.services.rescreen`); the practitioner
+  declines, or waits for the answers to change.
+- A decline records the earliest safe date when the procedure is blocked and
+  every blocking finding is time-bound: the patient is offered that date.
 - A decline needs a reason: the patient is told why and offered a consultation;
   a slot still in the future is offered to the waitlist after the commit.
 - Asking the patient to update the intake changes no status (the booking keeps
@@ -32,11 +37,12 @@ from django.utils.translation import gettext_lazy as _
 import patients.messaging as messaging
 from clinic.models import User
 from clinic.roles import Role, has_role
-from patients.booking.errors import BookingError, Forbidden, ScreeningBlocked
+from patients.booking.errors import BookingError, Forbidden, IntakeRequired, ScreeningBlocked
 from patients.booking.locking import lock_appointment
 from patients.booking.screening import screen_at
 from patients.booking.services.courses import restart_course_if_flagged
 from patients.booking.services.history import transition
+from patients.booking.services.rescreen import Cause, rescreen_patient
 from patients.booking.services.waitlist import offer_freed_slot_later
 from patients.models import Appointment, ReviewDecision
 from patients.models.lifecycle import AppointmentStatus, check_transition
@@ -70,6 +76,20 @@ def _require_practitioner(user: User, message: str | Promise) -> None:
         raise Forbidden(message)
 
 
+def _earliest_safe_date(appointment: Appointment) -> dt.date | None:
+    """The first date the procedure is no longer blocked for the patient, when there is one."""
+    try:
+        result, _version = screen_at(
+            patient=appointment.patient,
+            procedure=appointment.procedure,
+            start=appointment.start,
+            ignore_appointment=appointment.pk,
+        )
+    except IntakeRequired:
+        return appointment.screening_earliest_on
+    return result.earliest_date if result.blocked else None
+
+
 def approve_booking_review(*, appointment: Appointment, by: User, note: str = "") -> Appointment:
     """Confirm a pending booking (with an optional note to the patient) and record it."""
     _require_practitioner(by, _("Only a practitioner can approve a booking."))
@@ -90,6 +110,9 @@ def approve_booking_review(*, appointment: Appointment, by: User, note: str = ""
         if note:
             appointment.note_to_patient = note
         restart_course_if_flagged(appointment)
+        # Decided: nothing is new any more (the decision row keeps the codes approved).
+        appointment.screening_new_flags = []
+        appointment.screening_blocking = []
         transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
         messaging.review_decided(appointment)
         kind = Kind.APPROVED_WITH_NOTE if note else Kind.APPROVED
@@ -110,8 +133,12 @@ def decline_booking_review(*, appointment: Appointment, by: User, reason: str) -
         flags = list(appointment.screening_flags or ())
         appointment = lock_appointment(appointment)
         appointment.reason = reason
+        appointment.screening_earliest_on = _earliest_safe_date(appointment)
         transition(appointment, to_status=S.DECLINED, by=by, reason=reason, now=now)
         messaging.review_decided(appointment)
+        rescreen_patient(
+            patient=appointment.patient, cause=Cause.DECLINED, exclude=appointment.pk, now=now
+        )
         if appointment.start > now:
             offer_freed_slot_later(appointment)
         _record(appointment, kind=Kind.DECLINED, by=by, note=reason, flags=flags)
@@ -174,6 +201,7 @@ def _decline_automatically(appointment: Appointment, *, reason: str) -> None:
         flags = list(appointment.screening_flags or ())
         appointment = lock_appointment(appointment)
         appointment.reason = reason
+        appointment.screening_earliest_on = _earliest_safe_date(appointment)
         transition(appointment, to_status=S.DECLINED, by=None, reason=reason, now=now)
 
         # Told once the decline is committed; a failure to tell is logged, never undoes it.
@@ -181,6 +209,9 @@ def _decline_automatically(appointment: Appointment, *, reason: str) -> None:
             messaging.review_decided(appointment)
 
         transaction.on_commit(tell, robust=True)
+        rescreen_patient(
+            patient=appointment.patient, cause=Cause.DECLINED, exclude=appointment.pk, now=now
+        )
         if appointment.start > now:
             offer_freed_slot_later(appointment)
         _record(appointment, kind=Kind.AUTO_DECLINED, by=None, note=reason, flags=flags)

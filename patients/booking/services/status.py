@@ -13,6 +13,8 @@ Domain rules (the transitions themselves are the lifecycle table's):
   patient's course of the procedure (`patients.booking.services.courses`), and the
   course's next messages are scheduled.
 - No-show: the desk, and only once the appointment has started.
+- Cancelling, completing and a no-show screen the patient's other booked
+  appointments again (`patients.booking.services.rescreen`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from patients.booking.locking import lock_appointment
 from patients.booking.services.access import is_desk, require_change_allowed
 from patients.booking.services.courses import advance_course
 from patients.booking.services.history import transition
+from patients.booking.services.rescreen import Cause, rescreen_patient
 from patients.booking.services.waitlist import offer_freed_slot_later
 from patients.models import Appointment
 from patients.models.lifecycle import AppointmentStatus, check_transition
@@ -50,6 +53,9 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
         appointment.reason = reason
         transition(appointment, to_status=S.CANCELLED, by=by, reason=reason, now=now)
         messaging.appointment_cancelled(appointment)
+        rescreen_patient(
+            patient=appointment.patient, cause=Cause.CANCELLED, exclude=appointment.pk, now=now
+        )
         if appointment.start > now:
             offer_freed_slot_later(appointment)
     return appointment
@@ -87,6 +93,9 @@ def complete_appointment(*, appointment: Appointment, by: User) -> Appointment:
         course = advance_course(appointment)
         transition(appointment, to_status=S.COMPLETED, by=by, now=now)
         messaging.appointment_completed(appointment, course)
+        rescreen_patient(
+            patient=appointment.patient, cause=Cause.COMPLETED, exclude=appointment.pk, now=now
+        )
     return appointment
 
 
@@ -103,4 +112,7 @@ def mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
                 code="too_early",
             )
         transition(appointment, to_status=S.NO_SHOW, by=by, now=now)
+        rescreen_patient(
+            patient=appointment.patient, cause=Cause.NO_SHOW, exclude=appointment.pk, now=now
+        )
     return appointment

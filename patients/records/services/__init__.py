@@ -30,6 +30,7 @@ from patients.records.services.photos import (
     TooManyUploads,
     delete_photo,
     delete_stored_files,
+    open_photo_file,
     read_photo_file,
     upload_photo,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "ensure_profile",
     "export_patient_data",
     "is_verified",
+    "open_photo_file",
     "publish_consent_text",
     "read_photo_file",
     "record_access",

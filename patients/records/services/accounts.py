@@ -10,6 +10,8 @@ Domain rules:
   intake but cannot book (`is_verified`). A link is bound to the address it
   was sent to, so it stops working if the address changes.
 - Every e-mail is written in the patient's preferred language.
+- The phone is kept in E.164, whatever its spelling (one without a country code is
+  read in PHONENUMBER_DEFAULT_REGION); `full_clean()` refuses one that is not a number.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.models import User
 from patients.messaging import send_templated_email
@@ -62,7 +65,7 @@ def register_patient(
     password: str,
     first_name: str,
     last_name: str,
-    phone: str,
+    phone: str | PhoneNumber,
     date_of_birth: dt.date,
     preferred_language: str,
     consent_text: ConsentText,
@@ -97,7 +100,7 @@ def register_patient(
         email=email,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
-        phone=phone.strip(),
+        phone=phone,
         preferred_language=preferred_language,
     )
     user.set_password(password)
@@ -156,7 +159,7 @@ def update_profile(
     user: User,
     first_name: str,
     last_name: str,
-    phone: str,
+    phone: str | PhoneNumber,
     date_of_birth: dt.date | None,
     preferred_language: str,
     recalls_opt_out: bool | None = None,
@@ -171,7 +174,7 @@ def update_profile(
         )
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
-    user.phone = phone.strip()
+    user.phone = phone
     user.preferred_language = preferred_language
     user.full_clean()
     user.save(update_fields=["first_name", "last_name", "phone", "preferred_language"])

@@ -14,6 +14,8 @@ Domain rules (see `patients.models.intake`):
   (`intake_required`) or an expired one (`intake_expired`). Booking screens at
   the door with its own error, which carries both as `intake_required`
   (`patients.booking.screening`); the rule of expiry is the model's.
+- Every new version sends `intake_stored` inside its transaction: the patient's
+  booked appointments are screened again with it (`rules-v2.md` section 6).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from clinic.roles import Role, has_role
 from patients.models import AuditEntry, IntakeVersion, PatientProfile
 from patients.records.selectors import intake_is_current, latest_intake
 from patients.records.services.audit import record_access
+from patients.records.signals import intake_stored
 from procedures.errors import DomainError
 from procedures.intake import (
     ANSWER_SCHEMA_VERSION,
@@ -86,6 +89,8 @@ def _store(
     version.full_clean()
     version.save()
     messaging.intake_submitted(version)
+    # Booked appointments are screened again in this transaction (patients.booking).
+    intake_stored.send(sender=IntakeVersion, version=version)
     return version
 
 

@@ -30,7 +30,7 @@ from typing import IO
 
 from celery import current_app
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -222,7 +222,15 @@ def delete_photo(*, photo: Photo, by: User) -> None:
     transaction.on_commit(lambda: delete_stored_files(*names))
 
 
+def open_photo_file(photo: Photo, *, thumbnail: bool) -> File:
+    """A `ready` photo's picture or thumbnail, open for reading from the default storage.
+
+    The caller closes it (Django's FileResponse does once it has streamed it).
+    """
+    return default_storage.open(photo.thumbnail_name if thumbnail else photo.file_name)
+
+
 def read_photo_file(photo: Photo, *, thumbnail: bool) -> bytes:
     """The bytes of a `ready` photo's picture or thumbnail, from the default storage."""
-    with default_storage.open(photo.thumbnail_name if thumbnail else photo.file_name) as handle:
+    with open_photo_file(photo, thumbnail=thumbnail) as handle:
         return handle.read()

@@ -164,7 +164,7 @@ def export_patient_data(*, patient: PatientProfile) -> bytes:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "phone": user.phone,
+            "phone": str(user.phone),
             "preferred_language": user.preferred_language,
             "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
             "registered_at": patient.created_at.isoformat(),

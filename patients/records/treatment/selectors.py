@@ -150,7 +150,7 @@ def lot_recipients(lot: ProductLot) -> list[LotRecipient]:
             patient_id=usage.visit.patient_id,
             patient_name=str(usage.visit.patient),
             email="" if usage.visit.patient.erased_at else usage.visit.patient.user.email,
-            phone="" if usage.visit.patient.erased_at else usage.visit.patient.user.phone,
+            phone="" if usage.visit.patient.erased_at else str(usage.visit.patient.user.phone),
             procedure=usage.treatment.procedure_name if usage.treatment else "",
             zone=usage.get_zone_display() if usage.zone else "",
             purpose=usage.get_purpose_display(),
