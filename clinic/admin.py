@@ -6,8 +6,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.text import format_lazy
@@ -15,10 +17,87 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Closure, OpeningHours, Practitioner, Room, User, WorkingHours
+from .roles import can_see_health_data
 from .search import phone_matches
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def _root(name: str) -> str:
+    return name.split(LOOKUP_SEP, 1)[0]
+
+
+class HealthAwareAdmin(admin.ModelAdmin):
+    """An admin that filters only on what its list offers, and hides health fields by role.
+
+    Django answers any lookup on a local field (`?screening_flags__icontains=HERPES`)
+    with a filtered count, which turns the list into an oracle for whatever the page
+    hides. Here a lookup is allowed only on the fields the role's list filters and
+    date hierarchy offer (anything else is a 400); the `health_fields` (what is
+    derived from the intake, clinical notes) are left out of the change page, the
+    columns, the filters, the search and the allowed lookups of anyone who may not
+    read health data (receptionists: they see that a booking was flagged, never why).
+    """
+
+    health_fields: tuple[str, ...] = ()
+
+    def _hides_health(self, request: HttpRequest | None) -> bool:
+        return request is None or not can_see_health_data(request.user)
+
+    def _without_health(self, request: HttpRequest | None, names: Any) -> list[Any]:
+        if not self._hides_health(request):
+            return list(names)
+        hidden = set(self.health_fields)
+        kept = []
+        for name in names:
+            first = name[0] if isinstance(name, list | tuple) else name
+            if isinstance(first, str) and _root(first) in hidden:
+                continue
+            kept.append(name)
+        return kept
+
+    def allowed_lookup_roots(self, request: HttpRequest | None) -> set[str]:
+        """The fields a URL may filter on: the list filters and the date hierarchy."""
+        roots = {_root(self.date_hierarchy)} if self.date_hierarchy else set()
+        filters = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in filters:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                roots.add(_root(item.parameter_name or ""))
+            elif isinstance(item, list | tuple):
+                roots.add(_root(str(item[0])))
+            else:
+                roots.add(_root(str(item)))
+        return roots
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        root = _root(lookup)
+        if self._hides_health(request) and root in self.health_fields:
+            return False
+        if root not in self.allowed_lookup_roots(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_list_display(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_list_filter(request))
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        return self._without_health(request, super().get_search_fields(request))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._without_health(request, super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._without_health(request, super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        exclude = list(super().get_exclude(request, obj) or ())
+        if self._hides_health(request):
+            exclude += [name for name in self.health_fields if name not in exclude]
+        return exclude
+
+
+class ReadOnlyAdmin(HealthAwareAdmin):
     """Rows written by services only: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -31,7 +110,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PhoneSearchAdmin(admin.ModelAdmin):
+class PhoneSearchAdmin(HealthAwareAdmin):
     """Admin search that also finds a phone typed in any spelling (stored in E.164)."""
 
     phone_field = "phone"

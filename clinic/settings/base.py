@@ -229,6 +229,21 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Smooth Skin Clinic <care@clinic.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages (clinic/sms/): SMS_URL names the gateway as EMAIL_URL names the mail
+# server: unset, one .txt per message under var/sms/; `console:`; or SMS.ru
+# (`smsru://API_ID@sms.ru?from=Clinic`) and SMSC.ru (`smsc://LOGIN:PASSWORD@smsc.ru`).
+# SMS_SENDER is the sender name when the URL gives none. No SMS goes out during
+# SMS_QUIET_HOURS (from, until; the clinic's wall clock) unless waiting would be
+# too late. Gateways report delivery to /sms/status/<SMS_CALLBACK_TOKEN>/ (no token:
+# no callback; the poller asks them every few minutes for SMS_STATUS_POLL_HOURS).
+SMS_URL = env.str("SMS_URL", default="")
+SMS_FILE_PATH = str(VAR_DIR / "sms")
+SMS_SENDER = env.str("SMS_SENDER", default="SmoothSkin")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+SMS_QUIET_HOURS = tuple(env.list("SMS_QUIET_HOURS", default=["21:00", "09:00"]))
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="")
+SMS_STATUS_POLL_HOURS = env.int("SMS_STATUS_POLL_HOURS", default=48)
+
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -60,3 +60,6 @@ if not REDIS_URL:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so worker and beat processes started by a test see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_RUN_DIR / "test.sqlite3")}
+
+# Text messages stay in memory (clinic.sms.local.sent_texts).
+SMS_URL = env.str("TEST_SMS_URL", default="locmem:")

@@ -75,14 +75,16 @@ class WhenFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewDecision)
 class ReviewDecisionAdmin(ReadOnlyAdmin):
-    """Every decision on a flagged booking (who, when, what, note): written by services only."""
+    """Every decision on a flagged booking (who, when, what, reason, clinical note): written by
+    services only; the clinical note and the flags are for clinicians."""
 
-    list_display = ("at", "appointment", "kind", "by", "note")
+    health_fields = ("note", "flags")
+    list_display = ("at", "appointment", "kind", "by", "reason", "note")
     list_filter = ("kind", "at")
     search_fields = ("appointment__patient__user__last_name", "appointment__patient__user__email")
     list_select_related = ("appointment", "by")
     date_hierarchy = "at"
-    fields = ("appointment", "kind", "by", "at", "note", "flags")
+    fields = ("appointment", "kind", "by", "at", "reason", "note", "flags")
     readonly_fields = fields
 
 
@@ -96,10 +98,13 @@ class CancelReasonForm(forms.Form):
 
 @admin.register(Appointment)
 class AppointmentAdmin(PhoneSearchAdmin):
-    """The appointment list; actions call the booking services, one row at a time."""
+    """The appointment list; actions call the booking services, one row at a time.
 
+    Receptionists see that a booking was flagged (the column), never which rules fired.
+    """
+
+    health_fields = ("screening_flags", "intake_version")
     phone_field = "patient__user__phone"
-
     list_display = (
         "local_start",
         "patient",
@@ -140,7 +145,8 @@ class AppointmentAdmin(PhoneSearchAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        names = [f.name for f in self.model._meta.fields if f.name != "intake_version"]
+        return self._without_health(request, names)
 
     @admin.display(description=_("start"), ordering="start")
     def local_start(self, obj: Appointment) -> str:
@@ -179,9 +185,24 @@ class AppointmentAdmin(PhoneSearchAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Check in the selected patients"), permissions=["change"])
-    def check_in_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        self._each(request, queryset, check_in, _("%(count)d checked in."))
+    @admin.action(description=_("Check in the selected patients…"), permissions=["change"])
+    def check_in_selected(
+        self, request: HttpRequest, queryset: QuerySet[Appointment]
+    ) -> TemplateResponse | None:
+        # Each patient confirms that nothing in the questionnaire changed: asked first.
+        if "confirm" in request.POST and request.POST.get("nothing_changed") == "1":
+            self._each(
+                request, queryset, check_in, _("%(count)d checked in."), nothing_changed=True
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Check in"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/patients/appointment/check_in.html", context)
 
     @admin.action(description=_("Complete the selected appointments"), permissions=["change"])
     def complete_selected(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:

@@ -14,6 +14,7 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -223,3 +224,54 @@ class DeskSlotForm(SlotForm):
         cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = Procedure.objects.filter(
             is_active=True
         )
+
+
+def phone_e164(value: str) -> str:
+    """A phone number as E.164 (`+79111111111`): spaces, dashes, brackets and the Russian
+    trunk prefix 8 dropped; a number without a country code is taken as Russian."""
+    text = value.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+"):
+        if len(digits) == 11 and digits[0] in "78":
+            digits = "7" + digits[1:]
+        elif len(digits) == 10:
+            digits = "7" + digits
+    if not 10 <= len(digits) <= 15 or set(text) - set("+0123456789 -()."):
+        raise forms.ValidationError(
+            _("Give a phone number with its country code, e.g. +7 911 123-45-67."),
+            code="invalid",
+        )
+    return "+" + digits
+
+
+class DeskNewPatientForm(forms.Form):
+    """A first-time caller or walk-in: who they are and how to reach them."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=32)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Optional: the invitation to set a password is sent there."),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_WIDGET)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=())
+    another_person = forms.BooleanField(
+        label=_("This is another person with the same phone"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["preferred_language"]).choices = list(
+            settings.LANGUAGES
+        )
+
+    def clean_phone(self) -> str:
+        return phone_e164(self.cleaned_data["phone"])
+
+    def clean_date_of_birth(self) -> dt.date:
+        born: dt.date = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born

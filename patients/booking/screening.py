@@ -2,8 +2,14 @@
 
 Domain rules:
 - The patient needs a current intake (`intake_required`: none, or expired) and a
-  signed current consent for the procedure's category (`consent_required`; no
-  category is exempt: the clinic publishes a consultation consent too).
+  signed current consent for the procedure's category (`consent_required`; the
+  clinic publishes a consultation consent too).
+- Except for a procedure that screening has nothing to ask about (no rule, no
+  prerequisite, no interval, no session limit, no washout group: the
+  consultation, issue #20): it is booked without a questionnaire or an online
+  consent, screened `ok` (with the current intake when there is one), so a
+  first-time caller can see a doctor; the questionnaire and the consent are
+  taken before the visit (at home from the invitation, or on the clinic tablet).
 - Screening reads the patient's latest intake on the local date of the start,
   with their history of the procedure: their latest course plus the sessions
   already booked before the start. `blocked` refuses everyone, staff included;
@@ -26,10 +32,13 @@ from patients.models import Appointment, IntakeVersion, PatientProfile
 from patients.records.selectors import has_valid_consent, intake_is_current, latest_intake
 from procedures.courses import latest_day_before
 from procedures.models import Procedure
-from procedures.screening import ScreeningResult, rules_for, screen
+from procedures.screening import ProcedureRules, ScreeningResult, rules_for, screen
+from procedures.selectors import washout_group_of
+from procedures.verdicts import Outcome
 
 __all__ = [
     "History",
+    "asks_nothing",
     "require_consent",
     "require_interval_before_later_session",
     "screen_appointment",
@@ -49,6 +58,36 @@ def _current_intake(patient: PatientProfile) -> IntakeVersion:
     return version
 
 
+def _asks_nothing(rules: ProcedureRules) -> bool:
+    return not (
+        rules.absolute
+        or rules.relative
+        or rules.prerequisites
+        or rules.interval_min_days
+        or rules.interval_max_days
+        or rules.sessions_max
+        or rules.retinoid_window_days
+        or washout_group_of(rules.slug)
+    )
+
+
+def asks_nothing(procedure: Procedure) -> bool:
+    """Whether screening has nothing to ask about `procedure` (booked without an intake)."""
+    return _asks_nothing(rules_for(procedure.slug))
+
+
+def _nothing_to_screen(procedure: Procedure, start: dt.datetime) -> ScreeningResult:
+    return ScreeningResult(
+        procedure=procedure.slug,
+        on=local_date(start),
+        outcome=Outcome.OK,
+        blocking=(),
+        flags=(),
+        earliest_date=None,
+        findings=(),
+    )
+
+
 def screen_at(
     *,
     patient: PatientProfile,
@@ -56,13 +95,18 @@ def screen_at(
     start: dt.datetime,
     ignore_appointment: int | None = None,
     history: History | None = None,
-) -> tuple[ScreeningResult, IntakeVersion]:
+) -> tuple[ScreeningResult, IntakeVersion | None]:
     """Screen the current intake for a session at `start`, and the version screened.
 
     `history` is the patient's (last session date, sessions done) before `start`
     when the caller has read it already; `ignore_appointment` is left out of it
-    (the appointment being moved or decided).
+    (the appointment being moved or decided). A procedure that asks nothing is `ok`
+    without an intake too (the version is then None).
     """
+    if asks_nothing(procedure):
+        current = latest_intake(patient)
+        if current is None or not intake_is_current(current):
+            return _nothing_to_screen(procedure, start), None
     version = _current_intake(patient)
     last, done = history or course_history(
         patient, procedure, before=start, ignore_appointment=ignore_appointment
@@ -137,6 +181,9 @@ def require_interval_before_later_session(
 
 
 def require_consent(patient: PatientProfile, procedure: Procedure) -> None:
-    """Refuse unless the patient signed the current consent of the procedure's category."""
+    """Refuse unless the patient signed the current consent of the procedure's category
+    (a procedure that asks nothing is taken before the visit instead)."""
+    if asks_nothing(procedure):
+        return
     if not has_valid_consent(patient, procedure.category):
         raise ConsentRequired(procedure.category)

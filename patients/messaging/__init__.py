@@ -3,16 +3,20 @@
 The other sub-packages use this small surface (and import nothing else of it):
 the event functions that schedule a message inside the event's transaction
 (`appointment_booked`, `review_decided`, ...), the appointment's calendar file,
-and `send_templated_email` for the few e-mails that are not events of a booking.
+`sms_number` (the phone as a text message needs it), and `send_templated_email`
+for the few e-mails that are not events of a booking.
 Messaging imports only `patients.models`, `clinic` and `procedures`.
 
 Inside: `schedule` writes the outbox rows, `render` decides at send time what a
 row says (or that it no longer applies), `outbox` claims and sends them exactly
 once, `tasks` are the Celery tasks that run it, `reminders` says when each
-reminder is due, `calendar` writes .ics files and `mail` builds the e-mails.
+reminder is due, `calendar` writes .ics files and `mail` builds the e-mails;
+`channels` says which channels a message takes and when an SMS may go (quiet
+hours), `delivery` reads the SMS gateway's delivery reports.
 """
 
 from patients.messaging.calendar import appointment_calendar_file
+from patients.messaging.channels import sms_number
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
     appointment_back_to_review,
@@ -23,6 +27,7 @@ from patients.messaging.schedule import (
     intake_submitted,
     intake_update_requested,
     lot_recalled,
+    patient_invited,
     review_decided,
     waitlist_offer_made,
 )
@@ -37,7 +42,9 @@ __all__ = [
     "intake_submitted",
     "intake_update_requested",
     "lot_recalled",
+    "patient_invited",
     "review_decided",
     "send_templated_email",
+    "sms_number",
     "waitlist_offer_made",
 ]

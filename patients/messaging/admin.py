@@ -22,6 +22,7 @@ from patients.models import OutboxMessage
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = (
         "kind",
+        "channel",
         "patient",
         "due_at",
         "state",
@@ -29,12 +30,13 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "attempts",
         "short_error",
     )
-    list_filter = ("state", "kind", "due_at", "sent_at")
+    list_filter = ("state", "channel", "kind", "due_at", "sent_at")
     search_fields = ("patient__user__email", "patient__user__last_name", "message_id")
     date_hierarchy = "due_at"
     list_select_related = ("patient__user",)
     fields = (
         "kind",
+        "channel",
         "patient",
         "appointment",
         "course",
@@ -42,10 +44,14 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "waitlist_offer",
         "subject_version",
         "due_at",
+        "send_by",
         "state",
         "attempts",
         "claimed_at",
         "sent_at",
+        "recipient",
+        "gateway_id",
+        "delivered_at",
         "last_error",
         "message_id",
         "dedupe_key",

@@ -28,6 +28,14 @@ Domain rules:
 - A failed try leaves the row `sending` (the task retries with backoff); the
   last try (`OUTBOX_MAX_ATTEMPTS`) leaves it `failed` with `last_error`, which
   staff see and may retry from the admin (`retry_failed`).
+- One row per channel the patient wants for the kind (`channels.channels_for`),
+  all with the message's `dedupe_key`. An SMS row goes to the gateway of
+  `SMS_URL` (`clinic.sms`): an SMS due in quiet hours is due at the morning
+  instead (`channels.sms_due`), and one that a late dispatcher finds in quiet
+  hours goes back to `pending` until then. A gateway that throttles or is down
+  is retried like an SMTP server; one that rejects the number fails the row at
+  once with its reason. The gateway's id of the message is kept for its
+  delivery reports (`patients.messaging.delivery`).
 """
 
 from __future__ import annotations
@@ -48,19 +56,22 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+import patients.messaging.channels as channels
 import patients.messaging.render as rendering
+from clinic.sms import SmsRejected, SmsTemporaryError, get_backend
 from patients.messaging.mail import build_templated_email
-from patients.models import Appointment, OutboxMessage, TreatmentCourse
+from patients.models import Appointment, OutboxMessage, PatientProfile, TreatmentCourse
 
 logger = logging.getLogger(__name__)
 
 State = OutboxMessage.State
+Channel = OutboxMessage.Channel
 # The tasks' names (`patients.messaging.tasks`), by which these services enqueue them.
 DISPATCH_DUE_MESSAGES = "patients.tasks.dispatch_due_messages"
 SEND_MESSAGE = "patients.tasks.send_message"
 SEND_MESSAGES = "patients.tasks.send_messages"
 # Errors worth another try (the send task's `autoretry_for`): the SMTP server or the network.
-RETRIED_ERRORS = (SMTPException, OSError)
+RETRIED_ERRORS = (SMTPException, OSError, SmsTemporaryError)
 FIRST_RETRY_SECONDS = 1
 
 __all__ = [
@@ -85,29 +96,53 @@ def schedule_message(
     course: TreatmentCourse | None = None,
     subject_version: int | None = None,
     context: dict[str, Any] | None = None,
+    send_by: dt.datetime | None = None,
     **subject: Any,
-) -> OutboxMessage:
-    """Write one outbox row in the caller's transaction (or return the one with that key).
+) -> OutboxMessage | None:
+    """Write the message's rows in the caller's transaction, one per channel the patient wants.
 
-    get_or_create() inserts inside its own savepoint, so a row a parallel transaction
-    wrote with the same key leaves the caller's transaction usable.
+    Returns the first (the e-mail's when there is one), None when the patient
+    turned that kind off. A row already there with the key and channel is kept:
+    get_or_create() inserts inside its own savepoint, so a row a parallel
+    transaction wrote leaves the caller's transaction usable.
     """
-    message, created = OutboxMessage.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "kind": kind,
-            "patient_id": patient_id,
-            "appointment": appointment,
-            "course": course,
-            "subject_version": subject_version,
-            "due_at": due_at,
-            "context": context or {},
-            **subject,
-        },
-    )
-    if created and due_at <= timezone.now():
-        transaction.on_commit(lambda: _send_soon([message.pk]), robust=True)
-    return message
+    patient = _patient(patient_id, appointment, course)
+    written: list[OutboxMessage] = []
+    due_now: list[int] = []
+    now = timezone.now()
+    for channel in channels.channels_for(patient, kind):
+        due = channels.sms_due(due_at, send_by) if channel == Channel.SMS else due_at
+        message, created = OutboxMessage.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            defaults={
+                "kind": kind,
+                "patient": patient,
+                "appointment": appointment,
+                "course": course,
+                "subject_version": subject_version,
+                "due_at": due,
+                "send_by": send_by,
+                "context": context or {},
+                **subject,
+            },
+        )
+        written.append(message)
+        if created and due <= now:
+            due_now.append(message.pk)
+    if due_now:
+        transaction.on_commit(lambda: _send_soon(due_now), robust=True)
+    return written[0] if written else None
+
+
+def _patient(
+    patient_id: int, appointment: Appointment | None, course: TreatmentCourse | None
+) -> PatientProfile:
+    """The message's patient with its user: the subject's when already read, else one query."""
+    for subject in (appointment, course):
+        if subject is not None and subject.patient_id == patient_id:
+            return subject.patient
+    return PatientProfile.objects.select_related("user").get(pk=patient_id)
 
 
 def cancel_pending(
@@ -293,22 +328,32 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
 def _deliver(message: OutboxMessage, lease: str) -> str:
     """Render, check once more that the row is still ours, send and mark (deliver_message)."""
     mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
+    now = timezone.now()
+    if message.channel == Channel.SMS and channels.sms_due(now, message.send_by) > now:
+        # Found in quiet hours (the dispatcher was late): back to pending until the morning.
+        mine.update(
+            state=State.PENDING,
+            lease="",
+            claimed_at=None,
+            attempts=F("attempts") - 1,
+            due_at=channels.sms_due(now, message.send_by),
+        )
+        return "deferred"
     rendered = rendering.render(message)
     if rendered is None:
         mine.update(state=State.CANCELLED)
         return "cancelled"
-    email = build_templated_email(
-        user=message.patient.user,
-        template=rendered.template,
-        context=rendered.context,
-        attachments=rendered.attachments,
-        headers={"Message-ID": message.message_id},
-    )
+    send, recipient = _sender(message, rendered)
     # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
     if not _still_ours(message.pk, lease):
         return "skipped"
     try:
-        _send(email)
+        gateway_id = send()
+    except SmsRejected as error:
+        # The gateway will never deliver this one (a bad number): no use trying again.
+        mine.update(last_error=error.reason[:2000], state=State.FAILED, recipient=recipient)
+        logger.warning("outbox: SMS %s rejected: %s", message.pk, error.reason)
+        return "failed"
     except Exception as error:
         final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         mine.update(
@@ -319,16 +364,41 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
             logger.error("outbox: message %s failed for good: %s", message.pk, error)
             return "failed"
         raise
-    _mark_sent(message.pk, lease, timezone.now())
+    _mark_sent(message.pk, lease, timezone.now(), recipient=recipient, gateway_id=gateway_id)
     return "sent"
+
+
+def _sender(message: OutboxMessage, rendered: rendering.Rendered) -> tuple[Any, str]:
+    """What sends the row on its channel (returning the gateway's id), and to whom."""
+    user = message.patient.user
+    if message.channel == Channel.SMS:
+        text = rendering.sms_text(message, rendered)
+        phone = channels.sms_number(user.phone) or ""
+        return (
+            lambda: get_backend().send(to=phone, text=text, reference=f"outbox-{message.pk}"),
+            phone,
+        )
+    email = build_templated_email(
+        user=user,
+        template=rendered.template,
+        context=rendered.context,
+        attachments=rendered.attachments,
+        headers={"Message-ID": message.message_id},
+    )
+
+    def send_email() -> str:
+        _send(email)
+        return ""
+
+    return send_email, user.email
 
 
 # The two statements every message costs are written out once rather than built by the
 # ORM for each message of each batch (docs/benchmarks.md, "Why some queries are written out").
 _STILL_OURS_SQL = "SELECT 1 FROM {table} WHERE id = %s AND state = %s AND lease = %s"
 _MARK_SENT_SQL = (
-    "UPDATE {table} SET state = %s, sent_at = %s, last_error = '' "
-    "WHERE id = %s AND state = %s AND lease = %s"
+    "UPDATE {table} SET state = %s, sent_at = %s, last_error = '', recipient = %s, "
+    "gateway_id = %s WHERE id = %s AND state = %s AND lease = %s"
 )
 
 
@@ -343,14 +413,18 @@ def _still_ours(message_id: int, lease: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def _mark_sent(message_id: int, lease: str, at: dt.datetime) -> None:
-    """The row is `sent` at `at` (only while it is still ours)."""
+def _mark_sent(
+    message_id: int, lease: str, at: dt.datetime, *, recipient: str, gateway_id: str
+) -> None:
+    """The row is `sent` at `at` to `recipient` (only while it is still ours)."""
     with connection.cursor() as cursor:
         cursor.execute(
             _MARK_SENT_SQL.format(table=_table()),
             [
                 State.SENT,
                 connection.ops.adapt_datetimefield_value(at),
+                recipient[:254],
+                gateway_id[:100],
                 message_id,
                 State.SENDING,
                 lease,

@@ -9,6 +9,7 @@ Templates: `patients/email/<template>_subject.txt`, `.txt` and `.html`. Every
 appointment context has `appointment`, `patient`, `procedure_name` (the copy
 taken at booking, in the patient's language), `start`/`end` (aware, clinic
 zone), `practitioner`, `room`; `appointment_moved` adds `previous_start`;
+`invitation` has `patient`, `set_password_url`, `intake_url` and `valid_days`;
 `waitlist_offer_made` has `offer`, `entry`, `start`, `end` and `expires_at`;
 the course messages have `course`, `procedure_name`, `opens_on`, `closes_on`
 and `book_url`.
@@ -22,9 +23,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+import patients.messaging.channels as channels
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
 from patients.messaging.calendar import appointment_calendar_file
@@ -41,7 +47,7 @@ from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.courses import next_session_window
 from procedures.screening import rules_for
 
-__all__ = ["Rendered", "next_window", "render"]
+__all__ = ["Rendered", "next_window", "render", "sms_text"]
 
 Kind = OutboxMessage.Kind
 S = AppointmentStatus
@@ -172,7 +178,7 @@ def _render_course(message: OutboxMessage) -> Rendered | None:
         procedure_name = course.procedure.name
     kind = message.kind
     if kind == Kind.RECALL:
-        if patient.recalls_opt_out or not _nothing_booked(course):
+        if not _nothing_booked(course):
             return None
         return Rendered(
             "recall",
@@ -219,10 +225,39 @@ def next_window(course: TreatmentCourse) -> tuple[dt.date | None, dt.date | None
     return window.opens_on, window.closes_on
 
 
+def _render_invitation(message: OutboxMessage) -> Rendered | None:
+    """The one-time set-password link (a password reset token: it stops working once a
+    password is set) and the questionnaire; nothing once the patient has a password."""
+    user = message.patient.user
+    if user.has_usable_password():
+        return None
+    root = settings.PORTAL_URL.rstrip("/")
+    path = reverse(
+        "invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return Rendered(
+        "invitation",
+        {
+            "patient": message.patient,
+            "set_password_url": root + path,
+            "intake_url": root + reverse("patients:intake"),
+            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
+
+
 def render(message: OutboxMessage) -> Rendered | None:
     """What to send for `message` now, or None when it no longer applies."""
     if message.patient.erased_at is not None:
         return None
+    if not channels.wants(message.patient, message.kind, message.channel):
+        return None  # the patient turned this kind off on this channel since
+    if message.kind == Kind.INVITATION:
+        return _render_invitation(message)
     if message.kind == Kind.LOT_RECALL:
         # No health detail in the subject line; the body names the product and the lot.
         context = {**message.context, "patient": message.patient}
@@ -267,3 +302,21 @@ def render(message: OutboxMessage) -> Rendered | None:
             },
         )
     raise ValueError(f"a message without a subject: {message.pk}")  # pragma: no cover
+
+
+def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
+    """The text for a rendered row: `patients/sms/<template>.txt`, in the patient's language.
+
+    A text lands on a lock screen: it names the clinic, the day and time and a
+    link, never the procedure or anything about health (the templates get no
+    procedure name to show).
+    """
+    allowed = ("appointment", "start", "end", "offer", "expires_at", "opens_on", "closes_on")
+    context = {key: rendered.context[key] for key in allowed if key in rendered.context}
+    user = message.patient.user
+    with translation.override(language_of(user)):
+        text = render_to_string(
+            f"patients/sms/{rendered.template}.txt",
+            {**context, "clinic_name": settings.CLINIC_NAME, "kind": message.kind},
+        )
+    return " ".join(text.split())

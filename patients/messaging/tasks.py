@@ -14,7 +14,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from patients.messaging import outbox
+from patients.messaging import delivery, outbox
+
+POLL_SMS_STATUSES = "patients.tasks.poll_sms_statuses"
 
 
 @shared_task(name=outbox.DISPATCH_DUE_MESSAGES, ignore_result=True)
@@ -41,3 +43,9 @@ def send_message(message_id: int, lease: str | None = None) -> str:
 def send_messages(message_ids: list[int], lease: str) -> None:
     """Send claimed rows one after the other (one task per `OUTBOX_SEND_BATCH` rows)."""
     outbox.deliver_batch(message_ids=message_ids, lease=lease)
+
+
+@shared_task(name=POLL_SMS_STATUSES, ignore_result=True)
+def poll_sms_statuses() -> int:
+    """Ask the SMS gateway how recent messages fared (every few minutes, from beat)."""
+    return delivery.poll_sms_statuses()

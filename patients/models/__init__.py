@@ -17,7 +17,7 @@ from patients.models.outbox import OutboxMessage
 from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
-from patients.models.profile import PatientProfile
+from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
 from patients.models.treatment import (
@@ -34,6 +34,7 @@ from patients.models.waitlist import WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "DATA_PROCESSING",
+    "NO_EMAIL_DOMAIN",
     "AdverseEvent",
     "AdverseEventPhoto",
     "Appointment",

@@ -16,6 +16,13 @@ Domain rules:
   with `last_error` for staff. A row claimed longer than the reclaim time (a
   worker died) is claimed again with a new lease: the old task, if it ever
   runs, finds its lease gone and does nothing.
+- A message goes out by e-mail, by SMS or both: one row per channel, with the
+  same `dedupe_key` (unique per channel). Which channels a kind takes is the
+  patient's choice (`patients.messaging.channels`). An SMS row is `sent` when
+  the gateway took it and `delivered` or `failed` (with the gateway's reason)
+  when its delivery report comes in; `gateway_id` is the gateway's name for it.
+- `send_by` is the moment after which the message is pointless (the start of
+  the appointment a reminder is about); quiet hours never delay an SMS past it.
 - `subject_version` is the appointment's version when the row was scheduled:
   a different version at send time means the appointment moved.
 """
@@ -59,15 +66,24 @@ class OutboxMessage(models.Model):
         LOT_RECALL = "lot_recall", _("Product lot recall")
         SKIN_CHECK = "skin_check", _("How is your skin?")
         SCREENING_REVIEW = "screening_review", _("Appointment back under review")
+        INVITATION = "invitation", _("Invitation to set a password")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
     patient = models.ForeignKey(
         PatientProfile,
         on_delete=models.PROTECT,
@@ -113,6 +129,12 @@ class OutboxMessage(models.Model):
         help_text=_("The appointment's version when scheduled: another one means it moved."),
     )
     due_at = models.DateTimeField(_("due at"))
+    send_by = models.DateTimeField(
+        _("pointless after"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment the message would come too late (e.g. the start)."),
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -121,6 +143,16 @@ class OutboxMessage(models.Model):
     lease = models.CharField(_("lease"), max_length=32, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    recipient = models.CharField(
+        _("recipient"), max_length=254, blank=True, help_text=_("The address or phone sent to.")
+    )
+    gateway_id = models.CharField(
+        _("gateway's message id"),
+        max_length=100,
+        blank=True,
+        help_text=_("What the SMS gateway calls the message, for its delivery reports."),
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     message_id = models.CharField(
         _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
     )
@@ -135,7 +167,10 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outgoing messages")
         ordering = ("-due_at", "-pk")
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_one_row_per_dedupe_key"),
+            # One row per thing told and channel: the e-mail and the SMS of one reminder.
+            models.UniqueConstraint(
+                fields=["dedupe_key", "channel"], name="outbox_one_row_per_dedupe_key_channel"
+            ),
             models.CheckConstraint(
                 condition=models.Q(state="sent", sent_at__isnull=False) | ~models.Q(state="sent"),
                 name="outbox_sent_has_sent_at",
@@ -145,7 +180,12 @@ class OutboxMessage(models.Model):
             # The dispatcher's scan: due pending rows, and rows stuck in sending.
             models.Index(fields=["state", "due_at"], name="outbox_state_due_idx"),
             models.Index(fields=["patient", "due_at"], name="outbox_patient_due_idx"),
+            # Delivery reports find their row by the gateway's id.
+            models.Index(fields=["gateway_id"], name="outbox_gateway_id_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
+        return (
+            f"{self.get_kind_display()} #{self.pk} "
+            f"({self.get_channel_display()}, {self.get_state_display()})"
+        )

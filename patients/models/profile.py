@@ -2,7 +2,7 @@
 
 Name, e-mail, phone and preferred language live on the `User` (every login has
 them); the profile adds what only patients have: date of birth, when their
-e-mail address was verified (unverified patients cannot book), and when their
+e-mail address was verified (unverified patients cannot book online), and when their
 personal data was erased (the row is kept, anonymised, because signed consents
 and medical records must be kept for the legally required period).
 """
@@ -12,6 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# A patient created at the desk without an e-mail address gets a login address in this
+# reserved domain (RFC 2606: never delivered); nothing is e-mailed to it.
+NO_EMAIL_DOMAIN = "no-email.invalid"
 
 
 class PatientProfile(models.Model):
@@ -37,10 +41,25 @@ class PatientProfile(models.Model):
         help_text=_("Do not invite me back when a repeat treatment becomes possible."),
     )
 
+    # Which channels each group of messages takes (`patients.messaging.channels`):
+    # appointment messages always reach at least one (a database check); care
+    # instructions and recalls may be turned off altogether.
+    appointments_by_email = models.BooleanField(_("appointments by e-mail"), default=True)
+    appointments_by_sms = models.BooleanField(_("appointments by SMS"), default=True)
+    care_by_email = models.BooleanField(_("care instructions by e-mail"), default=True)
+    care_by_sms = models.BooleanField(_("care instructions by SMS"), default=False)
+    recalls_by_sms = models.BooleanField(_("recalls by SMS"), default=False)
+
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         ordering = ("user__last_name", "user__first_name", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(appointments_by_email=True) | models.Q(appointments_by_sms=True),
+                name="patient_appointment_messages_reach_a_channel",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.erased_at:
@@ -50,6 +69,11 @@ class PatientProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_email(self) -> bool:
+        """Whether the patient gave an e-mail address (not a desk placeholder)."""
+        return not self.user.email.lower().endswith("@" + NO_EMAIL_DOMAIN)
 
     @property
     def full_name(self) -> str:

@@ -1,10 +1,14 @@
 """Review decisions: what a practitioner (or the auto-decline policy) decided on a flagged booking.
 
 Every decision on a `pending_review` appointment is one row: who (empty when the
-system declined it automatically), when, what, and the note or reason the
-patient was given. Asking the patient to update their intake leaves the
-appointment pending, so this row is the only trace of it; approvals and declines
-also have their `AppointmentStatusChange` row. Rows are never changed.
+system declined it automatically), when, what, and two texts the practitioner
+writes: the clinical note (`note`, for clinicians only: "herpes flare last week,
+on warfarin") and the reason (`reason`, what the patient and the reception desk
+are told). The desk sees that a booking was flagged, never why. Rows written
+before the reason existed keep their text as a clinical note. Asking the patient
+to update their intake leaves the appointment pending, so this row is the only
+trace of it; approvals and declines also have their `AppointmentStatusChange` row.
+Rows are never changed.
 """
 
 from __future__ import annotations
@@ -42,7 +46,14 @@ class ReviewDecision(models.Model):
         help_text=_("Empty when the system decided."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note or reason"), blank=True)
+    note = models.TextField(
+        _("clinical note"), blank=True, help_text=_("For clinicians only; never shown to the desk.")
+    )
+    reason = models.TextField(
+        _("reason for the patient"),
+        blank=True,
+        help_text=_("What the patient and the reception desk are told."),
+    )
     flags = models.JSONField(
         _("flags reviewed"), default=list, blank=True, help_text=_("The rule codes decided on.")
     )

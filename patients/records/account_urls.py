@@ -26,6 +26,7 @@ urlpatterns = [
         account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("welcome/<uidb64>/<token>/", account_views.InvitationView.as_view(), name="invitation"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(

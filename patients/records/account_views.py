@@ -62,6 +62,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
 
 
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The desk's invitation: set a first password (the link works once), signed in, then
+    the questionnaire. Setting it through the e-mailed link verifies the address."""
+
+    template_name = "registration/invitation.html"
+    success_url = reverse_lazy("patients:intake")
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.accept_invitation(user=form.user)
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Create a patient account; it signs the data-processing consent at the same time."""

@@ -16,6 +16,7 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -30,6 +31,7 @@ from patients.models import (
     ConsentText,
     ErasureRequest,
     IntakeVersion,
+    OutboxMessage,
     PatientProfile,
     Photo,
     TreatmentCourse,
@@ -220,3 +222,59 @@ def patients_for_staff(*, query: str = "") -> QuerySet[PatientProfile]:
 def intake_required(patient: PatientProfile, *, on: dt.date | None = None) -> bool:
     """True when booking must first send the patient to the intake (none, or expired)."""
     return current_intake_or_none(patient, on=on) is None
+
+
+# --- the desk's new patients (issue #20) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An existing patient who may be the person the desk is about to create."""
+
+    patient: PatientProfile
+    by_phone: bool
+    by_email: bool
+
+
+def possible_duplicates(*, phone: str, email: str = "") -> list[Duplicate]:
+    """Patients with this phone (E.164, as stored) or this e-mail address."""
+    email = email.strip().lower()
+    match = Q(user__phone=phone) if phone else Q(pk__in=[])
+    if email:
+        match |= Q(user__email__iexact=email)
+    found = PatientProfile.objects.filter(match, erased_at__isnull=True).select_related("user")
+    return [
+        Duplicate(
+            patient=profile,
+            by_phone=bool(phone) and profile.user.phone == phone,
+            by_email=bool(email) and profile.user.email.lower() == email,
+        )
+        for profile in found[:10]
+    ]
+
+
+@dataclass(frozen=True)
+class InvitationStatus:
+    """What the desk sees of a patient's invitation: sent when, and whether it was done."""
+
+    sent_at: dt.datetime | None
+    state: str
+    password_set: bool
+    has_email: bool
+
+
+def invitation_status(patient: PatientProfile) -> InvitationStatus | None:
+    """The latest invitation of a patient created at the desk (None if never invited)."""
+    latest = (
+        OutboxMessage.objects.filter(patient=patient, kind=OutboxMessage.Kind.INVITATION)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return None
+    return InvitationStatus(
+        sent_at=latest.sent_at,
+        state=latest.state,
+        password_set=patient.user.has_usable_password(),
+        has_email=patient.has_email,
+    )

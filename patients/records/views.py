@@ -31,6 +31,7 @@ from patients.records.forms import (
     ProfileForm,
     add_domain_error,
 )
+from patients.records.message_forms import MessagePreferencesForm
 from procedures.errors import AnswerError, DomainError
 
 
@@ -121,6 +122,26 @@ def profile(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("patients:profile")
     return render(request, "patients/profile.html", {"form": form, "patient": patient})
+
+
+@login_required
+@no_store
+@require_http_methods(["GET", "POST"])
+def message_preferences(request: SignedInRequest) -> HttpResponse:
+    """Which channels appointment messages, care instructions and recalls take."""
+    patient = current_patient(request)
+    form = MessagePreferencesForm(
+        request.POST or None, initial=services.current_message_preferences(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_preferences(patient=patient, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your message settings are saved."))
+            return redirect("patients:message-preferences")
+    return render(request, "patients/message_preferences.html", {"form": form, "patient": patient})
 
 
 @login_required

@@ -99,9 +99,15 @@ class ReviewDecisionForm(forms.Form):
         ],
     )
     note = forms.CharField(
-        label=_("Note or reason for the patient"),
+        label=_("Reason or note for the patient (the reception desk sees it too)"),
         required=False,
         max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    clinical_note = forms.CharField(
+        label=_("Clinical note (clinicians only)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -14,4 +14,9 @@ urlpatterns = [
         name="staff-intake-review",
     ),
     path("staff/patients/<int:patient_id>/photos/", views.staff_photos, name="staff-photos"),
+    path(
+        "staff/patients/<int:patient_id>/messages/settings/",
+        views.staff_message_preferences,
+        name="staff-message-preferences",
+    ),
 ]

@@ -25,6 +25,7 @@ from clinic.roles import can_see_health_data, is_staff_member
 from patients.models import AuditEntry, PatientProfile, Photo
 from patients.records import selectors, services
 from patients.records.forms import ClinicalReviewForm, PhotoUploadForm, add_domain_error
+from patients.records.message_forms import MessagePreferencesForm
 from procedures.errors import DomainError
 from procedures.intake import GROUPS, QUESTIONS, Kind
 
@@ -76,6 +77,27 @@ def staff_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
         "consents": selectors.consent_overview(patient),
     }
     return render(request, "patients/staff/patient.html", context)
+
+
+@login_required
+@no_store
+@require_http_methods(["GET", "POST"])
+def staff_message_preferences(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """The desk sets how a patient's messages go (e-mail, SMS), as the patient would."""
+    patient = _staff_patient(request, patient_id, health=False)
+    form = MessagePreferencesForm(
+        request.POST or None, initial=services.current_message_preferences(patient)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_message_preferences(patient=patient, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The patient's message settings are saved."))
+            return redirect("patients:staff-patient", patient_id=patient.pk)
+    context = {"form": form, "patient": patient, "health": can_see_health_data(request.user)}
+    return render(request, "patients/staff/message_preferences.html", context)
 
 
 def _answer_rows(answers: dict[str, Any]) -> list[tuple[Any, list[tuple[Any, str]]]]:

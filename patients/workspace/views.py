@@ -330,16 +330,32 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             note = form.cleaned_data["note"]
+            clinical = form.cleaned_data["clinical_note"]
             user = request.user
             try:
                 if decision == form.APPROVE:
-                    approve_booking_review(appointment=appointment, by=user, note=note)
+                    approve_booking_review(
+                        appointment=appointment,
+                        by=user,
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Approved; the patient is told."))
                 elif decision == form.DECLINE:
-                    decline_booking_review(appointment=appointment, by=user, reason=note)
+                    decline_booking_review(
+                        appointment=appointment,
+                        by=user,
+                        reason=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(request, _("Declined; the patient is told why."))
                 else:
-                    ask_intake_update(appointment=appointment, by=user, note=note)
+                    ask_intake_update(
+                        appointment=appointment,
+                        by=user,
+                        note=note,
+                        clinical_note=clinical,
+                    )
                     messages.success(
                         request, _("The patient is asked to update the questionnaire.")
                     )
@@ -442,10 +458,19 @@ def _back_to_day_sheet(request: SignedInRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.PRACTITIONER, Role.RECEPTIONIST)
 def appointment_check_in(request: SignedInRequest, appointment_id: int) -> HttpResponse:
-    """Check the patient in (the day sheet's button); then the chart can be opened."""
+    """Check the patient in (the day sheet's button); then the chart can be opened.
+
+    The patient confirms first that nothing in the questionnaire changed (the
+    form's `nothing_changed` box); otherwise the answers are updated first.
+    """
     appointment = _appointment(appointment_id)
+    nothing_changed = request.POST.get("nothing_changed") == "1"
     try:
-        check_in(appointment=appointment, by=request.user)
+        check_in(
+            appointment=appointment,
+            by=request.user,
+            nothing_changed=nothing_changed,
+        )
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

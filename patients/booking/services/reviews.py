@@ -3,7 +3,10 @@
 Domain rules:
 - Only practitioners (and managers) decide. Every decision checks the lifecycle
   table, writes the status-change row and tells the patient, and is also a
-  `ReviewDecision` row (who, when, what, the note, the flags it decided on).
+  `ReviewDecision` row (who, when, what, the flags it decided on, and two texts:
+  the clinical note for clinicians and the reason for the patient and the desk).
+- The clinical note never leaves the clinicians: it is not copied to the
+  appointment, its history, the patient's messages or anything the desk reads.
 - Approving screens the intake again first: a booking that became blocked cannot
   be approved. The note is shown to the patient and kept in the history row. An
   approved gap or course limit (`COURSE_GAP_EXCEEDED`, `COURSE_LIMIT_REACHED`)
@@ -61,10 +64,21 @@ S = AppointmentStatus
 
 
 def _record(
-    appointment: Appointment, *, kind: str, by: User | None, note: str, flags: list[str]
+    appointment: Appointment,
+    *,
+    kind: str,
+    by: User | None,
+    reason: str,
+    clinical_note: str = "",
+    flags: list[str],
 ) -> ReviewDecision:
     decision = ReviewDecision(
-        appointment=appointment, kind=kind, by=by, note=note, flags=list(flags or ())
+        appointment=appointment,
+        kind=kind,
+        by=by,
+        note=clinical_note.strip(),
+        reason=reason,
+        flags=list(flags or ()),
     )
     decision.full_clean()
     decision.save()
@@ -90,7 +104,9 @@ def _earliest_safe_date(appointment: Appointment) -> dt.date | None:
     return result.earliest_date if result.blocked else None
 
 
-def approve_booking_review(*, appointment: Appointment, by: User, note: str = "") -> Appointment:
+def approve_booking_review(
+    *, appointment: Appointment, by: User, note: str = "", clinical_note: str = ""
+) -> Appointment:
     """Confirm a pending booking (with an optional note to the patient) and record it."""
     _require_practitioner(by, _("Only a practitioner can approve a booking."))
     note = note.strip()
@@ -116,11 +132,15 @@ def approve_booking_review(*, appointment: Appointment, by: User, note: str = ""
         transition(appointment, to_status=S.CONFIRMED, by=by, reason=note, now=now)
         messaging.review_decided(appointment)
         kind = Kind.APPROVED_WITH_NOTE if note else Kind.APPROVED
-        _record(appointment, kind=kind, by=by, note=note, flags=flags)
+        _record(
+            appointment, kind=kind, by=by, reason=note, clinical_note=clinical_note, flags=flags
+        )
     return appointment
 
 
-def decline_booking_review(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+def decline_booking_review(
+    *, appointment: Appointment, by: User, reason: str, clinical_note: str = ""
+) -> Appointment:
     """Decline a pending booking with a reason (the slot is freed, the patient told)."""
     _require_practitioner(by, _("Only a practitioner can decline a booking."))
     reason = reason.strip()
@@ -141,11 +161,20 @@ def decline_booking_review(*, appointment: Appointment, by: User, reason: str) -
         )
         if appointment.start > now:
             offer_freed_slot_later(appointment)
-        _record(appointment, kind=Kind.DECLINED, by=by, note=reason, flags=flags)
+        _record(
+            appointment,
+            kind=Kind.DECLINED,
+            by=by,
+            reason=reason,
+            clinical_note=clinical_note,
+            flags=flags,
+        )
     return appointment
 
 
-def ask_intake_update(*, appointment: Appointment, by: User, note: str = "") -> ReviewDecision:
+def ask_intake_update(
+    *, appointment: Appointment, by: User, note: str = "", clinical_note: str = ""
+) -> ReviewDecision:
     """Ask the patient to update the intake; the booking stays pending and keeps its slot."""
     _require_practitioner(by, _("Only a practitioner can ask for an updated questionnaire."))
     note = note.strip()
@@ -160,7 +189,8 @@ def ask_intake_update(*, appointment: Appointment, by: User, note: str = "") -> 
             appointment,
             kind=Kind.INTAKE_UPDATE,
             by=by,
-            note=note,
+            reason=note,
+            clinical_note=clinical_note,
             flags=list(appointment.screening_flags or ()),
         )
         # An outbox row in this transaction: it goes out after the commit, exactly once.
@@ -214,4 +244,4 @@ def _decline_automatically(appointment: Appointment, *, reason: str) -> None:
         )
         if appointment.start > now:
             offer_freed_slot_later(appointment)
-        _record(appointment, kind=Kind.AUTO_DECLINED, by=None, note=reason, flags=flags)
+        _record(appointment, kind=Kind.AUTO_DECLINED, by=None, reason=reason, flags=flags)

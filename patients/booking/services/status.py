@@ -6,7 +6,14 @@ Domain rules (the transitions themselves are the lifecycle table's):
   (with an .ics CANCEL) and a slot still in the future is offered to the
   waitlist after the commit.
 - Checking in: the desk or a practitioner (from the day sheet), on the
-  appointment's local date only.
+  appointment's local date only. The patient first confirms that nothing in the
+  questionnaire changed (`nothing_changed`; who took it and when are kept on the
+  appointment); something changed: the answers are updated first, which screens
+  the appointment again (`rules-v2.md` section 6). Check-in screens it again too:
+  a code no practitioner approved sends it back to review (kept) and refuses the
+  check-in (`screening_blocked` for an absolute code, else `needs_review`).
+- Completing re-screens as well and is refused while an absolute code fires
+  that the check-in did not see.
 - Completing: the desk or a practitioner, once the session's treatment chart is
   signed (`COMPLETE_REQUIRES_SIGNED_CHART`, on by default: the course, recall and
   outcome messages start from a documented session); the session advances the
@@ -28,12 +35,13 @@ import patients.messaging as messaging
 from clinic.availability import local_date
 from clinic.models import User
 from clinic.roles import Role, has_role
-from patients.booking.errors import BookingError, Forbidden
+from patients.booking.errors import BookingError, Forbidden, ScreeningBlocked
 from patients.booking.locking import lock_appointment
+from patients.booking.screening import screen_appointment
 from patients.booking.services.access import is_desk, require_change_allowed
 from patients.booking.services.courses import advance_course
 from patients.booking.services.history import transition
-from patients.booking.services.rescreen import Cause, rescreen_patient
+from patients.booking.services.rescreen import Cause, rescreen_appointment, rescreen_patient
 from patients.booking.services.waitlist import offer_freed_slot_later
 from patients.models import Appointment
 from patients.models.lifecycle import AppointmentStatus, check_transition
@@ -61,8 +69,13 @@ def cancel_appointment(*, appointment: Appointment, by: User, reason: str = "") 
     return appointment
 
 
-def check_in(*, appointment: Appointment, by: User) -> Appointment:
-    """The desk or a practitioner checks a confirmed patient in, on the appointment's day."""
+def check_in(*, appointment: Appointment, by: User, nothing_changed: bool = False) -> Appointment:
+    """Check a confirmed patient in, on the appointment's day, once they confirm their answers.
+
+    `nothing_changed`: the patient confirmed that nothing in the questionnaire
+    changed. The appointment is screened again first; a new code sends it back to
+    review and refuses the check-in.
+    """
     if not (is_desk(by) or has_role(by, Role.PRACTITIONER)):
         raise Forbidden()
     now = timezone.now()
@@ -73,7 +86,34 @@ def check_in(*, appointment: Appointment, by: User) -> Appointment:
                 _("A patient can be checked in only on the day of the appointment."),
                 code="not_today",
             )
-        transition(appointment, to_status=S.CHECKED_IN, by=by, now=now)
+        check_transition(appointment.status, S.CHECKED_IN)
+        if not nothing_changed:
+            raise BookingError(
+                _(
+                    "Ask the patient first whether anything in the health questionnaire "
+                    "changed; if it did, the answers are updated before the check-in."
+                ),
+                code="intake_attestation_required",
+                field="nothing_changed",
+            )
+        result = screen_appointment(appointment)
+        sent_back = rescreen_appointment(appointment, cause=Cause.CHECK_IN, now=now)
+        if not sent_back:
+            appointment = lock_appointment(appointment)  # re-read: the re-screening may save it
+            appointment.intake_attested_at = now
+            appointment.intake_attested_by = by
+            transition(appointment, to_status=S.CHECKED_IN, by=by, now=now)
+    # Sent back to review: kept (committed), and the check-in refused.
+    if sent_back:
+        if result is not None and result.blocked:
+            raise ScreeningBlocked(result)
+        raise BookingError(
+            _(
+                "The screening found something new: the appointment is back in the review "
+                "queue and a practitioner decides before the session."
+            ),
+            code="needs_review",
+        )
     return appointment
 
 
@@ -85,6 +125,9 @@ def complete_appointment(*, appointment: Appointment, by: User) -> Appointment:
     with transaction.atomic():
         appointment = lock_appointment(appointment)
         check_transition(appointment.status, S.COMPLETED)
+        result = screen_appointment(appointment)
+        if result is not None and result.blocked:
+            raise ScreeningBlocked(result)
         if settings.COMPLETE_REQUIRES_SIGNED_CHART and not chart_is_signed(appointment):
             raise BookingError(
                 _("Sign the treatment chart of this session before completing it."),

@@ -147,7 +147,7 @@ def test_course_limit_needs_review_and_approval_starts_a_new_course(
     assert new != old
     assert (new.status, new.sessions_done, appointment.session_number) == ("active", 0, 1)
     with time_machine.travel(at(WEDNESDAY, 9, 55), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
         complete_appointment(appointment=appointment, by=practitioner)
     new.refresh_from_db()
     assert (new.status, new.sessions_done, new.last_session_on) == ("completed", 1, WEDNESDAY)

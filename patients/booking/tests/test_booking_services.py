@@ -395,7 +395,7 @@ def test_every_status_change_writes_a_history_row(
         appointment=appointment, by=practitioner, note="Fine for a superficial peel."
     )
     with time_machine.travel(at(WEDNESDAY, 9, 50), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
     with time_machine.travel(at(WEDNESDAY, 11), tick=False):
         complete_appointment(appointment=appointment, by=practitioner)
 
@@ -475,7 +475,7 @@ def test_check_in_on_the_day_and_no_show_after_the_start(
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     with pytest.raises(Exception) as caught:  # noqa: PT011 - checked below
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
     assert getattr(caught.value, "code", None) == "not_today"
     with time_machine.travel(at(WEDNESDAY, 9, 55), tick=False):
         with pytest.raises(Forbidden):  # the desk and practitioners check in, not patients
@@ -498,7 +498,7 @@ def test_complete_advances_the_course_and_history(
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     assert procedure_history(patient.patient_profile) == {}
     with time_machine.travel(at(WEDNESDAY, 9, 50), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
         complete_appointment(appointment=appointment, by=receptionist)
 
     course = TreatmentCourse.objects.get(patient=patient.patient_profile)

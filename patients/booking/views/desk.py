@@ -12,7 +12,12 @@ same e-mails. Domain rules kept:
   slot (only a practitioner correcting the intake changes it); `review` books
   as pending review; staff may change an appointment at any time (no cut-off).
 - The desk cannot sign a consent or fill in the questionnaire for the patient:
-  it says what is missing, and the patient does it in their account.
+  it says what is missing, and the patient does it in their account (or on the
+  clinic tablet). A consultation needs neither (`patients.booking.screening`).
+- "New patient": a first-time caller is created with an invitation to set a
+  password and fill in the questionnaire at home; an existing patient with the
+  same phone or e-mail address is offered instead (`patients.records.services.
+  invitations`). The patient's page shows whether the invitation was done.
 """
 
 from __future__ import annotations
@@ -33,14 +38,21 @@ from clinic.http import SignedInRequest
 from clinic.roles import Role, role_required
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired
-from patients.booking.forms import DeskSearchForm, PatientSearchForm, SlotForm
+from patients.booking.forms import (
+    DeskNewPatientForm,
+    DeskSearchForm,
+    PatientSearchForm,
+    SlotForm,
+)
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
 from patients.booking.views import flow
 from patients.booking.views.flow import DESK, error_status
 from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
-from patients.records import selectors
+from patients.records import selectors, services
+from patients.records.forms import add_domain_error
+from procedures.errors import DomainError
 from procedures.models import Procedure
 
 PATIENTS_SHOWN = 50
@@ -68,6 +80,7 @@ def _patient_state(patient: PatientProfile) -> dict[str, Any]:
         "patient": patient,
         "intake_status": selectors.intake_status(patient),
         "consents": selectors.consent_overview(patient),
+        "invitation": selectors.invitation_status(patient),
     }
 
 
@@ -80,6 +93,42 @@ def desk_index(request: SignedInRequest) -> HttpResponse:
     patients = list(selectors.patients_for_staff(query=query)[:PATIENTS_SHOWN]) if query else []
     context = {"title": _("Desk booking"), "form": form, "query": query, "patients": patients}
     return DESK.show(request, "index.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_new_patient(request: SignedInRequest) -> HttpResponse:
+    """Create a first-time caller (offering an existing patient with the same phone or
+    e-mail address instead) and invite them; then book on their page."""
+    form = DeskNewPatientForm(request.POST or None)
+    duplicates: list[selectors.Duplicate] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            patient = services.create_patient_at_desk(**data)
+        except DomainError as refused:
+            duplicates = selectors.possible_duplicates(phone=data["phone"], email=data["email"])
+            add_domain_error(form, refused)
+        else:
+            messages.success(request, _("Patient created: %(name)s.") % {"name": patient})
+            return redirect("desk:patient", patient_id=patient.pk)
+    context = {"title": _("New patient"), "form": form, "duplicates": duplicates}
+    status = 400 if form.errors else 200
+    return DESK.show(request, "new_patient.html", context, status=status)
+
+
+@require_http_methods(["POST"])
+@desk_only
+def desk_invite(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """Send the invitation again (a fresh one-time link)."""
+    patient = _patient(patient_id)
+    try:
+        services.invite_patient(patient=patient)
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The invitation is sent again."))
+    return redirect("desk:patient", patient_id=patient.pk)
 
 
 @require_GET

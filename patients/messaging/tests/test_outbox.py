@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from clinic.models import User
+from clinic.sms import SmsTemporaryError
 from patients import messaging as notifications
 from patients.booking.services import (
     approve_booking_review,
@@ -27,7 +28,7 @@ from patients.booking.services import (
     decline_booking_review,
     move_appointment,
 )
-from patients.messaging import outbox, reminders
+from patients.messaging import channels, outbox, reminders
 from patients.messaging import render as rendering
 from patients.messaging.tasks import dispatch_due_messages, send_message, send_messages
 from patients.models import Appointment, OutboxMessage, TreatmentCourse
@@ -45,6 +46,17 @@ UTC = dt.UTC
 @pytest.fixture(autouse=True)
 def _now(pinned_now: dt.datetime) -> None:
     """Monday 1 June 2026, 08:00 Moscow, unless a test travels."""
+
+
+@pytest.fixture(autouse=True)
+def _email_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outbox's mechanics on its e-mail rows; the SMS rows are test_sms.py's."""
+    every = channels.channels_for
+    monkeypatch.setattr(
+        channels,
+        "channels_for",
+        lambda patient, kind: [c for c in every(patient, kind) if c == OutboxMessage.Channel.EMAIL],
+    )
 
 
 def book(
@@ -517,7 +529,11 @@ def test_the_send_task_retries_with_backoff_until_the_row_fails(
 ) -> None:
     settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTP"
     _appointment, reminder = make_due(clinic_setup, patient)
-    assert send_message.autoretry_for == (__import__("smtplib").SMTPException, OSError)
+    assert send_message.autoretry_for == (
+        __import__("smtplib").SMTPException,
+        OSError,
+        SmsTemporaryError,
+    )
     assert send_message.retry_backoff is True
     with time_machine.travel(DUE, tick=False):
         lease, _claimed = outbox.claim_due_messages()
@@ -599,7 +615,7 @@ def test_dispatcher_scan_uses_the_index(patient: User) -> None:
 
 def complete(appointment: Appointment, receptionist: User) -> TreatmentCourse:
     with time_machine.travel(appointment.start + dt.timedelta(minutes=50), tick=False):
-        check_in(appointment=appointment, by=receptionist)
+        check_in(appointment=appointment, by=receptionist, nothing_changed=True)
         complete_appointment(appointment=appointment, by=receptionist)
     appointment.refresh_from_db()
     assert appointment.course is not None

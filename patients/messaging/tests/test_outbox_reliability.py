@@ -307,6 +307,7 @@ def test_bookings_succeed_while_redis_is_down_and_every_message_goes_out_after(
         assert all(a.status == Appointment.Status.CONFIRMED for a in booked)
         rows = OutboxMessage.objects.filter(
             appointment__in=booked,
+            channel=OutboxMessage.Channel.EMAIL,
             kind__in=[
                 OutboxMessage.Kind.BOOKING_CONFIRMATION,
                 OutboxMessage.Kind.APPOINTMENT_REMINDER,

@@ -26,6 +26,11 @@ from patients.records.services.intake import (
     review_clinical_answers,
     submit_intake,
 )
+from patients.records.services.invitations import (
+    accept_invitation,
+    create_patient_at_desk,
+    invite_patient,
+)
 from patients.records.services.photos import (
     TooManyUploads,
     delete_photo,
@@ -33,6 +38,10 @@ from patients.records.services.photos import (
     open_photo_file,
     read_photo_file,
     upload_photo,
+)
+from patients.records.services.preferences import (
+    current_message_preferences,
+    set_message_preferences,
 )
 from patients.records.services.privacy import (
     complete_erasure,
@@ -44,12 +53,16 @@ from patients.records.services.privacy import (
 __all__ = [
     "CLINICIAN_CONFIRMED_KEYS",
     "TooManyUploads",
+    "accept_invitation",
     "complete_erasure",
+    "create_patient_at_desk",
+    "current_message_preferences",
     "delete_photo",
     "delete_stored_files",
     "email_verification_token",
     "ensure_profile",
     "export_patient_data",
+    "invite_patient",
     "is_verified",
     "open_photo_file",
     "publish_consent_text",
@@ -62,6 +75,7 @@ __all__ = [
     "require_valid_consent",
     "review_clinical_answers",
     "send_verification_email",
+    "set_message_preferences",
     "sign_consent",
     "signed_text",
     "submit_intake",

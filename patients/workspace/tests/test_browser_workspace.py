@@ -93,7 +93,8 @@ def test_a_practitioner_approves_from_the_queue_and_the_patient_is_told(
     page.get_by_role("link", name="Alice Archer").click()
     page.get_by_text("PREGNANCY_POSSIBLE").first.wait_for()
     page.get_by_label("Approve", exact=False).check()
-    page.get_by_label("Note or reason for the patient").fill("See you soon.")
+    page.get_by_label("Reason or note for the patient", exact=False).fill("See you soon.")
+    page.get_by_label("Clinical note (clinicians only)").fill("possible pregnancy: test negative")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Approved; the patient is told.").wait_for()
 
@@ -102,6 +103,7 @@ def test_a_practitioner_approves_from_the_queue_and_the_patient_is_told(
     assert ReviewDecision.objects.get().kind == ReviewDecision.Kind.APPROVED_WITH_NOTE
     assert [message.to for message in mail.outbox] == [[patient.email]]
     assert "See you soon." in mail.outbox[0].body
+    assert "test negative" not in mail.outbox[0].body
 
     # In her own browser, the booking now shows as confirmed, with the practitioner's note.
     patient_page = open_page()

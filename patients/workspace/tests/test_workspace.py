@@ -326,7 +326,14 @@ def test_list_actions_go_through_the_services_and_report_each_failure(
     url = reverse("admin:patients_appointment_changelist")
 
     response = desk.post(
-        url, {"action": "check_in_selected", "_selected_action": [today.pk, later.pk]}, follow=True
+        url,
+        {
+            "action": "check_in_selected",
+            "_selected_action": [today.pk, later.pk],
+            "confirm": "1",
+            "nothing_changed": "1",
+        },
+        follow=True,
     )
 
     today.refresh_from_db()
@@ -526,7 +533,7 @@ def test_approving_confirms_records_and_tells_the_patient(
     assert review.status == S.CONFIRMED
     assert review.note_to_patient == "Bring your scan results."
     decision = ReviewDecision.objects.get()
-    assert (decision.kind, decision.by, decision.note) == (
+    assert (decision.kind, decision.by, decision.reason) == (
         ReviewDecision.Kind.APPROVED_WITH_NOTE,
         practitioner,
         "Bring your scan results.",

@@ -53,7 +53,7 @@ def checked_in(
             ready(user, *sorted(set(CATEGORY.values()) | {category_of(slug)}), **intake)
         appointment = book(user, clinic_setup, at(TODAY, hour), slug=slug)
         assert appointment.status == Appointment.Status.CONFIRMED, appointment.screening_flags
-        return check_in(appointment=appointment, by=receptionist)
+        return check_in(appointment=appointment, by=receptionist, nothing_changed=True)
 
     return make
 

@@ -108,6 +108,9 @@ def test_chart_sign_complete_report_and_find_the_lot(
     page.set_viewport_size({"width": 1024, "height": 1366})  # a tablet, upright
     sign_in(page, live_server, derm)
     page.goto(f"{live_server.url}/admin/workspace/day-sheet/")
+    page.get_by_label(
+        "The patient confirms that nothing in the health questionnaire has changed"
+    ).check()
     page.get_by_role("button", name="Check in").click()
     page.get_by_role("link", name="Open the chart").click()
     page.get_by_role("button", name="Open the chart").click()

@@ -76,7 +76,10 @@ def test_a_practitioner_checks_in_and_completes_from_the_day_sheet(
     client.force_login(clinic_setup.derm.user)
     sheet = reverse("workspace:day-sheet")
     assert "Check in" in client.get(sheet).content.decode()
-    client.post(reverse("workspace:appointment-check-in", args=[appointment.pk]), {"next": sheet})
+    client.post(
+        reverse("workspace:appointment-check-in", args=[appointment.pk]),
+        {"next": sheet, "nothing_changed": "1"},
+    )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CHECKED_IN
     page = client.get(sheet).content.decode()
@@ -230,4 +233,5 @@ def test_a_practitioner_may_check_in(
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(TODAY, 10))
     with time_machine.travel(at(TODAY, 9, 50), tick=False):
-        assert check_in(appointment=appointment, by=practitioner).status == "checked_in"
+        checked = check_in(appointment=appointment, by=practitioner, nothing_changed=True)
+        assert checked.status == "checked_in"
