@@ -87,6 +87,7 @@ def _fresh_screening_rules() -> Iterator[None]:
     test's rolled-back transaction (or flushed by a transactional test) must
     not be screened with by the next test.
     """
+    # Imported here: pytest loads conftest.py before Django is set up (app modules need it).
     from procedures.selectors import rules_loader
 
     rules_loader.clear()
@@ -115,6 +116,7 @@ def _fresh_booking_alternatives() -> None:
     They live in the shared cache for a few seconds, outside the database: another
     test's schedule, with the same ids, must not answer for this one.
     """
+    # Imported here: pytest loads conftest.py before Django is set up (app modules need it).
     from patients.booking.race_guard import clear_alternatives_cache
 
     clear_alternatives_cache()

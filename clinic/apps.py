@@ -2,8 +2,10 @@ from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from clinic.periodic import sync_periodic_jobs
 from clinic.search import register_sqlite_functions
 
 
@@ -15,6 +17,8 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         # Case-insensitive search in every alphabet on SQLite too (clinic/search.py).
         connection_created.connect(register_sqlite_functions, dispatch_uid="clinic.sqlite_lower")
+        # Beat gets a row for every periodic job declared in code (clinic/periodic.py).
+        post_migrate.connect(sync_periodic_jobs, sender=self, dispatch_uid="clinic.periodic")
         # An app that came first may already have opened a connection.
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None:

@@ -53,10 +53,11 @@ def contains_text(field: str, text: str) -> Q:
     return Q(Contains(FoldedCase(field), text.lower()))
 
 
-def phone_in_query(query: str) -> str | None:
-    """The query as an E.164 number, when it is one valid phone number of the region."""
+def as_e164(text: str) -> str | None:
+    """The text as an E.164 number, when it is one valid phone number (of the region
+    PHONENUMBER_DEFAULT_REGION unless it names its country); else None."""
     try:
-        number = phonenumbers.parse(query, settings.PHONENUMBER_DEFAULT_REGION)
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
@@ -69,7 +70,7 @@ def phone_matches(field: str, query: str) -> Q | None:
     query = query.strip()
     if not _PHONE_CHARACTERS.fullmatch(query):
         return None
-    number = phone_in_query(query)
+    number = as_e164(query)
     if number is not None:
         return Q(**{field: number})
     return Q(**{f"{field}__contains": "".join(ch for ch in query if ch.isdigit())})

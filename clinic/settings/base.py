@@ -282,6 +282,11 @@ PHOTO_DECODE_MAX_PIXELS = env.int("PHOTO_DECODE_MAX_PIXELS", default=16_000_000)
 PHOTO_PROCESSING = env.str("PHOTO_PROCESSING", default="celery")
 # E-mail verification and other signed links stay valid this long.
 EMAIL_VERIFICATION_MAX_AGE_DAYS = 3
+# The clinic tablet (issue #20): a link the desk opens for one patient works this long;
+# a drawn signature is at most this many bytes (PNG) and pixels a side.
+TABLET_LINK_MINUTES = env.int("TABLET_LINK_MINUTES", default=30)
+TABLET_SIGNATURE_MAX_BYTES = 300_000
+TABLET_SIGNATURE_MAX_SIDE = 2000
 
 # Staff workspace (issue 6): staff logins need a TOTP second factor when this is on
 # (production turns it on; the demo leaves it off); staff sessions end after this many

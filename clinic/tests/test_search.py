@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from clinic.models import User
-from clinic.search import contains_text, phone_in_query, phone_matches
+from clinic.search import as_e164, contains_text, phone_matches
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_any_spelling_of_a_number_reads_as_e164(query: str) -> None:
-    assert phone_in_query(query) == "+79165551234"
+    assert as_e164(query) == "+79165551234"
 
 
 @pytest.mark.parametrize("query", ["", "Петрова", "111-11", "916 555", "alice@example.test"])
 def test_what_is_not_one_number_is_text(query: str) -> None:
-    assert phone_in_query(query) is None
+    assert as_e164(query) is None
 
 
 def test_the_region_comes_from_the_setting(settings: Any) -> None:
     settings.PHONENUMBER_DEFAULT_REGION = "DE"
-    assert phone_in_query("030 1234567") == "+49301234567"
-    assert phone_in_query("+7 916 555 12 34") == "+79165551234"
+    assert as_e164("030 1234567") == "+49301234567"
+    assert as_e164("+7 916 555 12 34") == "+79165551234"
 
 
 @pytest.mark.parametrize("word", ["петрова", "ПЕТРОВА", "Петр", "trova", "PETR"])

@@ -13,6 +13,7 @@ urlpatterns = [
     staff_path("patients/new/", desk.desk_new_patient, "new-patient"),
     staff_path("patients/<int:patient_id>/", desk.desk_patient, "patient"),
     staff_path("patients/<int:patient_id>/invite/", desk.desk_invite, "invite"),
+    staff_path("patients/<int:patient_id>/tablet/", desk.desk_tablet, "tablet"),
     staff_path("patients/<int:patient_id>/book/", desk.desk_book, "book"),
     staff_path("patients/<int:patient_id>/book/<slug:slug>/", desk.desk_confirm, "confirm"),
     staff_path("appointments/<int:appointment_id>/move/", desk.desk_move, "move"),

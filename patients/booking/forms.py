@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.availability import Policy
 from clinic.models import Practitioner
@@ -226,30 +227,14 @@ class DeskSlotForm(SlotForm):
         )
 
 
-def phone_e164(value: str) -> str:
-    """A phone number as E.164 (`+79111111111`): spaces, dashes, brackets and the Russian
-    trunk prefix 8 dropped; a number without a country code is taken as Russian."""
-    text = value.strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not text.startswith("+"):
-        if len(digits) == 11 and digits[0] in "78":
-            digits = "7" + digits[1:]
-        elif len(digits) == 10:
-            digits = "7" + digits
-    if not 10 <= len(digits) <= 15 or set(text) - set("+0123456789 -()."):
-        raise forms.ValidationError(
-            _("Give a phone number with its country code, e.g. +7 911 123-45-67."),
-            code="invalid",
-        )
-    return "+" + digits
-
-
 class DeskNewPatientForm(forms.Form):
     """A first-time caller or walk-in: who they are and how to reach them."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = forms.CharField(label=_("Phone"), max_length=32)
+    phone = PhoneNumberField(
+        label=_("Phone"), help_text=_("Any spelling: +7 911 123-45-67, 8 911 1234567...")
+    )
     email = forms.EmailField(
         label=_("E-mail address"),
         required=False,
@@ -268,10 +253,21 @@ class DeskNewPatientForm(forms.Form):
         )
 
     def clean_phone(self) -> str:
-        return phone_e164(self.cleaned_data["phone"])
+        return str(self.cleaned_data["phone"].as_e164)
 
     def clean_date_of_birth(self) -> dt.date:
         born: dt.date = self.cleaned_data["date_of_birth"]
         if born > timezone.localdate():
             raise forms.ValidationError(_("The date of birth cannot be in the future."))
         return born
+
+
+class DeskTabletForm(forms.Form):
+    """Which consents the clinic tablet asks (the data-processing one is always asked)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Consents to sign on the tablet"),
+        choices=Procedure.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

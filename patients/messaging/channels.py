@@ -24,11 +24,11 @@ Domain rules:
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 
 from clinic.availability import clinic_zone
+from clinic.search import as_e164
 from patients.models import OutboxMessage, PatientProfile
 
 __all__ = [
@@ -64,18 +64,12 @@ RECALL_KINDS = frozenset(
 
 
 def sms_number(phone: object) -> str | None:
-    """The phone in E.164 (`+79001234567`), or None when it cannot be one.
+    """The phone in E.164 (`+79001234567`), or None when it is not a valid number.
 
-    Takes the stored phone (a PhoneNumber, already E.164) or a typed one: separators
-    go; a Russian number written with the trunk prefix 8 becomes +7.
+    Takes the stored phone (a PhoneNumber, already E.164) or a typed one; what a
+    phone number is, is `clinic.search.as_e164`'s to say.
     """
-    text = str(phone or "")
-    digits = re.sub(r"\D", "", text)
-    if not text.strip().startswith("+") and len(digits) == 11 and digits[0] == "8":
-        digits = "7" + digits[1:]
-    if not 10 <= len(digits) <= 15:
-        return None
-    return f"+{digits}"
+    return as_e164(str(phone or ""))
 
 
 def wants(patient: PatientProfile, kind: str, channel: str) -> bool:

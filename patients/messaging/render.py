@@ -311,7 +311,16 @@ def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
     link, never the procedure or anything about health (the templates get no
     procedure name to show).
     """
-    allowed = ("appointment", "start", "end", "offer", "expires_at", "opens_on", "closes_on")
+    allowed = (
+        "appointment",
+        "start",
+        "end",
+        "offer",
+        "expires_at",
+        "opens_on",
+        "closes_on",
+        "set_password_url",
+    )
     context = {key: rendered.context[key] for key in allowed if key in rendered.context}
     user = message.patient.user
     with translation.override(language_of(user)):

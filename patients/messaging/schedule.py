@@ -315,7 +315,8 @@ def lot_recalled(*, patient_id: int, lot_id: int, context: dict[str, Any]) -> Ou
 
 def patient_invited(patient: PatientProfile) -> OutboxMessage | None:
     """Invite a patient created at the desk to set a password and fill in the questionnaire."""
-    sent_before = OutboxMessage.objects.filter(patient=patient, kind=Kind.INVITATION).count()
+    invitations = OutboxMessage.objects.filter(patient=patient, kind=Kind.INVITATION)
+    sent_before = invitations.values("dedupe_key").distinct().count()
     return schedule_message(
         kind=Kind.INVITATION,
         patient_id=patient.pk,

@@ -11,14 +11,23 @@ app's `ready()` imports it so every process knows the tasks.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 
+from clinic.periodic import periodic
 from patients.messaging import delivery, outbox
 
 POLL_SMS_STATUSES = "patients.tasks.poll_sms_statuses"
 
 
+# A dispatcher run that missed its minute is useless once the next one started.
+@periodic(
+    every=dt.timedelta(minutes=1),
+    name="Send due patient messages (outbox)",
+    expires=dt.timedelta(seconds=60),
+)
 @shared_task(name=outbox.DISPATCH_DUE_MESSAGES, ignore_result=True)
 def dispatch_due_messages() -> int:
     """Claim the due outbox rows and enqueue one send task per row."""
@@ -45,7 +54,12 @@ def send_messages(message_ids: list[int], lease: str) -> None:
     outbox.deliver_batch(message_ids=message_ids, lease=lease)
 
 
+@periodic(
+    every=dt.timedelta(minutes=5),
+    name="Read SMS delivery reports",
+    expires=dt.timedelta(minutes=5),
+)
 @shared_task(name=POLL_SMS_STATUSES, ignore_result=True)
 def poll_sms_statuses() -> int:
-    """Ask the SMS gateway how recent messages fared (every few minutes, from beat)."""
+    """Ask the SMS gateway how recent messages fared."""
     return delivery.poll_sms_statuses()

@@ -1,5 +1,4 @@
-"""The staff workspace: each role's exact permissions on the patients' models, and the
-auto-decline schedule.
+"""The staff workspace: each role's exact permissions on the patients' models.
 
 Who sees what (issue 4) and who does what (issue 6):
 - receptionist: patients' contact details, appointments (the list, its actions:
@@ -14,7 +13,9 @@ The patients app's permissions of each group are set to exactly these lists
 never added or deleted in the admin (only the booking services make them);
 `change_appointment` gates the admin actions, which call those services.
 
-Beat runs `patients.tasks.auto_decline_reviews` every 15 minutes.
+This migration used to create beat's row for `patients.tasks.auto_decline_reviews`;
+the job is now declared beside its service (patients/booking/tasks.py) and put in
+beat after migrate (clinic/periodic.py), which keeps a row this migration made.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -48,8 +49,6 @@ GRANTS = {
         "change_erasurerequest",
     ],
 }
-TASK_NAME = "Auto-decline reviews not decided in time"
-TASK = "patients.tasks.auto_decline_reviews"
 
 
 def grant(apps, schema_editor):
@@ -92,19 +91,6 @@ def revoke(apps, schema_editor):
             )
 
 
-def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every, _created = IntervalSchedule.objects.get_or_create(every=15, period="minutes")
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME, defaults={"task": TASK, "interval": every, "enabled": True}
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("patients", "0005_review_decisions"),
@@ -116,5 +102,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(grant, revoke),
-        migrations.RunPython(schedule, unschedule),
     ]

@@ -20,6 +20,7 @@ from patients.models.products import LotRecall, Product, ProductLot, ProductUsag
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
     FaceZone,
@@ -44,6 +45,7 @@ __all__ = [
     "ChartAddendum",
     "ConsentSignature",
     "ConsentText",
+    "DrawnSignature",
     "ErasureRequest",
     "FaceZone",
     "ImmutableRowError",
@@ -60,6 +62,7 @@ __all__ = [
     "RecordLock",
     "RescreenJob",
     "ReviewDecision",
+    "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
     "TreatmentVisit",

@@ -10,6 +10,7 @@ version with its hash); erasure is completed by an admin action that calls
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -27,10 +28,12 @@ from patients.models import (
     AuditEntry,
     ConsentSignature,
     ConsentText,
+    DrawnSignature,
     ErasureRequest,
     IntakeVersion,
     PatientProfile,
     Photo,
+    TabletSession,
     consent_kind_choices,
 )
 from patients.records import services
@@ -212,7 +215,31 @@ class ConsentSignatureAdmin(ReadOnlyAdmin):
         "signed_at",
         "ip_address",
         "user_agent",
+        "drawn_signature",
     )
+    readonly_fields = fields
+
+    @admin.display(description=_("drawn signature"))
+    def drawn_signature(self, obj: ConsentSignature) -> str:
+        """The finger-drawn signature of the clinic tablet, with its device (issue #20)."""
+        drawn = DrawnSignature.objects.filter(signature=obj).first()
+        if drawn is None:
+            return "-"
+        source = "data:image/png;base64," + base64.b64encode(bytes(drawn.image)).decode()
+        return format_html(
+            '<img src="{}" alt="{}" width="300"><br>{} · {}',
+            source,
+            drawn.full_name,
+            drawn.device or "-",
+            drawn.drawn_at,
+        )
+
+
+@admin.register(TabletSession)
+class TabletSessionAdmin(ReadOnlyAdmin):
+    list_display = ("patient", "opened_by", "created_at", "expires_at", "finished_at")
+    list_select_related = ("patient__user", "opened_by")
+    fields = ("patient", "consent_kinds", "opened_by", "created_at", "expires_at", "finished_at")
     readonly_fields = fields
 
 

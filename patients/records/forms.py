@@ -401,6 +401,29 @@ class ConsentSignForm(forms.Form):
         self.helper.add_input(_submit(_("Sign")))
 
 
+class TabletSignForm(forms.Form):
+    """A consent signed on the clinic tablet: typed name, tick and the drawn signature
+    (the canvas's PNG as a data URL, filled in by the page's script)."""
+
+    CHANGED = _("The text has changed since you opened it. Please read it again.")
+
+    kind = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    full_name = forms.CharField(
+        label=_("Your full name, as a signature"),
+        max_length=200,
+        help_text=_("Type your first and last name as in your passport."),
+    )
+    ticked = forms.BooleanField(
+        label=_("I have read and understood the text above and I agree."), required=True
+    )
+    drawing = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=500_000,
+        error_messages={"required": _("Please sign with your finger in the box.")},
+    )
+
+
 class PhotoUploadForm(forms.Form):
     image = forms.FileField(
         label=_("Photo"),

@@ -28,6 +28,8 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Final
 
@@ -156,6 +158,25 @@ def _draft_size(width: int, height: int, decode_max: int) -> tuple[int, int]:
     return max(1, int(width * scale)), max(1, int(height * scale))
 
 
+@contextmanager
+def _decoding(max_pixels: int) -> Iterator[None]:
+    """Pillow at work on an upload: its bomb check at `max_pixels`, its errors as ImageRejected."""
+    # Pillow's bomb check reads this module-level limit; every upload sets it to
+    # the clinic's, so another caller cannot leave it raised.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            yield
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(max_pixels) from None
+        except ImageRejected:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            # Truncated or corrupt data surfaces as any of these from the decoders.
+            raise _not_an_image() from None
+
+
 def probe_image(
     upload: IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
 ) -> ProbedImage:
@@ -164,17 +185,12 @@ def probe_image(
     max_pixels = max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS
     decode_max = settings.PHOTO_DECODE_MAX_PIXELS
     data = _read_limited(upload, max_bytes)
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
-                image_format, (width, height) = probe.format, probe.size
-                probe.verify()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_many_pixels(max_pixels) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            raise _not_an_image() from None
+    with (
+        _decoding(max_pixels),
+        Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe,
+    ):
+        image_format, (width, height) = probe.format, probe.size
+        probe.verify()
     if image_format not in ACCEPTED_FORMATS:
         raise _not_an_image()
     if width * height > max_pixels:
@@ -189,40 +205,21 @@ def clean_image(
     upload: IO[bytes], *, max_bytes: int | None = None, max_pixels: int | None = None
 ) -> CleanImage:
     """Check an uploaded file and return it re-encoded and upright, or raise ImageRejected."""
-    max_bytes = max_bytes if max_bytes is not None else settings.PHOTO_MAX_BYTES
-    max_pixels = max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS
+    probed = probe_image(upload, max_bytes=max_bytes, max_pixels=max_pixels)
+    image_format = probed.image_format
     decode_max = settings.PHOTO_DECODE_MAX_PIXELS
-    data = _read_limited(upload, max_bytes)
-
-    # Pillow's bomb check reads this module-level limit; every upload sets it to
-    # the clinic's, so another caller cannot leave it raised.
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
-                image_format = probe.format
-                probe.verify()
-            # verify() leaves the image unusable; a second open decodes it.
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
-                if image.format not in ACCEPTED_FORMATS or image.format != image_format:
-                    raise _not_an_image()
-                if image.width * image.height > max_pixels:
-                    raise _too_many_pixels(max_pixels)
-                if image.width * image.height > decode_max:
-                    if image_format != "JPEG":
-                        raise _too_many_pixels(decode_max)
-                    image.draft(image.mode, _draft_size(image.width, image.height, decode_max))
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                clean = _plain_pixels(upright, image_format)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_many_pixels(max_pixels) from None
-        except ImageRejected:
-            raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-            # Truncated or corrupt data surfaces as any of these from the decoders.
-            raise _not_an_image() from None
+    # verify() left the probed image unusable; a second open decodes it.
+    with (
+        _decoding(max_pixels if max_pixels is not None else settings.PHOTO_MAX_PIXELS),
+        Image.open(io.BytesIO(probed.data), formats=ACCEPTED_FORMATS) as image,
+    ):
+        if image.format != image_format:
+            raise _not_an_image()
+        if image.width * image.height > decode_max:
+            image.draft(image.mode, _draft_size(image.width, image.height, decode_max))
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        clean = _plain_pixels(upright, image_format)
 
     out = io.BytesIO()
     if image_format == "JPEG":

@@ -34,6 +34,7 @@ from patients.models import (
     OutboxMessage,
     PatientProfile,
     Photo,
+    TabletSession,
     TreatmentCourse,
 )
 from patients.models.intake import intake_expires_on
@@ -255,26 +256,42 @@ def possible_duplicates(*, phone: str, email: str = "") -> list[Duplicate]:
 
 @dataclass(frozen=True)
 class InvitationStatus:
-    """What the desk sees of a patient's invitation: sent when, and whether it was done."""
+    """What the desk sees of a patient's latest invitation: sent when and how, and
+    whether it was done (a password set)."""
 
     sent_at: dt.datetime | None
-    state: str
+    channels: list[str]
     password_set: bool
     has_email: bool
 
 
 def invitation_status(patient: PatientProfile) -> InvitationStatus | None:
     """The latest invitation of a patient created at the desk (None if never invited)."""
-    latest = (
-        OutboxMessage.objects.filter(patient=patient, kind=OutboxMessage.Kind.INVITATION)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    rows = OutboxMessage.objects.filter(patient=patient, kind=OutboxMessage.Kind.INVITATION)
+    latest = rows.order_by("-created_at", "-pk").first()
     if latest is None:
         return None
+    same = [row for row in rows.filter(dedupe_key=latest.dedupe_key) if row.state != "cancelled"]
+    sent = [row.sent_at for row in same if row.sent_at is not None]
     return InvitationStatus(
-        sent_at=latest.sent_at,
-        state=latest.state,
+        sent_at=max(sent) if sent else None,
+        channels=[str(row.get_channel_display()) for row in same],
         password_set=patient.user.has_usable_password(),
         has_email=patient.has_email,
     )
+
+
+def latest_tablet(patient: PatientProfile) -> TabletSession | None:
+    """The patient's latest clinic tablet link (open, finished or expired)."""
+    return TabletSession.objects.filter(patient=patient).order_by("-created_at", "-pk").first()
+
+
+def ready_for_visit(patient: PatientProfile, category: str, *, on: dt.date) -> list[str]:
+    """What the patient still owes before a visit of `category` on `on`: "intake",
+    "consent" (none when ready)."""
+    missing = []
+    if current_intake_or_none(patient, on=on) is None:
+        missing.append("intake")
+    if not has_valid_consent(patient, category):
+        missing.append("consent")
+    return missing

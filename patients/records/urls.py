@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.records import views
+from patients.records import tablet_views, views
 
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
@@ -25,4 +25,6 @@ urlpatterns = [
     path("me/privacy/export/", views.privacy_export, name="privacy-export"),
     path("me/privacy/erase/", views.privacy_erase, name="privacy-erase"),
     path("photos/<uuid:photo_uuid>/<str:variant>/", views.photo_file, name="photo-file"),
+    path("tablet/<str:token>/", tablet_views.tablet, name="tablet"),
+    path("tablet/<str:token>/done/", tablet_views.tablet_done, name="tablet-done"),
 ]

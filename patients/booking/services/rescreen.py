@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +52,7 @@ __all__ = [
     "new_codes",
     "rescreen_appointment",
     "rescreen_patient",
+    "sent_to_review_by_cancelling",
 ]
 
 S = AppointmentStatus
@@ -192,3 +193,33 @@ def rescreen_patient(
         for appointment in held
         if rescreen_appointment(appointment, cause=cause, now=now)
     ]
+
+
+class _DryRun(Exception):
+    """Rolls a preview's savepoint back."""
+
+
+def sent_to_review_by_cancelling(appointment: Appointment) -> list[Appointment]:
+    """The patient's other appointments that cancelling `appointment` would send back to review.
+
+    A dry run, for the cancel page to say so before the patient confirms: the
+    cancellation and its re-screening happen in a savepoint that is rolled back
+    (messages and status rows included), so the answer is the real one and
+    nothing is kept. Each appointment returned carries the codes it would show.
+    """
+    if appointment.status not in (*RESCREENED_STATUSES, S.CHECKED_IN):
+        return []
+    found: list[Appointment] = []
+    try:
+        with transaction.atomic():
+            locked = lock_appointment(appointment)
+            locked.status = S.CANCELLED
+            locked.save(update_fields=["status"])
+            ids = rescreen_patient(
+                patient=locked.patient_id, cause=Cause.CANCELLED, exclude=locked.pk
+            )
+            found = list(Appointment.objects.filter(pk__in=ids).order_by("start", "pk"))
+            raise _DryRun
+    except _DryRun:
+        pass
+    return found

@@ -23,6 +23,7 @@ from patients.booking.services.waitlist import (
     join_waitlist,
     leave_waitlist,
 )
+from patients.booking.tasks import expire_waitlist_offers as expire_waitlist_offers_task
 from patients.models import Appointment, WaitlistEntry, WaitlistOffer
 from patients.tests.booking_fixtures import NOW, WEDNESDAY, Clinic, at, ready
 from patients.tests.factories import make_patient
@@ -192,3 +193,29 @@ def test_expired_offer_moves_on_to_the_next_waiter(
     assert second_offer.entry.patient == third.patient_profile
     assert second_offer.expires_at == later + dt.timedelta(hours=3)
     assert second_offer.start == SLOT
+
+
+def test_beat_expires_the_offers_past_their_hold(
+    clinic_setup: Clinic,
+    patient: User,
+    other_patient: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The periodic task (clinic/periodic.py puts it in beat) runs the service."""
+    ready(patient, "peel")
+    ready(other_patient, "peel")
+    appointment = booked(patient, clinic_setup)
+    entry = wait(other_patient, clinic_setup)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_appointment(appointment=appointment, by=patient)
+    offer = WaitlistOffer.objects.get()
+
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        assert expire_waitlist_offers_task.apply().get() == 0
+    with time_machine.travel(NOW + dt.timedelta(hours=3, minutes=1), tick=False):
+        assert expire_waitlist_offers_task.apply().get() == 1
+
+    offer.refresh_from_db()
+    entry.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.EXPIRED
+    assert entry.status == WaitlistEntry.Status.WAITING

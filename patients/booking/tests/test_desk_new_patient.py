@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import User
-from patients.booking.forms import phone_e164
+from patients.messaging.render import render, sms_text
 from patients.models import Appointment, OutboxMessage, PatientProfile
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at
 from patients.tests.factories import make_patient
@@ -23,6 +23,7 @@ from patients.tests.factories import make_patient
 pytestmark = pytest.mark.django_db
 
 NEW = reverse("desk:new-patient")
+EMAIL, SMS = OutboxMessage.Channel.EMAIL, OutboxMessage.Channel.SMS
 CALLER = {
     "first_name": "Carol",
     "last_name": "Caller",
@@ -55,20 +56,6 @@ def invitation_link(message: Any) -> str:
     return found.group(1)
 
 
-@pytest.mark.parametrize(
-    ("spelling", "e164"),
-    [
-        ("+7 912 345-67-89", "+79123456789"),
-        ("8 (912) 345-67-89", "+79123456789"),
-        ("89123456789", "+79123456789"),
-        ("912 345 67 89", "+79123456789"),
-        ("+44 20 7946 0958", "+442079460958"),
-    ],
-)
-def test_phone_spellings_become_e164(spelling: str, e164: str) -> None:
-    assert phone_e164(spelling) == e164
-
-
 def test_a_first_time_caller_is_created_and_invited(
     desk: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -82,9 +69,11 @@ def test_a_first_time_caller_is_created_and_invited(
     assert profile.date_of_birth == dt.date(1990, 4, 2)
     assert not user.has_usable_password()
     assert not profile.is_verified
-    invitation = OutboxMessage.objects.get(patient=profile)
-    assert invitation.kind == OutboxMessage.Kind.INVITATION
-    assert invitation.state == OutboxMessage.State.SENT
+    rows = OutboxMessage.objects.filter(patient=profile)
+    assert {row.kind for row in rows} == {OutboxMessage.Kind.INVITATION}
+    assert rows.get(channel=EMAIL).state == OutboxMessage.State.SENT
+    # The SMS waits for the end of the quiet hours (it is 08:00 in Moscow).
+    assert rows.get(channel=SMS).state == OutboxMessage.State.PENDING
     assert [m.to for m in mail.outbox] == [["carol@example.test"]]
     assert "/me/intake/" in mail.outbox[0].body
     page = desk.get(response["Location"]).content.decode()
@@ -130,13 +119,14 @@ def test_the_desk_sends_the_invitation_again_until_it_is_done(
     with django_capture_on_commit_callbacks(execute=True):
         desk.post(reverse("desk:invite", args=[profile.pk]))
 
-    assert OutboxMessage.objects.filter(patient=profile).count() == 2
+    keys = OutboxMessage.objects.filter(patient=profile).values_list("dedupe_key", flat=True)
+    assert len(set(keys)) == 2  # two sendings, each by e-mail and SMS
     assert len(mail.outbox) == 2
     profile.user.set_password("chosen-Pass-1")
     profile.user.save()
     refused = desk.post(reverse("desk:invite", args=[profile.pk]), follow=True)
     assert "set a password already" in refused.content.decode()
-    assert OutboxMessage.objects.filter(patient=profile).count() == 2
+    assert len(set(keys)) == 2
 
 
 @pytest.mark.parametrize("spelling", ["+7 912 345-67-89", "8 912 3456789", "(912) 345 67 89"])
@@ -180,7 +170,7 @@ def test_the_same_email_address_is_refused_even_for_another_person(
     assert response.context["duplicates"][0].by_email
 
 
-def test_a_caller_without_email_gets_no_email_and_the_desk_is_told(
+def test_a_caller_without_email_is_invited_by_sms_only(
     desk: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     response = create(desk, django_capture_on_commit_callbacks, email="")
@@ -188,10 +178,17 @@ def test_a_caller_without_email_gets_no_email_and_the_desk_is_told(
     profile = PatientProfile.objects.get(user__phone="+79123456789")
     assert not profile.has_email
     assert mail.outbox == []
-    assert OutboxMessage.objects.get(patient=profile).state == OutboxMessage.State.CANCELLED
+    sms = OutboxMessage.objects.get(patient=profile)
+    assert sms.channel == SMS
+    rendered = render(sms)
+    assert rendered is not None
+    text = sms_text(sms, rendered)
+    assert "/accounts/welcome/" in text
+    assert "questionnaire" in text
     page = desk.get(response["Location"]).content.decode()
-    assert "no e-mail address (use the clinic tablet)" in page
-    assert "Send the invitation again" not in page
+    assert "no e-mail" in page
+    assert "waiting to be sent" in page
+    assert "(SMS)" in page
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from patients.booking.services import (
     decline_booking_review,
 )
 from patients.messaging.outbox import deliver_message
+from patients.messaging.render import render, sms_text
 from patients.models import Appointment, AppointmentStatusChange, OutboxMessage
 from patients.records import services as records
 from patients.tests.booking_fixtures import NOW, WEDNESDAY, Clinic, at, ready
@@ -58,8 +59,14 @@ def system_rows(appointment: Appointment) -> list[AppointmentStatusChange]:
     )
 
 
-def review_messages(appointment: Appointment) -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(appointment=appointment, kind=Kind.SCREENING_REVIEW))
+def review_messages(
+    appointment: Appointment, channel: str = OutboxMessage.Channel.EMAIL
+) -> list[OutboxMessage]:
+    return list(
+        OutboxMessage.objects.filter(
+            appointment=appointment, kind=Kind.SCREENING_REVIEW, channel=channel
+        )
+    )
 
 
 # --- a new intake version -------------------------------------------------------------------
@@ -213,6 +220,28 @@ def test_the_patient_is_told_in_their_language_without_the_health_reason_in_the_
     assert "isotretinoin" not in email.subject.lower()
     assert "изотретиноин" not in email.subject.lower()
     assert reverse("patients:appointment", args=[appointment.pk]) in email.body
+
+
+def test_the_text_message_names_no_health_reason_either(
+    clinic_setup: Clinic, patient: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PORTAL_URL = "https://portal.example"
+    ready(patient, "peel")
+    appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
+    give_baseline_intake(
+        patient, isotretinoin="stopped", isotretinoin_stopped_on=TODAY - dt.timedelta(days=30)
+    )
+    (message,) = review_messages(appointment, OutboxMessage.Channel.SMS)
+    rendered = render(message)
+    assert rendered is not None
+
+    text = sms_text(message, rendered)
+
+    assert text == (
+        f"{settings.CLINIC_NAME}: a practitioner will look again at your booking for "
+        f"03.06.2026 at 10:00; the time stays yours. "
+        f"https://portal.example/me/appointments/{appointment.pk}/"
+    )
 
 
 def test_the_message_is_not_sent_once_the_review_is_decided(

@@ -13,6 +13,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -187,4 +188,36 @@ def test_cancelling_through_the_api_sends_the_next_session_back_to_review(
     response = client.post(f"/api/v1/appointments/{middle.pk}/cancel/", {}, format="json")
 
     assert response.status_code == 200
+    back_to_review(last, "another session was cancelled")
+
+
+# --- the cancel page says so first ------------------------------------------------------------
+
+
+def test_the_cancel_page_says_which_later_sessions_go_back_to_review(
+    clinic_setup: Clinic, patient: User, client
+) -> None:  # type: ignore[no-untyped-def]
+    ready(patient, "peel")
+    first = book(patient, clinic_setup, WEDNESDAY)
+    middle = book(patient, clinic_setup, WEDNESDAY + 14 * DAY)
+    last = book(patient, clinic_setup, WEDNESDAY + 28 * DAY)
+    client.force_login(patient)
+
+    page = client.get(reverse("patients:appointment-cancel", args=[middle.pk]))
+
+    html = page.content.decode()
+    assert "Cancelling this session changes your later sessions:" in html
+    assert "July 1, 2026" in html  # the last session
+    # Only said, nothing done: the dry run left every row as it was.
+    for appointment in (first, middle, last):
+        appointment.refresh_from_db()
+        assert appointment.status == S.CONFIRMED
+    assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SCREENING_REVIEW).exists()
+    assert not AppointmentStatusChange.objects.filter(to_status=S.PENDING_REVIEW).exists()
+
+    # The last session says nothing of the kind: nothing comes after it.
+    html = client.get(reverse("patients:appointment-cancel", args=[last.pk])).content.decode()
+    assert "Cancelling this session changes your later sessions:" not in html
+
+    client.post(reverse("patients:appointment-cancel", args=[middle.pk]), {"reason": ""})
     back_to_review(last, "another session was cancelled")

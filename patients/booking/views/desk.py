@@ -26,6 +26,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -37,10 +38,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.http import SignedInRequest
 from clinic.roles import Role, role_required
 from clinic.selectors import qualified_practitioners
+from clinic.staff_security import qr_svg
 from patients.booking.errors import IntakeRequired
 from patients.booking.forms import (
     DeskNewPatientForm,
     DeskSearchForm,
+    DeskTabletForm,
     PatientSearchForm,
     SlotForm,
 )
@@ -52,6 +55,7 @@ from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
 from patients.records import selectors, services
 from patients.records.forms import add_domain_error
+from patients.records.services.tablet import open_tablet
 from procedures.errors import DomainError
 from procedures.models import Procedure
 
@@ -81,6 +85,7 @@ def _patient_state(patient: PatientProfile) -> dict[str, Any]:
         "intake_status": selectors.intake_status(patient),
         "consents": selectors.consent_overview(patient),
         "invitation": selectors.invitation_status(patient),
+        "tablet": selectors.latest_tablet(patient),
     }
 
 
@@ -143,14 +148,48 @@ def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     )
     past = [a for a in rows if a not in upcoming][:20]
     form = DeskSearchForm(initial={"date": timezone.localdate(), "days": "1"})
+    for appointment in upcoming:
+        appointment.missing = selectors.ready_for_visit(  # type: ignore[attr-defined]
+            patient, appointment.procedure.category, on=timezone.localdate(appointment.start)
+        )
+    kinds = list(dict.fromkeys(a.procedure.category for a in upcoming))
     context = {
         "title": _("Desk booking: %(name)s") % {"name": patient},
         **_patient_state(patient),
         "upcoming": upcoming,
         "past": past,
         "form": form,
+        "tablet_form": DeskTabletForm(initial={"kinds": kinds}),
     }
     return DESK.show(request, "patient.html", context)
+
+
+@require_http_methods(["POST"])
+@desk_only
+def desk_tablet(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """Open the clinic tablet for the patient: the link (and its QR code) shown once."""
+    patient = _patient(patient_id)
+    form = DeskTabletForm(request.POST)
+    if not form.is_valid():
+        return flow.bad_request(request, DESK, form)
+    try:
+        session, token = open_tablet(
+            patient=patient,
+            consent_kinds=form.cleaned_data["kinds"],
+            opened_by=request.user,
+        )
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+        return redirect("desk:patient", patient_id=patient.pk)
+    url = settings.PORTAL_URL.rstrip("/") + reverse("patients:tablet", args=[token])
+    context = {
+        "title": _("Clinic tablet: %(name)s") % {"name": patient},
+        **_patient_state(patient),
+        "session": session,
+        "tablet_url": url,
+        "qr": qr_svg(url),
+    }
+    return DESK.show(request, "tablet.html", context)
 
 
 @require_GET

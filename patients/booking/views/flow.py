@@ -34,6 +34,7 @@ from patients.booking.forms import CancelForm, SlotForm
 from patients.booking.screening import screen_for_booking
 from patients.booking.selectors import SlotPicker, pick_slots, slot_views
 from patients.booking.services import cancel_appointment, move_appointment
+from patients.booking.services.rescreen import sent_to_review_by_cancelling
 from patients.models import Appointment, PatientProfile
 from procedures.errors import DomainError
 from procedures.models import Procedure
@@ -304,7 +305,9 @@ def cancel(
             error = refused
         else:
             return done(request, *cancelled)
-    page = {**context, "form": form, "error": error}
+    # Said before the patient confirms: later sessions this would send back to review.
+    sent_back = sent_to_review_by_cancelling(appointment)
+    page = {**context, "form": form, "error": error, "sent_to_review": sent_back}
     return pages.show(
         request, "cancel.html", page, error_status(error, 400 if form.errors else 200)
     )

@@ -7,10 +7,11 @@ Domain rules:
   (`patients.records.selectors.possible_duplicates`); the same e-mail address is
   refused outright (it is the login), the same phone only until the desk says
   it is another person (a family may share a phone).
-- The account has no password: the patient is invited (through the outbox) to set
-  one with a one-time link and to fill in the questionnaire at home. A patient
-  without an e-mail address gets no e-mail; the desk takes the questionnaire and
-  the consents on the clinic tablet instead.
+- The account has no password: the patient is invited (through the outbox, by
+  e-mail and SMS: `patients.messaging.channels`) to set one with a one-time link
+  and to fill in the questionnaire at home. A patient without an e-mail address
+  gets the SMS only (and, having no login address, signs in through that link
+  once); the clinic tablet takes the questionnaire and the consents in the clinic.
 - The desk does not sign anything for the patient: the data-processing consent, the
   questionnaire and the procedure consents are the patient's own (at home or on the
   tablet). The address is verified when the patient sets the password through the
@@ -94,13 +95,13 @@ def invite_patient(*, patient: PatientProfile) -> OutboxMessage | None:
     """Send the invitation again (a new one-time link); refused once a password is set."""
     if patient.user.has_usable_password():
         raise DomainError(_("The patient has set a password already."), code="already_accepted")
-    if not patient.has_email:
+    invitation = messaging.patient_invited(patient)
+    if invitation is None:
         raise DomainError(
-            _("The patient has no e-mail address: use the clinic tablet."),
-            code="no_email",
-            field="email",
+            _("No e-mail address or mobile phone to send it to: use the clinic tablet."),
+            code="no_channel",
         )
-    return messaging.patient_invited(patient)
+    return invitation
 
 
 def accept_invitation(*, user: User) -> None:

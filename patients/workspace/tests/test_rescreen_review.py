@@ -124,7 +124,9 @@ def test_a_decline_offers_the_patient_the_earliest_safe_date(
     assert blocked.status == S.DECLINED
     assert blocked.screening_earliest_on == dt.date(2026, 6, 3)
     decision = OutboxMessage.objects.get(
-        appointment=blocked, kind=OutboxMessage.Kind.REVIEW_DECISION
+        appointment=blocked,
+        kind=OutboxMessage.Kind.REVIEW_DECISION,
+        channel=OutboxMessage.Channel.EMAIL,
     )
     assert deliver_message(message_id=decision.pk) == "sent"
     (email,) = mailoutbox
