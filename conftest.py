@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 pytest_plugins = [
+    "clinic.tests.fuzzing",
     "clinic.tests.personas",
     "patients.tests.personas",
     "patients.tests.booking_fixtures",

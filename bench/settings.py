@@ -6,3 +6,5 @@ Only `make bench` starts a server with them; the portal's URLs never include the
 from clinic.settings.test import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
+# The public pages' cache, as in production (the test settings switch it off).
+PUBLIC_PAGE_CACHE_SECONDS = 300

@@ -7,9 +7,14 @@ middleware. The load generator keeps its connections alive: Debian's `wrk`, whic
 `make bench` installs when missing (bench/install-wrk.sh), else, with a warning,
 bench/httpload.py in its own process (a Python client: its work takes a good share
 of the two cores from the server).
-Each URL gets a short warm-up, then `SECONDS` of load from `CONNECTIONS`
-connections; the ratio is the share of Django's own rate the catalogue keeps.
+Each URL gets a short warm-up, then `ROUNDS` turns of `SECONDS` of load from
+`CONNECTIONS` connections, the two URLs taking turns; the best turn of each counts,
+and the ratio is the share of Django's own rate the catalogue keeps.
 Client and server share the machine's cores.
+
+wrk is an anonymous visitor, so the catalogue comes from the public pages' cache
+(procedures/page_cache.py, on in bench/settings.py as in production); issue 21 asks
+for at least `TARGET_RATIO` of the bare view, on the same server in the same run.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from .booking import GUNICORN_ARGS, _server_env
 from .core import Row, benchmark
 from .server import gunicorn
 
-SECONDS = 5
+SECONDS = 3
+ROUNDS = 3
 CONNECTIONS = 8
 CATALOGUE = "/procedures/"
 BARE = "/bench/bare/"
+TARGET_RATIO = 0.60
 
 
 def load_tool() -> str | None:
@@ -79,13 +86,17 @@ def catalogue_throughput() -> Iterable[Row]:
     env = {**_server_env(), "DJANGO_SETTINGS_MODULE": "bench.settings"}
     load = os.getloadavg()[0]
     log = Path(settings.TEST_RUN_DIR) / "gunicorn-throughput.log"
-    rates = {}
+    rates: dict[str, tuple[float, int]] = {}
     wrk = load_tool()
     with gunicorn(env=env, args=GUNICORN_ARGS, log=log, cwd=settings.BASE_DIR) as server:
-        for path in (BARE, CATALOGUE):
-            url = f"http://127.0.0.1:{server.port}{path}"
+        urls = {path: f"http://127.0.0.1:{server.port}{path}" for path in (BARE, CATALOGUE)}
+        for url in urls.values():
             _load(url, 1, wrk)  # warm-up: every worker has imported and connected
-            rates[path] = _load(url, SECONDS, wrk)
+        # Taken in turns, the best of each: the machine is shared, and a burst of someone
+        # else's work during one URL's only window would decide the ratio.
+        for _round in range(ROUNDS):
+            for path, url in urls.items():
+                rates[path] = max(rates.get(path, (0.0, 0)), _load(url, SECONDS, wrk))
     (catalogue, catalogue_bad), (bare, bare_bad) = rates[CATALOGUE], rates[BARE]
     tool = "wrk -t 1" if wrk else "bench/httpload.py (Python; wrk missing, see the warning)"
     errors = f"; NOT 2xx/3xx: {catalogue_bad} and {bare_bad}" if catalogue_bad or bare_bad else ""
@@ -93,7 +104,8 @@ def catalogue_throughput() -> Iterable[Row]:
         f"catalogue page {CATALOGUE} under gunicorn",
         f"{catalogue:.0f}",
         "req/s",
-        f"{tool}, {CONNECTIONS} keep-alive connections, {SECONDS} s; gunicorn "
+        f"{tool}, {CONNECTIONS} keep-alive connections, best of {ROUNDS} x {SECONDS} s "
+        f"taken in turns with the bare view; gunicorn "
         f"{' '.join(GUNICORN_ARGS)}; load average {load:.1f} before{errors}",
     )
     yield (
@@ -102,4 +114,12 @@ def catalogue_throughput() -> Iterable[Row]:
         "req/s",
         'HttpResponse("ok") behind the same middleware (bench/urls.py, bench settings only)',
     )
-    yield ("  catalogue page / bare view", f"{catalogue / bare:.2f}", "ratio", "")
+    ratio = catalogue / bare
+    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    yield (
+        "  catalogue page / bare view",
+        f"{ratio:.2f}",
+        "ratio",
+        f"{verdict} the target of at least {TARGET_RATIO:.2f} (issue 21); anonymous pages "
+        "from the cache (procedures/page_cache.py)",
+    )

@@ -8,6 +8,12 @@
   back button: `no_store` marks a view's every answer `Cache-Control: private, no-store`.
 - Staff pages outside the admin's own views still look like the admin (its header, its
   links): `admin_page` renders them with the admin's context, never stored either.
+- A NUL character is refused in one place, `RefuseNulMiddleware`, before any view reads
+  the request: PostgreSQL cannot hold one in a string, so `?q=%00` in a search box (or
+  in a filter, a slug, a form field) would be a database error. The path, every query
+  parameter and every field of a URL-encoded form body are checked; the answer is a
+  400 naming the parameter (the API's JSON error under /api/). Multipart bodies are left
+  to the forms (their text fields refuse NUL themselves), so uploads stream as before.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .models import User
 
@@ -76,3 +83,43 @@ def admin_page(
     )
     response["Cache-Control"] = NO_STORE
     return response
+
+
+NUL = "\x00"
+# clinic.api's prefix and error shape; not imported from there, as DRF's settings import
+# clinic.api while the middleware loads.
+API_PREFIX = "/api/"
+FORM_BODY = "application/x-www-form-urlencoded"
+
+
+def nul_field(request: HttpRequest) -> str | None:
+    """The name of the first parameter holding a NUL character ("path" for the path)."""
+    if NUL in request.path:
+        return "path"
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type == FORM_BODY:
+        sources.append(request.POST)
+    for source in sources:
+        for key, values in source.lists():
+            if NUL in key or any(NUL in value for value in values):
+                return key.replace(NUL, "")
+    return None
+
+
+class RefuseNulMiddleware:
+    """Answer 400 naming the parameter when the path, the query or a form holds a NUL."""
+
+    def __init__(self, get_response: View) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        field = nul_field(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("“%(field)s” holds a NUL character, which no input may contain.") % {
+            "field": field
+        }
+        if request.path.startswith(API_PREFIX):
+            body = {"code": "invalid", "detail": message, "field": field, field: [message]}
+            return JsonResponse(body, status=400)
+        return render(request, "bad_input.html", {"message": message, "field": field}, status=400)

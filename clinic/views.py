@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from procedures.page_cache import public_page
+
 from . import health
 
 # Monitoring sends HEALTH_CHECK_TOKEN in this header to see what is down and why.
@@ -16,6 +18,7 @@ HEALTH_MONITOR_HEADER = "X-Health-Check-Token"
 
 
 @require_GET
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     """Say what the clinic treats and lead to the catalogue and booking."""
     return render(request, "home.html")

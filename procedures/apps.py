@@ -9,7 +9,7 @@ class ProceduresConfig(AppConfig):
 
     def ready(self) -> None:
         """Screen by slug against the database's rules; forget and announce their changes."""
-        from . import screening, signals
+        from . import page_cache, screening, signals
         from .models import Prerequisite, Procedure, ProcedureRule, WashoutGroup, WashoutRule
         from .selectors import clear_rules_cache, rules_loader
 
@@ -19,6 +19,17 @@ class ProceduresConfig(AppConfig):
             post_delete.connect(
                 clear_rules_cache, sender=model, dispatch_uid=f"rules-{model}-delete"
             )
+        # Public pages show the catalogue: an edit replaces the kept pages once committed.
+        for model in (Procedure, ProcedureRule, WashoutGroup, WashoutRule, Prerequisite):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    page_cache.invalidate_on_commit,
+                    sender=model,
+                    dispatch_uid=f"public-pages-{model}-{name}",
+                )
+        signals.screening_rules_changed.connect(
+            page_cache.invalidate_after_rules_change, dispatch_uid="public-pages-rules"
+        )
         for model in (Procedure, WashoutRule):
             pre_save.connect(
                 signals.remember_before_save, sender=model, dispatch_uid=f"before-{model}"

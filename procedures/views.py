@@ -1,6 +1,8 @@
 """The public catalogue: the list, one procedure, the scar-type guide, the candidate check.
 
-No login anywhere here: these pages hold no one's data. The candidate check
+No login anywhere here: these pages hold no one's data, so the list, each
+procedure's page and the scar guide are served to anonymous visitors from the
+shared cache (`procedures.page_cache`). The candidate check
 takes health answers but stores nothing (no session, no log, no database
 row) and its answer is never cached by the browser or a proxy.
 """
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .catalogue_data import SCAR_TYPE_INFO
 from .forms import CandidateCheckForm, CatalogueFilterForm, scar_type_names
 from .models import Procedure
+from .page_cache import public_page
 from .rules import RULES
 from .screening import ProcedureRules
 from .selectors import catalogue_page, procedures_by_scar_type, public_procedure
@@ -42,6 +45,7 @@ def _scar_types_of(procedure: Procedure, names: dict[str, str]) -> list[tuple[st
 
 
 @require_GET
+@public_page(params=("category", "scar_type"))
 def procedure_list(request: HttpRequest) -> HttpResponse:
     """List the active procedures, filtered by category and scar type (GET, works without JS)."""
     form = CatalogueFilterForm(request.GET or None)
@@ -107,6 +111,7 @@ def _detail_context(procedure: Procedure, form: CandidateCheckForm) -> dict[str,
 
 
 @require_GET
+@public_page()
 def procedure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show one procedure: what it treats, the course, price, care, and who it is not for."""
     procedure = _get_procedure(slug)
@@ -127,6 +132,7 @@ def candidate_check(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def scar_guide(request: HttpRequest) -> HttpResponse:
     """Explain the seven scar types, each with a cross-section and the procedures that treat it."""
     russian = (get_language() or "en").startswith("ru")

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the query or the form: a NUL is a 400 naming the parameter.
+    "clinic.http.RefuseNulMiddleware",
     # django-otp marks a session verified by a second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -349,8 +351,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # days before it expires. The dispatcher (every minute, from beat) claims at
 # most OUTBOX_DISPATCH_BATCH due rows per run and reclaims rows left "sending"
 # longer than OUTBOX_RECLAIM_MINUTES (a worker died), and enqueues one send
-# task per OUTBOX_SEND_BATCH of them; a message is tried OUTBOX_MAX_ATTEMPTS
-# times before it is "failed". OUTBOX_DELIVERY "celery" enqueues send tasks;
+# task per OUTBOX_SEND_BATCH of them. OUTBOX_DELIVERY "celery" enqueues send tasks;
 # "inline" sends in the process (the test suite).
 APPOINTMENT_REMINDER_HOURS = env.int("APPOINTMENT_REMINDER_HOURS", default=24)
 CLOSING_NOTICE_DAYS = env.int("CLOSING_NOTICE_DAYS", default=3)
@@ -358,7 +359,13 @@ INTAKE_RENEWAL_NOTICE_DAYS = env.int("INTAKE_RENEWAL_NOTICE_DAYS", default=14)
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=2000)
 OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=20)
 OUTBOX_RECLAIM_MINUTES = env.float("OUTBOX_RECLAIM_MINUTES", default=10.0)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# A failed try is tried again OUTBOX_RETRY_FIRST_SECONDS later, then twice as long each
+# time up to OUTBOX_RETRY_MAX_SECONDS apart, until OUTBOX_RETRY_HOURS after the first
+# failure: then the row is "failed" for staff (an SMTP or SMS outage of a few hours
+# loses nothing). The dispatcher (every minute) takes the retries when they are due.
+OUTBOX_RETRY_FIRST_SECONDS = env.int("OUTBOX_RETRY_FIRST_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_RETRY_HOURS = env.float("OUTBOX_RETRY_HOURS", default=6.0)
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="celery")
 
 # How long ago beat's last tick may be before /health/ calls beat down.
@@ -375,6 +382,14 @@ HEALTH_CHECK_TOKEN = env.str("HEALTH_CHECK_TOKEN", default="")
 # rules before re-reading them, so an admin edit reaches every process within it.
 PROCEDURE_PRICE_FLOOR_RUB = Decimal("3500")
 SCREENING_RULES_TTL_SECONDS = env.int("SCREENING_RULES_TTL_SECONDS", default=60)
+# Public pages (home, catalogue, procedure pages, scar guide) are kept this long in the
+# shared cache for anonymous visitors, per language; a catalogue edit replaces them at
+# once (procedures/page_cache.py); each process looks for an edit made elsewhere at most
+# this often. PUBLIC_PAGE_CACHE_SECONDS=0 serves every page live.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+PUBLIC_PAGE_GENERATION_CHECK_SECONDS = env.float(
+    "PUBLIC_PAGE_GENERATION_CHECK_SECONDS", default=1.0
+)
 
 # Rate limits (clinic/ratelimit.py): "N/period" per address and per account.
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)

@@ -17,6 +17,9 @@ DEBUG = False
 # Limits are switched on by the tests that check them; elsewhere they would only
 # make the suite depend on how many requests one test happens to send.
 RATE_LIMIT_ENABLED = False
+# Likewise the public pages' cache: a test that edits the catalogue inside its rolled-back
+# transaction would leave a page behind for the next one. The page-cache tests turn it on.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0)
 # The booking and course tests complete sessions without charting them; the treatment
 # record's tests (patients/records/treatment/tests) turn the rule on where they test it.
 COMPLETE_REQUIRES_SIGNED_CHART = False

@@ -4,7 +4,11 @@
   checked through `django.contrib.auth.authenticate` with the request, so the
   django-axes lockout applies (429 `locked_out` when locked); bad credentials
   are a 400.
-- `GET /api/v1/availability/?procedure=&start=&days=[&practitioner=]` -> {"slots"}.
+- `GET /api/v1/availability/?procedure=&start=&days=[&practitioner=]` -> {"slots"}:
+  only the days the patient may book (screened as a booking would be: answers,
+  their other sessions, course window, washouts, prerequisites), with the days
+  left out and why, said once (`left_out`). Without a current intake nothing is
+  screened yet (`screened`: false): booking asks for the questionnaire first.
 - `GET/POST /api/v1/appointments/`, `POST /api/v1/appointments/<id>/cancel/`,
   `POST /api/v1/appointments/<id>/move/`: the same booking services as the web
   pages and the desk, with the same checks.
@@ -37,9 +41,14 @@ from rest_framework.views import APIView
 
 from clinic.api import error_body
 from clinic.models import User
-from patients.booking.errors import slot_to_dict
+from patients.booking.errors import IntakeRequired, slot_to_dict
 from patients.booking.race_guard import refusal_of_a_recently_refused_start
-from patients.booking.selectors import appointment_of_patient, free_slots_for, patient_appointments
+from patients.booking.selectors import (
+    appointment_of_patient,
+    free_slots_for,
+    free_slots_for_patient,
+    patient_appointments,
+)
 from patients.booking.serializers import (
     AppointmentRequestSerializer,
     AppointmentSerializer,
@@ -200,13 +209,31 @@ class AvailabilityView(PatientAPIView):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        slots = free_slots_for(
-            data["procedure"],
-            start_date=data["start"],
-            days=data["days"],
-            practitioner=data.get("practitioner"),
-        )
-        return Response({"slots": [slot_to_dict(slot) for slot in slots]})
+        try:
+            screened = free_slots_for_patient(
+                patient=self.patient(),
+                procedure=data["procedure"],
+                start_date=data["start"],
+                days=data["days"],
+                practitioner=data.get("practitioner"),
+            )
+        except IntakeRequired:
+            slots = free_slots_for(
+                data["procedure"],
+                start_date=data["start"],
+                days=data["days"],
+                practitioner=data.get("practitioner"),
+            )
+            body = {"slots": slots, "screened": False, "left_out": [], "days_left_out": []}
+        else:
+            body = {
+                "slots": screened.slots,
+                "screened": True,
+                "left_out": [str(sentence) for sentence in screened.left_out],
+                "days_left_out": [day.isoformat() for day in screened.days_left_out],
+            }
+        body["slots"] = [slot_to_dict(slot) for slot in body["slots"]]
+        return Response(body)
 
 
 class AppointmentListView(PatientAPIView):

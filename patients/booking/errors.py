@@ -108,6 +108,9 @@ class ScreeningBlocked(BookingError):
         self.blocking: tuple[str, ...] = result.blocking
         self.earliest_date: dt.date | None = result.earliest_date
         self.session_number = session_number
+        # The way out's free times (a consultation first), when the refusal names one.
+        self.remedy_procedure: str | None = result.remedy_procedure
+        self.remedy_slots: list[Slot] = []
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -115,6 +118,9 @@ class ScreeningBlocked(BookingError):
             "earliest_date": self.earliest_date.isoformat() if self.earliest_date else None,
             "messages": [str(finding.patient_message) for finding in self.result.findings],
         }
+        if self.remedy_procedure:
+            data["remedy_procedure"] = self.remedy_procedure
+            data["remedy_slots"] = [slot_to_dict(slot) for slot in self.remedy_slots]
         if self.session_number is not None:
             data["session"] = self.session_number
         return data
@@ -226,26 +232,34 @@ class TooCloseToLaterSession(BookingError):
 
     http_status = 422
 
-    def __init__(self, *, later_session_on: dt.date, latest_date: dt.date) -> None:
-        super().__init__(
-            lazy_interpolate(
+    def __init__(self, *, later_session_on: dt.date, latest_date: dt.date | None) -> None:
+        # A latest date already gone is no choice at all: the only way is to move that session.
+        if latest_date is None:
+            message = lazy_interpolate(
+                _(
+                    "You already have a session of this procedure on %(later)s, and sessions "
+                    "need more time between them: no date before it fits any more. Move that "
+                    "session first."
+                ),
+                {"later": lazy_date(later_session_on)},
+            )
+        else:
+            message = lazy_interpolate(
                 _(
                     "You already have a session of this procedure on %(later)s, and sessions "
                     "need more time between them. Choose a date no later than %(latest)s, "
                     "or move that session first."
                 ),
                 {"later": lazy_date(later_session_on), "latest": lazy_date(latest_date)},
-            ),
-            code="too_close_to_next_session",
-            field="start",
-        )
+            )
+        super().__init__(message, code="too_close_to_next_session", field="start")
         self.later_session_on = later_session_on
         self.latest_date = latest_date
 
     def payload(self) -> dict[str, Any]:
         return {
             "next_session_on": self.later_session_on.isoformat(),
-            "latest_date": self.latest_date.isoformat(),
+            "latest_date": self.latest_date.isoformat() if self.latest_date else None,
         }
 
 

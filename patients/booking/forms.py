@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.availability import Policy
+from clinic.edges import validate_day, validate_moment
 from clinic.models import Practitioner
 from procedures.models import Procedure
 
@@ -39,6 +40,7 @@ class AwareDateTimeField(forms.CharField):
     default_error_messages = {
         "invalid": _("Give the time as an ISO 8601 date and time with its UTC offset."),
     }
+    default_validators = [validate_moment]
 
     def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]  # text in, time out
         text = super().to_python(value)
@@ -60,7 +62,7 @@ def _practitioner_choices(practitioners: Iterable[Practitioner]) -> list[tuple[s
 class DateRangeForm(forms.Form):
     """Which days to show free times for, and optionally with whom (a GET form)."""
 
-    date = forms.DateField(label=_("From"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("From"), widget=DATE_WIDGET, validators=[validate_day])
     days = forms.TypedChoiceField(
         label=_("Show"), choices=RANGE_CHOICES, coerce=int, initial="3", required=False
     )
@@ -147,8 +149,8 @@ class CancelForm(forms.Form):
 class WaitlistForm(forms.Form):
     """Tell me if a time frees up for this procedure between two dates."""
 
-    from_date = forms.DateField(label=_("From"), widget=DATE_WIDGET)
-    to_date = forms.DateField(label=_("Until"), widget=DATE_WIDGET)
+    from_date = forms.DateField(label=_("From"), widget=DATE_WIDGET, validators=[validate_day])
+    to_date = forms.DateField(label=_("Until"), widget=DATE_WIDGET, validators=[validate_day])
     practitioner = forms.TypedChoiceField(
         label=_("Practitioner"), required=False, coerce=int, empty_value=None
     )
@@ -198,7 +200,7 @@ class DeskSearchForm(forms.Form):
     procedure = forms.ModelChoiceField(
         label=_("Procedure"), queryset=Procedure.objects.none(), to_field_name="slug"
     )
-    date = forms.DateField(label=_("From"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("From"), widget=DATE_WIDGET, validators=[validate_day])
     days = forms.TypedChoiceField(
         label=_("Show"), choices=RANGE_CHOICES, coerce=int, initial="1", required=False
     )

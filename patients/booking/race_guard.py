@@ -21,7 +21,8 @@ Booking calls it in two places (`patients.booking.services.booking`):
    for the next try. After taking the lock the question is asked once more (a
    booking may have committed meanwhile). Every other check, and the exclusion
    constraints, stay the guard.
-2. `alternatives(...)`: the next free slots of a "just taken" answer. They are
+2. `alternatives(...)`: the next free slots of a "just taken" answer (shown to a
+   patient only on the days they may book: `screening.allowed_slots`). They are
    advice (re-checked when booked), so they are kept in the shared cache for
    `BOOKING_ALTERNATIVES_CACHE_SECONDS` per procedure, practitioner (or any) and
    start: a booking or cancellation shows in them within those seconds. Of many
@@ -56,6 +57,7 @@ from clinic.availability import AvailabilityInputs, Busy, Needs, Policy, Slot, n
 from clinic.models import Practitioner, User
 from patients.booking.errors import BookingError, PatientBusy, SlotTaken
 from patients.booking.locking import start_lock_keys, take_start_lock
+from patients.booking.screening import allowed_slots
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for
 from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
@@ -115,7 +117,8 @@ def guarded_transaction(
                 return
     if verdict is PatientBusy:
         raise PatientBusy()
-    raise SlotTaken(alternatives(procedure, start=start, practitioner=practitioner, now=now))
+    slots = alternatives(procedure, start=start, practitioner=practitioner, now=now)
+    raise SlotTaken(allowed_slots(slots, patient=patient, procedure=procedure))
 
 
 def refusal_of_a_recently_refused_start(
@@ -158,6 +161,9 @@ def refusal_of_a_recently_refused_start(
     if verdict is PatientBusy:
         return PatientBusy()
     if verdict is SlotTaken:
+        procedure = Procedure.objects.filter(slug=procedure_slug).first()
+        if procedure is not None:
+            slots = allowed_slots(slots, patient=patient, procedure=procedure)
         return SlotTaken(slots)
     return None
 

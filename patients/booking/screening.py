@@ -11,9 +11,11 @@ Domain rules:
   first-time caller can see a doctor; the questionnaire and the consent are
   taken before the visit (at home from the invitation, or on the clinic tablet).
 - Screening reads the patient's latest intake on the local date of the start,
-  with their history of the procedure: their latest course plus the sessions
-  already booked before the start. `blocked` refuses everyone, staff included;
-  `review` books as pending review; `ok` confirms at once.
+  with their history of the procedure (their latest course plus the sessions
+  already booked before the start) and every other session of the patient
+  (`screening_inputs`, the one read all paths share: washouts, prerequisites).
+  `blocked` refuses everyone, staff included; `review` books as pending
+  review; `ok` confirms at once.
 - The interval from the other side: a date that would leave less than the
   procedure's minimum interval before a session of it already booked later (a
   session slipped in before another, or moved in front of the one it follows)
@@ -25,12 +27,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.availability import clinic_zone, local_date, local_day_bounds
-from patients.booking.errors import ConsentRequired, IntakeRequired, TooCloseToLaterSession
-from patients.booking.selectors.appointments import course_history, next_held_session_on
+from django.utils import timezone
+
+from clinic.availability import Policy, Slot, clinic_zone, local_date, local_day_bounds
+from patients.booking.errors import (
+    ConsentRequired,
+    IntakeRequired,
+    ScreeningBlocked,
+    TooCloseToLaterSession,
+)
+from patients.booking.selectors.appointments import (
+    course_history,
+    current_course,
+    next_held_session_on,
+    remedy_slots,
+)
 from patients.models import Appointment, IntakeVersion, PatientProfile
-from patients.records.selectors import has_valid_consent, intake_is_current, latest_intake
+from patients.records.selectors import (
+    ScreeningInputs,
+    has_valid_consent,
+    intake_is_current,
+    screening_inputs,
+)
 from procedures.courses import latest_day_before
+from procedures.days import DayCheck, OwnHistory, check_days
 from procedures.models import Procedure
 from procedures.screening import ProcedureRules, ScreeningResult, rules_for, screen
 from procedures.selectors import washout_group_of
@@ -38,24 +58,34 @@ from procedures.verdicts import Outcome
 
 __all__ = [
     "History",
+    "ScreeningInputs",
+    "allowed_slots",
     "asks_nothing",
+    "check_patient_days",
+    "own_history",
     "require_consent",
     "require_interval_before_later_session",
     "screen_appointment",
     "screen_at",
     "screen_for_booking",
+    "screening_blocked",
+    "screening_inputs",
 ]
 
 History = tuple[dt.date | None, int]
 
 
-def _current_intake(patient: PatientProfile) -> IntakeVersion:
-    version = latest_intake(patient)
+def _current_intake(inputs: ScreeningInputs) -> IntakeVersion:
+    version = inputs.version
     if version is None:
         raise IntakeRequired(expired=False)
     if not intake_is_current(version):
         raise IntakeRequired(expired=True)
     return version
+
+
+def _has_current_intake(inputs: ScreeningInputs) -> bool:
+    return inputs.version is not None and intake_is_current(inputs.version)
 
 
 def _asks_nothing(rules: ProcedureRules) -> bool:
@@ -95,19 +125,21 @@ def screen_at(
     start: dt.datetime,
     ignore_appointment: int | None = None,
     history: History | None = None,
+    inputs: ScreeningInputs | None = None,
 ) -> tuple[ScreeningResult, IntakeVersion | None]:
     """Screen the current intake for a session at `start`, and the version screened.
 
     `history` is the patient's (last session date, sessions done) before `start`
-    when the caller has read it already; `ignore_appointment` is left out of it
-    (the appointment being moved or decided). A procedure that asks nothing is `ok`
-    without an intake too (the version is then None).
+    and `inputs` their intake and other sessions, when the caller has read them
+    already; `ignore_appointment` is left out of both (the appointment being
+    moved or decided). A procedure that asks nothing is `ok` without an intake
+    too (the version is then None).
     """
-    if asks_nothing(procedure):
-        current = latest_intake(patient)
-        if current is None or not intake_is_current(current):
-            return _nothing_to_screen(procedure, start), None
-    version = _current_intake(patient)
+    if inputs is None:
+        inputs = screening_inputs(patient, excluding=ignore_appointment)
+    if asks_nothing(procedure) and not _has_current_intake(inputs):
+        return _nothing_to_screen(procedure, start), None
+    version = _current_intake(inputs)
     last, done = history or course_history(
         patient, procedure, before=start, ignore_appointment=ignore_appointment
     )
@@ -118,6 +150,7 @@ def screen_at(
         on=local_date(start),
         last_session_on=last,
         sessions_done=done,
+        other_sessions=inputs.other_sessions,
     )
     return result, version
 
@@ -162,6 +195,20 @@ def screen_for_booking(
     return result
 
 
+def screening_blocked(
+    result: ScreeningResult, *, session_number: int | None = None
+) -> ScreeningBlocked:
+    """The refusal of a blocked screening, with the way out's free times when it names one.
+
+    A missing consultation (rules-v2.md section 3) offers the consultation's next
+    free slots, on every path that refuses through here (web, API, desk, moves,
+    courses).
+    """
+    error = ScreeningBlocked(result, session_number=session_number)
+    _procedure, error.remedy_slots = remedy_slots(result)
+    return error
+
+
 def require_interval_before_later_session(
     *,
     patient: PatientProfile,
@@ -177,7 +224,11 @@ def require_interval_before_later_session(
         return
     latest = latest_day_before(rules_for(procedure.slug), later_session_on=later_on)
     if latest is not None and local_date(start) > latest:
-        raise TooCloseToLaterSession(later_session_on=later_on, latest_date=latest)
+        # A refusal's dates are real: a latest date already gone is not offered.
+        gone = latest < local_date(Policy.from_settings().earliest_start(timezone.now()))
+        raise TooCloseToLaterSession(
+            later_session_on=later_on, latest_date=None if gone else latest
+        )
 
 
 def require_consent(patient: PatientProfile, procedure: Procedure) -> None:
@@ -187,3 +238,84 @@ def require_consent(patient: PatientProfile, procedure: Procedure) -> None:
         return
     if not has_valid_consent(patient, procedure.category):
         raise ConsentRequired(procedure.category)
+
+
+def own_history(
+    patient: PatientProfile, procedure: Procedure, inputs: ScreeningInputs
+) -> OwnHistory:
+    """The patient's history with `procedure` for a session on any day (one query).
+
+    The latest course, plus their sessions of it holding time (read with `inputs`:
+    the appointment being moved is already left out there).
+    """
+    course = current_course(patient, procedure)
+    booked = tuple(
+        day for slug, day, done in inputs.other_sessions if slug == procedure.slug and not done
+    )
+    return OwnHistory(
+        course_last_on=course.last_session_on if course else None,
+        course_done=course.sessions_done if course else 0,
+        booked=booked,
+    )
+
+
+def check_patient_days(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    days: list[dt.date],
+    ignore_appointment: int | None = None,
+    inputs: ScreeningInputs | None = None,
+    own: OwnHistory | None = None,
+) -> tuple[list[DayCheck], OwnHistory]:
+    """Which of `days` the patient may book `procedure` on, as a booking would screen each.
+
+    Reads the patient once (`screening_inputs`, the course), whatever the number of
+    days. Raises IntakeRequired without a current intake.
+    """
+    if inputs is None:
+        inputs = screening_inputs(patient, excluding=ignore_appointment)
+    if own is None:
+        own = own_history(patient, procedure, inputs)
+    if asks_nothing(procedure) and not _has_current_intake(inputs):
+        # Nothing to ask (the consultation): every day is open without an intake.
+        nothing = [
+            DayCheck(
+                day, _nothing_to_screen(procedure, local_day_bounds(day, zone=clinic_zone())[0])
+            )
+            for day in sorted(set(days))
+        ]
+        return nothing, own
+    version = _current_intake(inputs)
+    checks = check_days(
+        rules_for(procedure.slug),
+        version.parsed_answers,
+        days=days,
+        own=own,
+        other_sessions=inputs.other_sessions,
+    )
+    return checks, own
+
+
+def allowed_slots(
+    slots: list[Slot],
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    ignore_appointment: int | None = None,
+) -> list[Slot]:
+    """The slots on days the patient may book `procedure` (a "just taken" answer's advice).
+
+    Without a current intake nothing is screened yet: the booking asks for it first.
+    """
+    if not slots:
+        return slots
+    days = sorted({local_date(slot.start) for slot in slots})
+    try:
+        checks, _own = check_patient_days(
+            patient=patient, procedure=procedure, days=days, ignore_appointment=ignore_appointment
+        )
+    except IntakeRequired:
+        return slots
+    allowed = {check.day for check in checks if check.allowed}
+    return [slot for slot in slots if local_date(slot.start) in allowed]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clinic.availability import clinic_zone
+from clinic.edges import validate_day, validate_moment
 from clinic.models import Practitioner
 from patients.models import Appointment
 from procedures.models import Procedure
@@ -32,6 +33,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         "naive": _("Give the time with its UTC offset, e.g. 2026-06-03T10:00:00+03:00."),
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate_moment)
 
     def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
         if timezone.is_naive(value):
@@ -97,7 +102,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class AvailabilityQuerySerializer(serializers.Serializer):
     procedure = ProcedureSlugField()
-    start = serializers.DateField(help_text="The first local date (YYYY-MM-DD).")
+    start = serializers.DateField(
+        help_text="The first local date (YYYY-MM-DD), from 1900-01-01 to 2999-12-31.",
+        validators=[validate_day],
+    )
     days = serializers.IntegerField(
         min_value=1,
         max_value=90,
@@ -168,7 +176,17 @@ class SlotSerializer(serializers.Serializer):
 
 
 class AvailabilitySerializer(serializers.Serializer):
-    slots = SlotSerializer(many=True)
+    slots = SlotSerializer(many=True, help_text="Only on the days the patient may book.")
+    screened = serializers.BooleanField(
+        help_text="False without a current intake: the slots are not screened for the patient yet."
+    )
+    left_out = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the days left out are left out, each reason once (request's language).",
+    )
+    days_left_out = serializers.ListField(
+        child=serializers.DateField(), help_text="The dates refused for the patient."
+    )
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -236,6 +254,15 @@ class ScreeningBlockedSerializer(BookingErrorSerializer):
     )
     earliest_date = serializers.DateField(allow_null=True, required=False)
     messages = serializers.ListField(child=serializers.CharField(), required=False)
+    remedy_procedure = serializers.CharField(
+        required=False,
+        help_text="The procedure to book first (a consultation), when that is the way out.",
+    )
+    remedy_slots = SlotSerializer(
+        many=True, required=False, help_text="Its next free slots (with `remedy_procedure`)."
+    )
     # With `too_close_to_next_session`: the later session's date and the latest date that fits.
     next_session_on = serializers.DateField(required=False)
-    latest_date = serializers.DateField(required=False)
+    latest_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Null when no date before it fits any more."
+    )

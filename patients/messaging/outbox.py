@@ -19,15 +19,23 @@ Domain rules:
   tasks for due rows: Redis would redeliver a long one after its visibility
   timeout.
 - `deliver_message` takes the row only with its lease (a reclaimed row has a
-  new lease, so a late task does nothing), re-checks the subject
-  (`patients.messaging.render`: cancelled, moved, already booked, recalls
-  turned off: the row is `cancelled`), looks once more that nobody cancelled
-  the row, sends with the row's Message-ID and marks it `sent`. The only way a
-  copy goes out twice is a process dying between the SMTP server accepting it
-  and the row being marked; the copy has the same Message-ID.
-- A failed try leaves the row `sending` (the task retries with backoff); the
-  last try (`OUTBOX_MAX_ATTEMPTS`) leaves it `failed` with `last_error`, which
-  staff see and may retry from the admin (`retry_failed`).
+  new lease, so a late task does nothing). A row whose `send_by` has passed is
+  `expired`, not sent. It re-checks the subject (`patients.messaging.render`:
+  cancelled, moved, already booked, recalls turned off: the row is
+  `cancelled`), then takes the row for the hand-over (`_hand_over`: one
+  conditional update, `handed_over_at`, only while it is still ours), sends
+  with the row's Message-ID and marks it `sent`. A cancellation committed
+  before the hand-over wins (nothing is sent); one arriving during it waits for
+  the row's lock and leaves a note instead (`cancel_pending`): the row is then
+  `sent` with the note, or `cancelled` if the send failed. The only way a copy
+  goes out twice is a process dying between the server accepting it and the
+  row being marked; the copy has the same Message-ID.
+- A failed try puts the row back to `pending`, due after a backoff
+  (`retry_delay`: OUTBOX_RETRY_FIRST_SECONDS, doubling, at most
+  OUTBOX_RETRY_MAX_SECONDS apart); when the next try would come more than
+  OUTBOX_RETRY_HOURS after the first failure the row is `failed` with
+  `last_error`, which staff see and may retry from the admin (`retry_failed`).
+  The dispatcher takes due retries like any due row: no long countdown tasks.
 - One row per channel the patient wants for the kind (`channels.channels_for`),
   all with the message's `dedupe_key`. An SMS row goes to the gateway of
   `SMS_URL` (`clinic.sms`): an SMS due in quiet hours is due at the morning
@@ -70,9 +78,8 @@ Channel = OutboxMessage.Channel
 DISPATCH_DUE_MESSAGES = "patients.tasks.dispatch_due_messages"
 SEND_MESSAGE = "patients.tasks.send_message"
 SEND_MESSAGES = "patients.tasks.send_messages"
-# Errors worth another try (the send task's `autoretry_for`): the SMTP server or the network.
+# Errors of the mail server, the gateway or the network: the row is tried again later.
 RETRIED_ERRORS = (SMTPException, OSError, SmsTemporaryError)
-FIRST_RETRY_SECONDS = 1
 
 __all__ = [
     "cancel_pending",
@@ -81,6 +88,7 @@ __all__ = [
     "deliver_message",
     "dispatch_due_messages",
     "due_scan",
+    "retry_delay",
     "retry_failed",
     "schedule_message",
 ]
@@ -152,7 +160,13 @@ def cancel_pending(
     course: TreatmentCourse | None = None,
     patient_id: int | None = None,
 ) -> int:
-    """Cancel the subject's messages of `kinds` not sent yet (claimed ones included)."""
+    """Cancel the subject's messages of `kinds` not sent yet (claimed ones included).
+
+    A row being handed over right now is not cancelled (the patient may get it
+    any moment): it is noted, and the sender marks it `sent` with the note, or
+    `cancelled` if the hand-over fails. The update waits for the row's lock
+    when a sender holds it, and sees the sender's `handed_over_at` after.
+    """
     rows = OutboxMessage.objects.filter(
         kind__in=list(kinds), state__in=[State.PENDING, State.SENDING]
     )
@@ -162,7 +176,14 @@ def cancel_pending(
         rows = rows.filter(course=course)
     if patient_id is not None:
         rows = rows.filter(patient_id=patient_id)
-    return rows.update(state=State.CANCELLED, lease="")
+    now = timezone.now()
+    cancelled = rows.filter(handed_over_at__isnull=True).update(state=State.CANCELLED, lease="")
+    rows.filter(handed_over_at__isnull=False, cancel_arrived_at__isnull=True).update(
+        cancel_arrived_at=now,
+        note=f"A cancellation arrived at {now.isoformat(timespec='seconds')} "
+        "while this message was being handed over.",
+    )
+    return cancelled
 
 
 # --- claiming --------------------------------------------------------------------------------
@@ -204,15 +225,17 @@ def claim_due_messages(
         if not candidates:
             return lease, []
         # Conditional: a row somebody else claimed (or cancelled) meanwhile is left alone.
+        # A reclaimed row's hand-over died with its worker: the new lease hands it over anew.
         OutboxMessage.objects.filter(_claimable(now), pk__in=candidates).update(
-            state=State.SENDING, claimed_at=now, lease=lease
+            state=State.SENDING, claimed_at=now, lease=lease, handed_over_at=None
         )
-        claimed = list(
+        taken = set(
             OutboxMessage.objects.filter(pk__in=candidates, lease=lease).values_list(
                 "pk", flat=True
             )
         )
-    return lease, claimed
+    # Oldest due first, as scanned (the model's default ordering is the other way round).
+    return lease, [pk for pk in candidates if pk in taken]
 
 
 def _task(name: str) -> Task:
@@ -329,6 +352,14 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
     """Render, check once more that the row is still ours, send and mark (deliver_message)."""
     mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
     now = timezone.now()
+    if message.send_by is not None and now >= message.send_by:
+        # Its moment is gone (the appointment started, the window closed): never sent late.
+        mine.update(
+            state=State.EXPIRED,
+            note=f"Not sent: due by {message.send_by.isoformat(timespec='minutes')}, "
+            f"found at {now.isoformat(timespec='minutes')}.",
+        )
+        return "expired"
     if message.channel == Channel.SMS and channels.sms_due(now, message.send_by) > now:
         # Found in quiet hours (the dispatcher was late): back to pending until the morning.
         mine.update(
@@ -345,27 +376,59 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
         return "cancelled"
     send, recipient = _sender(message, rendered)
     # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
-    if not _still_ours(message.pk, lease):
+    if not _hand_over(message.pk, lease, timezone.now()):
         return "skipped"
     try:
         gateway_id = send()
-    except SmsRejected as error:
-        # The gateway will never deliver this one (a bad number): no use trying again.
-        mine.update(last_error=error.reason[:2000], state=State.FAILED, recipient=recipient)
-        logger.warning("outbox: SMS %s rejected: %s", message.pk, error.reason)
-        return "failed"
     except Exception as error:
-        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        mine.update(
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            state=State.FAILED if final else State.SENDING,
-        )
-        if final:
-            logger.error("outbox: message %s failed for good: %s", message.pk, error)
-            return "failed"
-        raise
+        return _not_handed_over(message, lease, error, recipient)
     _mark_sent(message.pk, lease, timezone.now(), recipient=recipient, gateway_id=gateway_id)
     return "sent"
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long after its `attempts`-th failed try a row is tried again."""
+    first = settings.OUTBOX_RETRY_FIRST_SECONDS
+    seconds = first * 2 ** min(max(attempts - 1, 0), 30)
+    return dt.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def _not_handed_over(message: OutboxMessage, lease: str, error: Exception, recipient: str) -> str:
+    """The server or gateway did not take the row: cancelled, retried later, or failed."""
+    mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
+    reason = error.reason if isinstance(error, SmsRejected) else f"{type(error).__name__}: {error}"
+    # A cancellation came during the try: nothing went out, so it is cancelled after all.
+    if mine.filter(cancel_arrived_at__isnull=False).update(
+        state=State.CANCELLED, handed_over_at=None, last_error=reason[:2000]
+    ):
+        return "cancelled"
+    now = timezone.now()
+    first_failed = message.first_failed_at or now
+    retry_at = now + retry_delay(message.attempts)
+    give_up = retry_at - first_failed > dt.timedelta(hours=settings.OUTBOX_RETRY_HOURS)
+    if isinstance(error, SmsRejected) or give_up:
+        # Rejected (a bad number: no use trying again), or tried for OUTBOX_RETRY_HOURS.
+        mine.update(
+            state=State.FAILED,
+            handed_over_at=None,
+            last_error=reason[:2000],
+            first_failed_at=first_failed,
+            recipient=recipient,
+        )
+        logger.error("outbox: message %s failed for good: %s", message.pk, reason)
+        return "failed"
+    if not isinstance(error, RETRIED_ERRORS):
+        logger.exception("outbox: message %s: unexpected error, tried again later", message.pk)
+    mine.update(
+        state=State.PENDING,
+        lease="",
+        claimed_at=None,
+        handed_over_at=None,
+        due_at=retry_at,
+        last_error=reason[:2000],
+        first_failed_at=first_failed,
+    )
+    return "retrying"
 
 
 def _sender(message: OutboxMessage, rendered: rendering.Rendered) -> tuple[Any, str]:
@@ -395,10 +458,15 @@ def _sender(message: OutboxMessage, rendered: rendering.Rendered) -> tuple[Any, 
 
 # The two statements every message costs are written out once rather than built by the
 # ORM for each message of each batch (docs/benchmarks.md, "Why some queries are written out").
-_STILL_OURS_SQL = "SELECT 1 FROM {table} WHERE id = %s AND state = %s AND lease = %s"
+# The hand-over is an UPDATE, not a SELECT: it takes the row's lock, so a cancellation
+# committing at that moment is either seen (nothing sent) or waits and sees the mark.
+_HAND_OVER_SQL = (
+    "UPDATE {table} SET handed_over_at = %s "
+    "WHERE id = %s AND state = %s AND lease = %s AND handed_over_at IS NULL"
+)
 _MARK_SENT_SQL = (
     "UPDATE {table} SET state = %s, sent_at = %s, last_error = '', recipient = %s, "
-    "gateway_id = %s WHERE id = %s AND state = %s AND lease = %s"
+    "gateway_id = %s, handed_over_at = NULL WHERE id = %s AND state = %s AND lease = %s"
 )
 
 
@@ -406,11 +474,18 @@ def _table() -> str:
     return connection.ops.quote_name(OutboxMessage._meta.db_table)
 
 
-def _still_ours(message_id: int, lease: str) -> bool:
-    """Whether the row is still `sending` under this lease (nobody cancelled or reclaimed it)."""
+def _hand_over(message_id: int, lease: str, at: dt.datetime) -> bool:
+    """Mark the row as being handed over, if it is still `sending` under this lease.
+
+    False when somebody cancelled or reclaimed it meanwhile. Committed at once
+    outside a transaction (the send tasks), so a cancellation sees it.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(_STILL_OURS_SQL.format(table=_table()), [message_id, State.SENDING, lease])
-        return cursor.fetchone() is not None
+        cursor.execute(
+            _HAND_OVER_SQL.format(table=_table()),
+            [connection.ops.adapt_datetimefield_value(at), message_id, State.SENDING, lease],
+        )
+        return cursor.rowcount == 1
 
 
 def _mark_sent(
@@ -447,25 +522,16 @@ def _take_batch(message_ids: list[int], lease: str) -> list[OutboxMessage]:
 
 
 def deliver_batch(*, message_ids: Iterable[int], lease: str) -> None:
-    """Send the claimed rows one after the other; a row whose try failed is retried on its own.
+    """Send the claimed rows one after the other; a row whose try failed waits for its retry.
 
     The rows are taken and read together (`_take_batch`), then each is sent as
-    `deliver_message` sends one. A failed try is recorded on the row like any
-    other; its own `send_message` task then retries it with backoff, so one bad
-    address or a dropped session never holds back the rest of the batch.
+    `deliver_message` sends one. A failed try goes back to `pending` with its
+    backoff like any other, so one bad address or a dropped session never holds
+    back the rest of the batch.
     """
-    send_message = _task(SEND_MESSAGE)
     for message in _take_batch(list(message_ids), lease):
         try:
-            try:
-                _deliver(message, lease)
-            except RETRIED_ERRORS:
-                if settings.OUTBOX_DELIVERY == "inline":
-                    send_message.apply(args=(message.pk,), kwargs={"lease": lease})
-                else:
-                    send_message.apply_async(
-                        (message.pk,), {"lease": lease}, countdown=FIRST_RETRY_SECONDS
-                    )
+            _deliver(message, lease)
         except SoftTimeLimitExceeded:
             raise  # the task ran out of time: the rest stays `sending` for the dispatcher
         except Exception:
@@ -482,7 +548,7 @@ def _send(email: Any) -> None:
     """Send over this process's open connection (one SMTP session for many messages).
 
     A connection the server dropped while idle fails before the message is
-    accepted; it is opened again once, then an error is the task's to retry.
+    accepted; it is opened again once, then an error is the row's to retry later.
     """
     global _connection, _connection_backend
     if _connection_backend != settings.EMAIL_BACKEND:
@@ -511,5 +577,10 @@ def _send(email: Any) -> None:
 def retry_failed(*, ids: Iterable[int]) -> int:
     """Put failed rows back to `pending`, due now, with a fresh count of tries."""
     return OutboxMessage.objects.filter(pk__in=list(ids), state=State.FAILED).update(
-        state=State.PENDING, attempts=0, due_at=timezone.now(), lease="", claimed_at=None
+        state=State.PENDING,
+        attempts=0,
+        due_at=timezone.now(),
+        lease="",
+        claimed_at=None,
+        first_failed_at=None,
     )

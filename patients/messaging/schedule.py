@@ -24,6 +24,10 @@ What is scheduled (due times in `patients.messaging.reminders`):
 - a patient created at the desk: the invitation (set a password, fill in the
   questionnaire) now; the desk may send it again (one row per sending).
 
+Each row carries `send_by`, the moment it becomes pointless (the appointment's
+start for what comes before it, the offer's end, the window's close); the
+outbox expires a row found due after it instead of sending it late.
+
 What a row says is decided at send time (`patients.messaging.render`).
 """
 
@@ -228,8 +232,17 @@ def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> 
     session = course.sessions_done + 1
     if course.status == TreatmentCourse.Status.ACTIVE and not procedure.repeatable:
         context = {"session_number": session, "sessions_done": course.sessions_done}
+        # "The window is open" and "it is closing" are pointless once it has closed.
+        window_closed = (
+            reminders.at_wall_clock(
+                last + dt.timedelta(days=rules.interval_max_days + 1), zone=zone, time=dt.time(0)
+            )
+            if rules.interval_max_days is not None
+            else None
+        )
         schedule_message(
             kind=Kind.COURSE_WINDOW_OPEN,
+            send_by=window_closed,
             due_at=reminders.window_open_due(
                 last, interval_min_days=rules.interval_min_days, zone=zone
             ),
@@ -240,6 +253,7 @@ def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> 
         if rules.interval_max_days is not None:
             schedule_message(
                 kind=Kind.COURSE_WINDOW_CLOSING,
+                send_by=window_closed,
                 due_at=reminders.window_closing_due(
                     last,
                     interval_max_days=rules.interval_max_days,

@@ -1,10 +1,10 @@
 """Celery tasks that send the patients' messages: the outbox dispatcher and the senders.
 
-Thin on purpose: they take ids, call `patients.messaging.outbox`, and leave
-retrying to Celery (`autoretry_for` with exponential backoff on SMTP and
-network errors; the service marks the row `failed` on its last try). The
-dispatcher's rows go out in batches (`send_messages`); a row whose try fails
-there is handed to its own `send_message`, which retries it. The services never
+Thin on purpose: they take ids and call `patients.messaging.outbox`. Retrying
+is the outbox's, not Celery's: a failed try puts the row back to `pending`,
+due after its backoff, and the dispatcher takes it then (a countdown of hours
+in the broker would be redelivered by Redis). The dispatcher's rows go out in
+batches (`send_messages`); `send_message` sends one row. The services never
 import this module: they enqueue by task name (`outbox.SEND_MESSAGE`...), and the
 app's `ready()` imports it so every process knows the tasks.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.conf import settings
 
 from clinic.periodic import periodic
 from patients.messaging import delivery, outbox
@@ -34,15 +33,7 @@ def dispatch_due_messages() -> int:
     return outbox.dispatch_due_messages()
 
 
-@shared_task(
-    name=outbox.SEND_MESSAGE,
-    ignore_result=True,
-    autoretry_for=outbox.RETRIED_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=settings.OUTBOX_MAX_ATTEMPTS,
-)
+@shared_task(name=outbox.SEND_MESSAGE, ignore_result=True)
 def send_message(message_id: int, lease: str | None = None) -> str:
     """Send one outbox row (if it is still due, still ours and still applies)."""
     return outbox.deliver_message(message_id=message_id, lease=lease)

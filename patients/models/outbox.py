@@ -22,7 +22,19 @@ Domain rules:
   the gateway took it and `delivered` or `failed` (with the gateway's reason)
   when its delivery report comes in; `gateway_id` is the gateway's name for it.
 - `send_by` is the moment after which the message is pointless (the start of
-  the appointment a reminder is about); quiet hours never delay an SMS past it.
+  the appointment a reminder is about, the end of a course window); quiet
+  hours never delay an SMS past it, and a row found due after it is `expired`,
+  never sent (a dispatcher back after an outage sends no "see you tomorrow"
+  for yesterday).
+- Handing over: the row is marked `handed_over_at` in one conditional update
+  just before the mail server or gateway gets it. A cancellation waits for that
+  update (it takes the row's lock first) and then respects it: a row being
+  handed over is not cancelled but gets `cancel_arrived_at` and a note, and
+  becomes `sent` when the gateway took it (the log tells the truth: the patient
+  got it), or `cancelled` if the hand-over failed.
+- A failed try goes back to `pending`, due again after a backoff that doubles
+  up to OUTBOX_RETRY_MAX_SECONDS; once the next try would come more than
+  OUTBOX_RETRY_HOURS after the first failure the row is `failed` for staff.
 - `subject_version` is the appointment's version when the row was scheduled:
   a different version at send time means the appointment moved.
 """
@@ -75,6 +87,7 @@ class OutboxMessage(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -153,6 +166,25 @@ class OutboxMessage(models.Model):
         help_text=_("What the SMS gateway calls the message, for its delivery reports."),
     )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        _("handed to the mail server or gateway at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the message is being handed over: a cancellation then waits."),
+    )
+    cancel_arrived_at = models.DateTimeField(
+        _("cancellation arrived at"),
+        null=True,
+        blank=True,
+        help_text=_("A cancellation that came while the message was being handed over."),
+    )
+    first_failed_at = models.DateTimeField(
+        _("first failed at"),
+        null=True,
+        blank=True,
+        help_text=_("Tries go on, further and further apart, for OUTBOX_RETRY_HOURS after this."),
+    )
+    note = models.TextField(_("note"), blank=True)
     message_id = models.CharField(
         _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
     )

@@ -11,6 +11,13 @@ Domain rules:
 - `procedure_history()` comes from completed appointments: each procedure's
   latest treatment course (not lapsed) gives the sessions done and the last
   session date; a procedure never done is absent (no sessions).
+- `screening_inputs()` is what every screening of a patient reads besides the
+  procedure and the date (rules-v2.md section 1): the latest intake version and
+  every other session of the patient, as `(slug, local date, done)`: done =
+  completed, not done = holding time (pending review, confirmed, checked in), on
+  any date. Cancelled, declined and no-show sessions never count. Booking, the
+  desk, the API, moves, courses, the waitlist, reviews, the treatment record and
+  "Treatments for me" all read it here, so they screen alike.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from clinic.availability import local_date
 from clinic.models import User
 from clinic.search import contains_text, phone_matches
 from patients.models import (
     DATA_PROCESSING,
+    Appointment,
     ConsentSignature,
     ConsentText,
     ErasureRequest,
@@ -38,6 +47,7 @@ from patients.models import (
     TreatmentCourse,
 )
 from patients.models.intake import intake_expires_on
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.selectors import screen_catalogue
 
 History = dict[str, tuple[dt.date | None, int]]
@@ -96,6 +106,47 @@ def intake_status(patient: PatientProfile, *, on: dt.date | None = None) -> str:
 
 # --- screening ---------------------------------------------------------------------------------
 
+OtherSession = tuple[str, dt.date, bool]
+# The statuses of a session screening counts: holding time (not done) or completed (done).
+COUNTED_STATUSES: frozenset[str] = HOLDING_STATUSES | {AppointmentStatus.COMPLETED}
+
+
+@dataclass(frozen=True)
+class ScreeningInputs:
+    """What screening reads about a patient: the latest intake and their sessions."""
+
+    version: IntakeVersion | None
+    other_sessions: tuple[OtherSession, ...] = ()
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.version.parsed_answers if self.version is not None else {}
+
+
+def patient_sessions(
+    patient: PatientProfile, *, excluding: Appointment | int | None = None
+) -> tuple[OtherSession, ...]:
+    """The patient's sessions screening counts, as `(slug, local date, done)`; one query.
+
+    `excluding` is left out (the appointment being moved, decided or re-screened).
+    Each screening ignores the entries of its own procedure (its history is the course).
+    """
+    sessions = Appointment.objects.filter(patient=patient, status__in=COUNTED_STATUSES)
+    if excluding is not None:
+        sessions = sessions.exclude(pk=getattr(excluding, "pk", excluding))
+    rows = sessions.order_by("start", "pk").values_list("procedure__slug", "start", "status")
+    return tuple(
+        (slug, local_date(start), status == AppointmentStatus.COMPLETED)
+        for slug, start, status in rows
+    )
+
+
+def screening_inputs(
+    patient: PatientProfile, *, excluding: Appointment | int | None = None
+) -> ScreeningInputs:
+    """The patient's latest intake and other sessions: the one read every screening path uses."""
+    return ScreeningInputs(latest_intake(patient), patient_sessions(patient, excluding=excluding))
+
 
 def procedure_history(patient: PatientProfile) -> History:
     """Map a procedure slug to (last completed session date, sessions done in the course).
@@ -123,13 +174,14 @@ def screened_catalogue(
 
     None when the patient has no intake yet.
     """
-    version = latest_intake(patient)
-    if version is None:
+    inputs = screening_inputs(patient)
+    if inputs.version is None:
         return None
     return screen_catalogue(
-        version.parsed_answers,
+        inputs.answers,
         on=on or timezone.localdate(),
         history=procedure_history(patient),
+        other_sessions=inputs.other_sessions,
     )
 
 

@@ -30,7 +30,7 @@ from clinic.tests.factories import (
 )
 from patients.records import services
 from patients.records.selectors import current_consent_text
-from patients.tests.factories import give_baseline_intake
+from patients.tests.factories import give_baseline_intake, give_done_session
 from procedures.models import Procedure
 
 # The race tests send 50 requests at once; Django's test server listens with a backlog of
@@ -62,11 +62,17 @@ def sign(user: User, category: str) -> None:
     )
 
 
-def ready(user: User, *categories: str, **intake_changes: Any) -> User:
-    """Give the patient the baseline intake (with changes) and sign the categories' consents."""
+def ready(user: User, *categories: str, consulted: bool = False, **intake_changes: Any) -> User:
+    """Give the patient the baseline intake (with changes) and sign the categories' consents.
+
+    `consulted`: a consultation done a month ago, which the procedures that need one
+    first (rules-v2.md section 3) ask for; tests of that rule pass False.
+    """
     give_baseline_intake(user, **intake_changes)
     for category in categories or ("peel",):
         sign(user, category)
+    if consulted:
+        give_done_session(user, "consultation")
     return user
 
 

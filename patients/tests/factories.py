@@ -11,12 +11,14 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from PIL import Image
 
-from clinic.models import User
-from patients.models import DATA_PROCESSING, IntakeVersion, PatientProfile
+from clinic.models import Practitioner, Room, User
+from clinic.tests.factories import PractitionerFactory, RoomFactory, UserFactory
+from patients.models import DATA_PROCESSING, Appointment, IntakeVersion, PatientProfile
 from patients.records import services
 from patients.records.forms import NO, YES
 from patients.records.selectors import current_consent_text
 from procedures.intake import QUESTIONS, Kind, baseline_answers
+from procedures.models import Procedure
 
 
 class PatientUserFactory(DjangoModelFactory):
@@ -90,3 +92,60 @@ def jpeg_bytes(size: tuple[int, int] = (64, 48), color: str = "red", **save: Any
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format="JPEG", **save)
     return out.getvalue()
+
+
+def give_session(
+    user: User,
+    slug: str,
+    *,
+    start: dt.datetime,
+    status: str = Appointment.Status.CONFIRMED,
+    practitioner: Practitioner | None = None,
+) -> Appointment:
+    """A session of `slug` for the patient written as a row (another session screening reads).
+
+    Its practitioner and room are the clinic's own when the test set one up.
+    """
+    procedure = Procedure.objects.get(slug=slug)
+    end = start + dt.timedelta(minutes=procedure.booked_minutes)
+    practitioner = (
+        practitioner
+        or Practitioner.objects.order_by("pk").first()
+        or PractitionerFactory(user=UserFactory(is_staff=True), roles=list(procedure.roles))
+    )
+    room = (
+        Room.objects.filter(kind=procedure.room_kind).order_by("pk").first()
+        or Room.objects.order_by("pk").first()
+        or RoomFactory(kind=procedure.room_kind)
+    )
+    return Appointment.objects.create(
+        patient=user.patient_profile,
+        procedure=procedure,
+        practitioner=practitioner,
+        room=room,
+        start=start,
+        end=end,
+        room_free_at=end + dt.timedelta(minutes=procedure.buffer_minutes),
+        buffer_minutes=procedure.buffer_minutes,
+        status=status,
+        procedure_name_en=procedure.name_en or procedure.name,
+        price=procedure.price_from,
+        booked_minutes=procedure.booked_minutes,
+        screening_outcome="ok",
+        screening_flags=[],
+        channel=Appointment.Channel.DESK,
+        created_by=user,
+    )
+
+
+def give_done_session(
+    user: User, slug: str = "consultation", *, days_ago: int = 30, on: dt.date | None = None
+) -> Appointment:
+    """A completed session of `slug` for the patient (by default a consultation a month ago).
+
+    The procedures that need a consultation first (rules-v2.md section 3) are booked
+    after one; it holds no time any more, so it never meets a slot of the test.
+    """
+    day = on or timezone.localdate() - dt.timedelta(days=days_ago)
+    start = dt.datetime.combine(day, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
+    return give_session(user, slug, start=start, status=Appointment.Status.COMPLETED)

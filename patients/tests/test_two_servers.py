@@ -1,6 +1,7 @@
 """More than one web server (issue 21): two gunicorn servers on different ports over one
 PostgreSQL, one Redis and one S3-compatible bucket (moto's standalone server, started
-here) behave as one portal: a photo uploaded through one is served by the other, 50
+here) behave as one portal: a photo uploaded through one (and processed by a real Celery
+worker sharing the bucket) is served by the other, 50
 parallel bookings of one slot split across both make one appointment, and a session
 started on one is valid on the other.
 
@@ -28,7 +29,7 @@ from rest_framework.authtoken.models import Token
 
 from bench.server import Server, answers, free_port, gunicorn, stop
 from clinic.models import User
-from conftest import celery_env
+from conftest import celery_env, start_celery, stop_process
 from patients.models import Appointment, Photo
 from patients.tests.booking_fixtures import Clinic, ready
 from patients.tests.factories import jpeg_bytes, make_patient
@@ -102,7 +103,7 @@ def bucket() -> Iterator[Bucket]:
 
 @pytest.fixture(scope="module")
 def servers(bucket: Bucket) -> Iterator[tuple[Server, Server]]:
-    env = celery_env({"STORAGE_URL": bucket.storage_url, "PHOTO_PROCESSING": "inline", **KEYS})
+    env = celery_env({"STORAGE_URL": bucket.storage_url, "PHOTO_PROCESSING": "celery", **KEYS})
     args = ["--workers", "2", "--threads", "8", "--timeout", "60"]
     log = Path(settings.TEST_RUN_DIR)
     with (
@@ -110,6 +111,24 @@ def servers(bucket: Bucket) -> Iterator[tuple[Server, Server]]:
         gunicorn(env=env, args=args, log=log / "web-b.log", cwd=settings.BASE_DIR) as second,
     ):
         yield first, second
+
+
+@pytest.fixture
+def photo_worker(bucket: Bucket) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker on this run's queue, reading and writing the same bucket."""
+    process = start_celery(
+        "worker",
+        "--loglevel=INFO",
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        log_name="photo-worker",
+        extra_env={"STORAGE_URL": bucket.storage_url, **KEYS},
+    )
+    yield process
+    stop_process(process)
 
 
 def url(server: Server, path: str) -> str:
@@ -146,7 +165,7 @@ def test_a_session_started_on_one_server_is_valid_on_the_other(
 
 
 def test_a_photo_uploaded_through_one_server_is_served_by_the_other_from_the_bucket(
-    servers: tuple[Server, Server], bucket: Bucket
+    servers: tuple[Server, Server], bucket: Bucket, photo_worker: subprocess.Popen[bytes]
 ) -> None:
     first, second = servers
     user = make_patient(email="photo@example.test")
@@ -160,8 +179,14 @@ def test_a_photo_uploaded_through_one_server_is_served_by_the_other_from_the_buc
         timeout=60,
     )
     assert response.status_code == 302, response.text[:500]
+    # The upload returned at once; the worker decodes it from the bucket and stores the result.
     photo = Photo.objects.get(patient=user.patient_profile)
+    deadline = time.monotonic() + 90
+    while photo.status == Photo.Status.PROCESSING and time.monotonic() < deadline:
+        time.sleep(0.5)
+        photo.refresh_from_db()
     assert photo.status == Photo.Status.READY
+    assert photo.source_name == ""
 
     served = browser.get(url(second, f"/photos/{photo.uuid}/full/"), timeout=30)
     assert served.status_code == 200

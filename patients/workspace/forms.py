@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.edges import validate_day
 from clinic.models import Practitioner
 from patients.models import PatientProfile
 from patients.workspace.selectors import BY_PRACTITIONER, BY_ROOM
@@ -19,7 +20,9 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M
 
 
 class CalendarForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=DATE_WIDGET, validators=[validate_day]
+    )
     view = forms.ChoiceField(
         label=_("View"),
         required=False,
@@ -46,7 +49,7 @@ class CalendarBookForm(forms.Form):
         queryset=Procedure.objects.filter(is_active=True),
         to_field_name="slug",
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, validators=[validate_day])
     time = forms.TimeField(label=_("Time"), widget=TIME_WIDGET)
     practitioner = forms.ModelChoiceField(
         label=_("Practitioner"),
@@ -57,7 +60,7 @@ class CalendarBookForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(label=_("New date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("New date"), widget=DATE_WIDGET, validators=[validate_day])
     time = forms.TimeField(label=_("New time"), widget=TIME_WIDGET)
     practitioner = forms.ModelChoiceField(
         label=_("Practitioner"),
@@ -129,7 +132,9 @@ class ReviewDecisionForm(forms.Form):
 
 
 class DaySheetForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=DATE_WIDGET, validators=[validate_day]
+    )
     practitioner = forms.ModelChoiceField(
         label=_("Practitioner"),
         queryset=Practitioner.objects.filter(is_active=True).select_related("user"),

@@ -135,6 +135,8 @@ def calendar(request: SignedInRequest) -> HttpResponse:
     """Day (every practitioner or room) or week (one of them) on the booking grid."""
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    # A bad date (say 0001-01-01) shows today with the error on the field, as a 400.
+    status = 400 if form.is_bound and form.errors else 200
     day = data.get("date") or timezone.localdate()
     view = data.get("view") or "day"
     by = data.get("by") or BY_PRACTITIONER
@@ -158,7 +160,7 @@ def calendar(request: SignedInRequest) -> HttpResponse:
         "today_url": _calendar_url(timezone.localdate(), **base),
         "statuses": Appointment.Status,
     }
-    return _page(request, "calendar.html", context)
+    return _page(request, "calendar.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -413,6 +415,7 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
     """Today's patients of the logged-in practitioner (a manager picks one), printable."""
     form = DaySheetForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    status = 400 if form.is_bound and form.errors else 200
     day = data.get("date") or timezone.localdate()
     own = Practitioner.objects.select_related("user").filter(user=request.user).first()
     practitioner = own
@@ -445,7 +448,7 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
         "rows": rows,
         "can_pick": has_role(request.user, Role.MANAGER),
     }
-    return _page(request, "day_sheet.html", context)
+    return _page(request, "day_sheet.html", context, status=status)
 
 
 def _back_to_day_sheet(request: SignedInRequest) -> HttpResponse:

@@ -36,26 +36,13 @@ def answers(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def prerequisites(django_capture_on_commit_callbacks: Any) -> None:
-    """The domain's default prerequisites (rules-v2.md section 3), as staff would enter them.
+def prerequisites() -> None:
+    """The domain's default prerequisites (rules-v2.md section 3), as the migrations load them.
 
-    The data migrations load them together with the booking paths that read the
-    patient's sessions (see `0006_load_washouts`); until then a test adds them.
+    `0008_load_prerequisites` loads them once every booking path reads the patient's
+    sessions; the tests that read them say so by this fixture.
     """
-    procedures = {p.slug: p for p in Procedure.objects.all()}
-    # Committed, as far as the test's transaction allows: what follows is a change of its own.
-    with django_capture_on_commit_callbacks(execute=True):
-        for entry in PREREQUISITES:
-            row = Prerequisite(
-                procedure=procedures[entry.procedure],
-                requires=procedures[entry.requires],
-                min_days=entry.min_days,
-                max_days=entry.max_days,
-                offer_slots=entry.offer_slots,
-                source=entry.source,
-            )
-            row.full_clean()
-            row.save()
+    assert Prerequisite.objects.count() == len(PREREQUISITES)
 
 
 @pytest.fixture
@@ -132,7 +119,11 @@ def test_the_database_tables_screen_like_the_built_in_data() -> None:
 def test_the_seeded_rows_have_their_history() -> None:
     for model in (WashoutGroup, WashoutRule):
         assert model.history.filter(history_change_reason=REASON).count() == model.objects.count()
-    assert not Prerequisite.objects.exists()  # loaded with the booking paths that read sessions
+    assert (
+        Prerequisite.history.filter(history_change_reason=f"{REASON}: prerequisites").count()
+        == Prerequisite.objects.count()
+        == len(PREREQUISITES)
+    )
     laser = Procedure.objects.get(slug="laser-resurfacing")
     assert laser.history.first().washout_group.code == "deep"
     assert laser.history.first().history_change_reason == REASON

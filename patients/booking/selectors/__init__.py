@@ -17,13 +17,24 @@ from patients.booking.selectors.appointments import (
     next_held_session_on,
     patient_appointments,
     pending_reviews,
+    remedy_slots,
     waitlist_of,
 )
-from patients.booking.selectors.slots import DayView, SlotPicker, SlotView, pick_slots, slot_views
+from patients.booking.selectors.slots import (
+    DayView,
+    PatientSlots,
+    SlotPicker,
+    SlotView,
+    free_slots_for_patient,
+    pick_slots,
+    remedy_views,
+    slot_views,
+)
 
 __all__ = [
     "NEARBY_DAYS",
     "DayView",
+    "PatientSlots",
     "SlotPicker",
     "SlotView",
     "affected_by_closure",
@@ -34,10 +45,13 @@ __all__ = [
     "course_history",
     "current_course",
     "free_slots_for",
+    "free_slots_for_patient",
     "next_held_session_on",
     "patient_appointments",
     "pending_reviews",
     "pick_slots",
+    "remedy_slots",
+    "remedy_views",
     "slot_views",
     "waitlist_of",
 ]

@@ -16,6 +16,9 @@ Domain rules:
   active appointments of that procedure booked before the date being screened
   and after the course's last session: a second peel booked ten days after a
   booked (not yet done) one is as much "too soon" as after a completed one.
+- A refusal whose way out is another procedure first (a consultation: rules-v2.md
+  section 3) offers that procedure's next free times (`remedy_slots`): at most
+  `REMEDY_SLOTS`, within `NEARBY_DAYS` from today.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from patients.models import (
 )
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.models import Procedure
+from procedures.verdicts import ScreeningResult
 
 __all__ = [
     "NEARBY_DAYS",
@@ -64,10 +68,12 @@ __all__ = [
     "free_slots_for",
     "patient_appointments",
     "pending_reviews",
+    "remedy_slots",
     "waitlist_of",
 ]
 
 NEARBY_DAYS = 14
+REMEDY_SLOTS = 6
 
 
 def booking_inputs(
@@ -160,6 +166,23 @@ def free_slots_for(
     if not inputs.practitioners or not inputs.room_ids:
         return []
     return free_slots(inputs, busy=busy_for(inputs, now=now), now=now)
+
+
+def remedy_slots(
+    result: ScreeningResult | None, *, now: dt.datetime | None = None
+) -> tuple[Procedure | None, list[Slot]]:
+    """The procedure a refusal names as its way out (a consultation) and its next free slots.
+
+    (None, []) unless `result` is blocked and names one that can be booked.
+    """
+    if result is None or not result.blocked or not result.remedy_procedure:
+        return None, []
+    procedure = Procedure.objects.filter(slug=result.remedy_procedure, is_active=True).first()
+    if procedure is None:
+        return None, []
+    now = now or timezone.now()
+    slots = free_slots_for(procedure, start_date=local_date(now), days=NEARBY_DAYS, now=now)
+    return procedure, slots[:REMEDY_SLOTS]
 
 
 def patient_appointments(patient: PatientProfile) -> QuerySet[Appointment]:

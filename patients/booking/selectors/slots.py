@@ -23,18 +23,29 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from clinic.availability import Policy, Slot, clinic_zone, free_slots, local_day_bounds
+from clinic.availability import Policy, Slot, clinic_zone, free_slots
 from clinic.models import Practitioner
 from clinic.selectors import availability_inputs
-from patients.booking.screening import screen_for_booking
-from patients.booking.selectors.appointments import busy_for, course_history
+from patients.booking.screening import check_patient_days, own_history, screening_inputs
+from patients.booking.selectors.appointments import busy_for, remedy_slots
 from patients.models import PatientProfile
 from procedures.courses import CourseWindow, next_session_window
+from procedures.days import DayCheck, explain_left_out
 from procedures.models import Procedure
-from procedures.screening import ScreeningResult
+from procedures.screening import ScreeningResult, rules_for
 
-__all__ = ["DayView", "SlotPicker", "SlotView", "pick_slots", "slot_views"]
+__all__ = [
+    "DayView",
+    "PatientSlots",
+    "SlotPicker",
+    "SlotView",
+    "free_slots_for_patient",
+    "pick_slots",
+    "remedy_views",
+    "slot_views",
+]
 
 MAX_RANGE_DAYS = 14
 
@@ -73,6 +84,11 @@ class SlotPicker:
     window_moved: bool = False
     days: list[DayView] = field(default_factory=list)
     blocked_days: list[DayView] = field(default_factory=list)
+    # Why the blocked days are left out, said once above the list.
+    left_out: list[str | Promise] = field(default_factory=list)
+    # A refusal's way out (a consultation first) and its next free times.
+    remedy_procedure: Procedure | None = None
+    remedy: list[SlotView] = field(default_factory=list)
 
     @property
     def has_slots(self) -> bool:
@@ -117,6 +133,72 @@ def _group(slots: list[SlotView]) -> list[tuple[Practitioner, list[SlotView]]]:
     return sorted(groups.values(), key=lambda group: str(group[0]))
 
 
+@dataclass(frozen=True)
+class PatientSlots:
+    """Free slots a patient may book, and why the days left out are left out."""
+
+    slots: list[Slot]
+    left_out: list[str | Promise]
+    days_left_out: list[dt.date]
+
+
+def free_slots_for_patient(
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    start_date: dt.date,
+    days: int,
+    practitioner: Practitioner | int | None = None,
+    now: dt.datetime | None = None,
+    ignore_appointment: int | None = None,
+) -> PatientSlots:
+    """The free slots of `procedure` on `days` local dates, on the days the patient may book.
+
+    Each day is screened as a booking would screen it (`check_patient_days`: answers,
+    the patient's sessions of this and other procedures, course window, washouts,
+    prerequisites); a day refused is left out, and said once why. Raises IntakeRequired
+    without a current intake. Three queries for the patient besides `free_slots_for`'s.
+    """
+    now = now or timezone.now()
+    wanted = [start_date + dt.timedelta(days=offset) for offset in range(max(days, 0))]
+    checks, own = check_patient_days(
+        patient=patient, procedure=procedure, days=wanted, ignore_appointment=ignore_appointment
+    )
+    allowed = {check.day for check in checks if check.allowed}
+    slots: list[Slot] = []
+    if allowed:
+        first, last = min(allowed), max(allowed)
+        inputs = availability_inputs(
+            procedure, first, (last - first).days + 1, practitioner=practitioner
+        )
+        if inputs.practitioners and inputs.room_ids:
+            busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
+            zone = clinic_zone()
+            slots = [
+                slot
+                for slot in free_slots(inputs, busy=busy, now=now)
+                if slot.start.astimezone(zone).date() in allowed
+            ]
+    return PatientSlots(
+        slots=slots,
+        left_out=explain_left_out(rules_for(procedure.slug), checks, own=own),
+        days_left_out=[check.day for check in checks if not check.allowed],
+    )
+
+
+def remedy_views(
+    result: ScreeningResult | None, *, now: dt.datetime | None = None
+) -> tuple[Procedure | None, list[SlotView]]:
+    """A refusal's way out (a consultation first) and its next free times, as pages show them."""
+    procedure, slots = remedy_slots(result, now=now)
+    if procedure is None or not slots:
+        return procedure, []
+    practitioners = Practitioner.objects.filter(
+        pk__in={slot.practitioner_id for slot in slots}
+    ).select_related("user")
+    return procedure, slot_views(slots, {p.pk: p for p in practitioners})
+
+
 def pick_slots(
     *,
     patient: PatientProfile,
@@ -129,40 +211,41 @@ def pick_slots(
 ) -> SlotPicker:
     """Screening and free slots of `procedure` for the patient from `day` for `days` days.
 
-    Raises IntakeRequired when the patient has no current intake.
+    The patient is read once (`check_patient_days`): each day is screened with the
+    same inputs a booking reads. Raises IntakeRequired when the patient has no
+    current intake.
     """
     policy = Policy.from_settings()
-    zone = policy.zone
     now = timezone.now()
     horizon = policy.last_day(now)
     days = max(1, min(days, MAX_RANGE_DAYS))
     picker = SlotPicker(requested=day, start=day, end=day, result=None)
+    inputs = screening_inputs(patient, excluding=ignore_appointment)
 
-    last, done = course_history(
-        patient,
-        procedure,
-        before=local_day_bounds(day, zone=zone)[0],
-        ignore_appointment=ignore_appointment,
-    )
-    window = next_session_window(
-        procedure.screening_rules(), last_session_on=last, sessions_done=done
-    )
+    def check(first: dt.date, count: int) -> list[DayCheck]:
+        wanted = [first + dt.timedelta(days=offset) for offset in range(max(count, 1))]
+        checks, _own = check_patient_days(
+            patient=patient, procedure=procedure, days=wanted, inputs=inputs, own=own
+        )
+        return checks
+
+    own = own_history(patient, procedure, inputs)
+    rules = rules_for(procedure.slug)
+    last, done = own.on(day)
+    window = next_session_window(rules, last_session_on=last, sessions_done=done)
     if window.opens_on is not None or window.closes_on is not None:
         picker.window = window
         if window.opens_on is not None and day < window.opens_on and not window.complete:
             day, picker.window_moved = window.opens_on, True
 
-    def screen(on: dt.date) -> ScreeningResult:
-        return screen_for_booking(
-            patient=patient, procedure=procedure, on=on, ignore_appointment=ignore_appointment
-        )
-
-    result = screen(day)
+    first = check(day, 1)[0]
+    result = first.result
     earliest = result.earliest_date
     if result.blocked and earliest is not None and day < earliest <= horizon:
         picker.blocked_first = result
         day = earliest
-        result = screen(day)
+        first = check(day, 1)[0]
+        result = first.result
     picker.result = result
     picker.start = day
     end = day + dt.timedelta(days=days - 1)
@@ -171,24 +254,34 @@ def pick_slots(
         end = min(end, window.closes_on)
     end = min(end, horizon)
     picker.end = max(end, day)
+    if result.blocked:
+        picker.remedy_procedure, picker.remedy = remedy_views(result, now=now)
     if result.blocked and result.earliest_date is None:
         return picker  # nothing will change by waiting: no slots at all
     if day > horizon:
         return picker
 
     span = (picker.end - day).days + 1
-    inputs = availability_inputs(procedure, day, span, practitioner=practitioner)
+    checks = check(day, span)
+    inputs_ = availability_inputs(procedure, day, span, practitioner=practitioner)
     slots: list[Slot] = []
-    if inputs.practitioners and inputs.room_ids:
-        busy = busy_for(inputs, now=now, ignore_appointment=ignore_appointment)
-        slots = free_slots(inputs, busy=busy, now=now, policy=policy)
+    if inputs_.practitioners and inputs_.room_ids:
+        busy = busy_for(inputs_, now=now, ignore_appointment=ignore_appointment)
+        slots = free_slots(inputs_, busy=busy, now=now, policy=policy)
     by_pk = {p.pk: p for p in practitioners}
     by_day: dict[dt.date, list[SlotView]] = {}
     for view in slot_views(slots, by_pk):
         by_day.setdefault(view.start.date(), []).append(view)
-    for offset in range(span):
-        on = day + dt.timedelta(days=offset)
-        on_result = result if offset == 0 else screen(on)
-        day_view = DayView(day=on, result=on_result, groups=_group(by_day.get(on, [])))
-        (picker.blocked_days if on_result.blocked else picker.days).append(day_view)
+    for day_check in checks:
+        day_view = DayView(
+            day=day_check.day, result=day_check.result, groups=_group(by_day.get(day_check.day, []))
+        )
+        (picker.days if day_check.allowed else picker.blocked_days).append(day_view)
+    # The first day's refusal is shown above already: its reasons are not said twice.
+    shown = {str(f.patient_message) for f in result.findings if f.absolute and result.blocked}
+    picker.left_out = [
+        sentence
+        for sentence in explain_left_out(rules, checks, own=own)
+        if str(sentence) not in shown
+    ]
     return picker

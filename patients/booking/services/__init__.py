@@ -4,6 +4,7 @@
 - `status`: cancelling, checking in, completing, no-show;
 - `reviews`: a practitioner's decisions on flagged bookings, and the auto-decline;
 - `courses`: booking a whole course, advancing and restarting courses;
+- `course_moves`: moving a course session with the sessions after it;
 - `waitlist`: waiting for a time, offers of freed slots, accepting them;
 - `access` (who may do what) and `history` (the status-change rows) serve them.
 
@@ -27,6 +28,7 @@ from patients.booking.errors import (
 )
 from patients.booking.screening import screen_for_booking
 from patients.booking.services.booking import MOVABLE, book_appointment, move_appointment
+from patients.booking.services.course_moves import move_with_later_sessions
 from patients.booking.services.courses import CourseProposal, book_course, propose_course_slots
 from patients.booking.services.reviews import (
     approve_booking_review,
@@ -78,6 +80,7 @@ __all__ = [
     "leave_waitlist",
     "mark_no_show",
     "move_appointment",
+    "move_with_later_sessions",
     "offer_freed_slot",
     "propose_course_slots",
     "screen_for_booking",

@@ -63,15 +63,16 @@ from patients.booking.errors import (
     EmailNotVerified,
     MoveNeedsReview,
     PatientBusy,
-    ScreeningBlocked,
     SlotTaken,
     SlotUnavailable,
 )
 from patients.booking.locking import lock_appointment, lock_patient
 from patients.booking.screening import (
+    allowed_slots,
     require_consent,
     require_interval_before_later_session,
     screen_at,
+    screening_blocked,
 )
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for, course_history
 from patients.booking.services.access import (
@@ -192,7 +193,7 @@ def book_in_transaction(
     history = course_history(patient, procedure, before=start)
     result, version = screen_at(patient=patient, procedure=procedure, start=start, history=history)
     if result.blocked:
-        raise ScreeningBlocked(result, session_number=session_number)
+        raise screening_blocked(result, session_number=session_number)
     require_interval_before_later_session(patient=patient, procedure=procedure, start=start)
     require_consent(patient, procedure)
     slot, inputs = _claim_slot(
@@ -221,7 +222,12 @@ def book_in_transaction(
     _save_guarded(
         appointment,
         taken=lambda: _taken(
-            procedure, start=start, practitioner=practitioner, now=now, inputs=inputs
+            procedure,
+            patient=patient,
+            start=start,
+            practitioner=practitioner,
+            now=now,
+            inputs=inputs,
         ),
     )
     log_status_change(appointment, from_status="", to_status=status, by=booked_by, at=now)
@@ -295,7 +301,7 @@ def move_appointment(
             patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
         )
         if result.blocked:
-            raise ScreeningBlocked(result)
+            raise screening_blocked(result)
         require_interval_before_later_session(
             patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
         )
@@ -333,6 +339,7 @@ def move_appointment(
             appointment,
             taken=lambda: _taken(
                 procedure,
+                patient=patient,
                 start=start,
                 practitioner=practitioner,
                 now=now,
@@ -402,6 +409,7 @@ def _claim_slot(
     if slot is None:
         raise _taken(
             procedure,
+            patient=patient,
             start=start,
             practitioner=practitioner,
             now=now,
@@ -433,15 +441,23 @@ def _check_patient_free(
 def _taken(
     procedure: Procedure,
     *,
+    patient: PatientProfile,
     start: dt.datetime,
     practitioner: Practitioner | None,
     now: dt.datetime,
     **schedule: Any,
 ) -> SlotTaken:
-    """A "just taken" refusal of `start`, with the next free slots (`race_guard.alternatives`)."""
+    """A "just taken" refusal of `start`, with the next free slots (`race_guard.alternatives`)
+    on the days the patient may book."""
+    slots = race_guard.alternatives(
+        procedure, start=start, practitioner=practitioner, now=now, **schedule
+    )
     return SlotTaken(
-        race_guard.alternatives(
-            procedure, start=start, practitioner=practitioner, now=now, **schedule
+        allowed_slots(
+            slots,
+            patient=patient,
+            procedure=procedure,
+            ignore_appointment=schedule.get("ignore_appointment"),
         )
     )
 
@@ -490,3 +506,10 @@ def _active_course(patient: PatientProfile, procedure: Procedure) -> TreatmentCo
     return TreatmentCourse.objects.filter(
         patient=patient, procedure=procedure, status=TreatmentCourse.Status.ACTIVE
     ).first()
+
+
+# The slot checks of one move, shared with the move of a course's later sessions
+# (`patients.booking.services.course_moves`).
+claim_slot = _claim_slot
+save_guarded = _save_guarded
+taken = _taken

@@ -1,11 +1,15 @@
 """Treatment courses: booking a whole course, advancing it, restarting it.
 
 Domain rules (see `patients.models.course` for the full statement):
-- `book_course` proposes every session inside its window (the same local time
-  of day on the day the window opens when that is free, else the nearest free
-  slot inside the window; for procedures with no upper interval, within two
-  weeks), screens each with the projected history, and books all or none; the
-  first session is the one asked for, on that day only. It stops at the
+- `book_course` proposes every session inside its window, aimed at the window's
+  middle (`CourseWindow.aim_on`), so that each session can later move a few days
+  either way and stay inside it: the same local time of day on that day when it
+  is free, else the nearest free slot inside the window (nearest day, then nearest
+  time of day), passing over days screening blocks (a washout with another
+  session); for procedures with no upper interval, within two weeks of the
+  opening. It screens each with the projected history and the patient's other
+  sessions, and books all or none; the first session is the one asked for, on
+  that day only. It stops at the
   course's limit and never proposes past the booking horizon.
 - Completing an appointment advances the patient's active course of that
   procedure (created at the first completed session when there is none):
@@ -22,7 +26,7 @@ Advancing and restarting run inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -31,9 +35,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.availability import Booking, Busy, Policy, Slot, free_slots, local_date
 from clinic.models import Practitioner, User
-from patients.booking.errors import BookingError, ScreeningBlocked, SlotUnavailable
+from patients.booking.errors import BookingError, SlotUnavailable
 from patients.booking.locking import lock_active_course, lock_patient
-from patients.booking.screening import screen_at
+from patients.booking.screening import screen_at, screening_blocked, screening_inputs
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for, course_history
 from patients.booking.services.booking import book_in_transaction, check_can_book, require_aware
 from patients.models import Appointment, PatientProfile, TreatmentCourse
@@ -104,6 +108,8 @@ def propose_course_slots(
         raise SlotUnavailable.because(policy.why_not_bookable(first_start, now), policy)
     inputs = booking_inputs(procedure, first_day, span, practitioner=practitioner)
     busy = busy_for(inputs, now=now)
+    # The patient is read once: every proposed day is screened with the same inputs.
+    patient_inputs = screening_inputs(patient)
     last, done = course_history(patient, procedure, before=first_start)
     proposals: list[CourseProposal] = []
     chosen: list[Booking] = []
@@ -111,18 +117,22 @@ def propose_course_slots(
         window = next_session_window(rules, last_session_on=last, sessions_done=done)
         if window.complete:
             break
-        day = first_day if index == 0 else (window.opens_on or last or first_day)
+        # Aimed at the window's middle (`aim_on`): each session can then move a few days
+        # either way and stay inside its window. The first session is the one asked for.
+        day = first_day if index == 0 else (window.aim_on or last or first_day)
         if window.opens_on is not None and day < window.opens_on:
             day = window.opens_on
         target = dt.datetime.combine(day, wall_time, tzinfo=zone)
+        opens = day if index == 0 else max(window.opens_on or day, first_day)
         closes = window.closes_on or day + dt.timedelta(days=NEARBY_DAYS)
         if index == 0:
             closes = day  # the first session is the one asked for: that day only
         slot: Slot | None = None
-        if day <= horizon:
+        result: ScreeningResult | None = None
+        if opens <= horizon:
             busy_now = _with_bookings(busy, chosen) if chosen else busy
             window_inputs = replace(
-                inputs, start_date=day, days=(min(closes, horizon) - day).days + 1
+                inputs, start_date=opens, days=(min(closes, horizon) - opens).days + 1
             )
             candidates = free_slots(window_inputs, busy=busy_now, now=now, policy=policy)
             candidates = [
@@ -130,15 +140,26 @@ def propose_course_slots(
                 for s in candidates
                 if practitioner is None or s.practitioner_id == practitioner.pk
             ]
-            exact = [s for s in candidates if s.start == target.astimezone(dt.UTC)]
-            slot = exact[0] if exact else _nearest(candidates, target)
+            slot, result = _best_screened(
+                candidates,
+                target,
+                screen=lambda start, history=(last, done): screen_at(
+                    patient=patient,
+                    procedure=procedure,
+                    start=start,
+                    history=history,
+                    inputs=patient_inputs,
+                )[0],
+            )
         session_day = slot.start.astimezone(zone).date() if slot else day
-        result, _version = screen_at(
-            patient=patient,
-            procedure=procedure,
-            start=slot.start if slot else target,
-            history=(last, done),
-        )
+        if result is None:
+            result, _version = screen_at(
+                patient=patient,
+                procedure=procedure,
+                start=target,
+                history=(last, done),
+                inputs=patient_inputs,
+            )
         proposals.append(
             CourseProposal(
                 session_number=done + 1,
@@ -188,7 +209,7 @@ def book_course(
         )
         for proposal in proposals:
             if proposal.screening.blocked:
-                raise ScreeningBlocked(proposal.screening, session_number=proposal.session_number)
+                raise screening_blocked(proposal.screening, session_number=proposal.session_number)
         missing = [p.session_number for p in proposals if p.slot is None]
         if missing or len(proposals) < sessions:
             raise BookingError(
@@ -227,10 +248,38 @@ def book_course(
     return appointments
 
 
-def _nearest(slots: Sequence[Slot], target: dt.datetime) -> Slot | None:
-    if not slots:
-        return None
-    return min(slots, key=lambda slot: (abs(slot.start - target), slot.start))
+def _preference(slot: Slot, target: dt.datetime) -> tuple[int, float, dt.datetime]:
+    """Nearest day to the target first, then nearest time of day to the target's, then earliest."""
+    zone = target.tzinfo
+    local = slot.start.astimezone(zone)
+    days = abs((local.date() - target.date()).days)
+    wall = dt.datetime.combine(target.date(), local.time(), tzinfo=zone)
+    return days, abs((wall - target).total_seconds()), slot.start
+
+
+def _best_screened(
+    slots: Sequence[Slot],
+    target: dt.datetime,
+    *,
+    screen: Callable[[dt.datetime], ScreeningResult],
+) -> tuple[Slot | None, ScreeningResult | None]:
+    """The preferred slot on a day screening does not block, with its screening.
+
+    Each day is screened once; a blocked day's slots are passed over (a washout with
+    another session, say), so the proposal is a time the booking will accept.
+    """
+    verdicts: dict[dt.date, ScreeningResult] = {}
+    first: tuple[Slot, ScreeningResult] | None = None
+    for slot in sorted(slots, key=lambda slot: _preference(slot, target)):
+        day = slot.start.astimezone(target.tzinfo).date()
+        if day not in verdicts:
+            verdicts[day] = screen(slot.start)
+        result = verdicts[day]
+        if first is None:
+            first = (slot, result)
+        if not result.blocked:
+            return slot, result
+    return first if first is not None else (None, None)
 
 
 def _with_bookings(busy: Busy, bookings: Sequence[Booking]) -> Busy:

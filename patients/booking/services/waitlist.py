@@ -35,7 +35,7 @@ from clinic.models import Practitioner, User
 from clinic.selectors import availability_inputs, qualified_practitioners
 from patients.booking.errors import BookingError, Forbidden
 from patients.booking.locking import lock_offer, lock_patient
-from patients.booking.screening import screen_at
+from patients.booking.screening import check_patient_days
 from patients.booking.selectors import busy_for
 from patients.booking.services.access import require_patient_or_desk
 from patients.booking.services.booking import book_in_transaction, check_can_book
@@ -147,10 +147,14 @@ def _eligible(
     if patient.erased_at is not None or not patient.is_verified:
         return False
     try:
-        result, _version = screen_at(patient=patient, procedure=procedure, start=start)
+        # The day as a booking screens it: answers, other sessions, the course window,
+        # and the interval before the patient's own later session of it.
+        checks, _own = check_patient_days(
+            patient=patient, procedure=procedure, days=[local_date(start)]
+        )
     except DomainError:
         return False  # no current intake
-    if result.blocked or not has_valid_consent(patient, procedure.category):
+    if not checks[0].allowed or not has_valid_consent(patient, procedure.category):
         return False
     return not Appointment.objects.filter(
         patient=patient, status__in=HOLDING_STATUSES, start__lt=end, end__gt=start

@@ -300,7 +300,7 @@ def test_book_bad_input_is_400_naming_the_field(
 
 
 def test_book_practitioner_not_qualified_is_400(clinic_setup: Clinic, patient: User) -> None:
-    ready(patient, "filler")
+    ready(patient, "filler", consulted=True)
     response = post_booking(
         api_for(patient),
         procedure="hyaluronic-filler",

@@ -18,11 +18,14 @@ from patients.booking.services import (
     book_course,
     check_in,
     complete_appointment,
+    move_with_later_sessions,
     propose_course_slots,
 )
 from patients.models import Appointment, TreatmentCourse
 from patients.records.selectors import procedure_history
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
+from patients.tests.factories import give_session
+from procedures.errors import DomainError
 from procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +103,7 @@ def test_peel_session_window_boundaries(
 def test_hyaluronic_filler_waits_182_days(
     clinic_setup: Clinic, patient: User, days_after: int, blocked: bool
 ) -> None:
-    ready(patient, "filler")
+    ready(patient, "filler", consulted=True)
     last = WEDNESDAY - dt.timedelta(days=182)
     course(patient, "hyaluronic-filler", done=1, last=last)
     start = at(last + dt.timedelta(days=days_after), 10)
@@ -134,7 +137,7 @@ def test_course_limit_needs_review_and_approval_starts_a_new_course(
     clinic_setup: Clinic, patient: User, practitioner: User, receptionist: User
 ) -> None:
     """Dermabrasion is a course of one: a second one needs a practitioner's review."""
-    ready(patient, "resurfacing")
+    ready(patient, "resurfacing", consulted=True)
     old = course(patient, "dermabrasion", done=1, last=dt.date(2025, 9, 1), status="completed")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10), slug="dermabrasion")
     assert appointment.status == S.PENDING_REVIEW
@@ -177,7 +180,10 @@ def test_gap_exceeded_approval_lapses_the_old_course(
 # --- whole courses ---------------------------------------------------------------------------
 
 
-def test_book_course_at_each_window_opening_same_time(clinic_setup: Clinic, patient: User) -> None:
+def test_book_course_aims_at_each_windows_middle_same_time(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    """Peels 14 to 21 days apart: each session 17 days after the one before, room either way."""
     ready(patient, "peel")
     appointments = book_course(
         patient=patient.patient_profile,
@@ -189,8 +195,8 @@ def test_book_course_at_each_window_opening_same_time(clinic_setup: Clinic, pati
     )
     assert [a.start for a in appointments] == [
         at(WEDNESDAY, 10),
-        at(WEDNESDAY + dt.timedelta(days=14), 10),
-        at(WEDNESDAY + dt.timedelta(days=28), 10),
+        at(WEDNESDAY + dt.timedelta(days=17), 10),
+        at(WEDNESDAY + dt.timedelta(days=34), 10),
     ]
     assert [a.session_number for a in appointments] == [1, 2, 3]
     assert {a.status for a in appointments} == {S.CONFIRMED}
@@ -201,7 +207,7 @@ def test_book_course_takes_the_nearest_free_slot_in_the_window(
     clinic_setup: Clinic, patient: User
 ) -> None:
     ready(patient, "peel")
-    ClosureFactory(starts_on=WEDNESDAY + dt.timedelta(days=14), reason="Clinic holiday")
+    ClosureFactory(starts_on=WEDNESDAY + dt.timedelta(days=17), reason="Clinic holiday")
     proposals = propose_course_slots(
         patient=patient.patient_profile,
         procedure=clinic_setup.procedure("glycolic-peel"),
@@ -209,11 +215,11 @@ def test_book_course_takes_the_nearest_free_slot_in_the_window(
         sessions=3,
     )
     starts = [p.slot.start for p in proposals if p.slot]
-    # Session 2's window opens on the closed day: the nearest free slot is the morning after
-    # at 09:00 (closer to 10:00 on the closed day than 10:00 the next day is).
-    assert starts[1] == at(WEDNESDAY + dt.timedelta(days=15), 9)
+    # Session 2 aims at the closed day: the nearest day with the same time free is the day
+    # before (the nearest day first, then the nearest time of day, then the earlier).
+    assert starts[1] == at(WEDNESDAY + dt.timedelta(days=16), 10)
     # Session 3 counts from the day session 2 actually takes place.
-    assert starts[2] == at(WEDNESDAY + dt.timedelta(days=29), 10)
+    assert starts[2] == at(WEDNESDAY + dt.timedelta(days=33), 10)
     assert [p.session_number for p in proposals] == [1, 2, 3]
     assert all(p.bookable for p in proposals)
     assert not Appointment.objects.exists()  # proposing books nothing
@@ -269,6 +275,97 @@ def test_course_continues_the_current_window(clinic_setup: Clinic, patient: User
     assert [p.session_number for p in proposals] == [2, 3]
     assert [p.slot.start for p in proposals if p.slot] == [
         at(LAST_PEEL + dt.timedelta(days=14), 10),
-        at(LAST_PEEL + dt.timedelta(days=28), 10),
+        at(LAST_PEEL + dt.timedelta(days=14 + 17), 10),  # the next window's middle
     ]
     assert [p.screening.outcome for p in proposals] == ["ok", "ok"]
+
+
+def test_book_course_passes_over_the_days_another_session_blocks(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    """A TCA CROSS on 19 June blocks peels until 2 July (focal -> superficial, 14 days):
+    session 2, aimed at 20 June (window 17-24 June), goes to the nearest day it may,
+    the 18th (a review: superficial -> focal, 14 days, relative)."""
+    ready(patient, "peel")
+    give_session(patient, "tca-cross", start=at(dt.date(2026, 6, 19), 9))
+    proposals = propose_course_slots(
+        patient=patient.patient_profile,
+        procedure=clinic_setup.procedure("glycolic-peel"),
+        first_start=at(WEDNESDAY, 10),
+        sessions=2,
+    )
+    assert proposals[1].slot is not None
+    assert proposals[1].slot.start == at(dt.date(2026, 6, 18), 10)
+    assert proposals[1].screening.flags == ("WASHOUT_REVIEW",)
+    assert all(p.bookable for p in proposals)
+
+
+# --- moving a session with the ones after it -------------------------------------------------
+
+
+def _course_of_three(clinic: Clinic, patient: User) -> list[Appointment]:
+    ready(patient, "peel")
+    return book_course(
+        patient=patient.patient_profile,
+        procedure=clinic.procedure("glycolic-peel"),
+        first_start=at(WEDNESDAY, 10),
+        sessions=3,
+        practitioner=clinic.derm,
+        booked_by=patient,
+        channel=Appointment.Channel.COURSE,
+    )
+
+
+@pytest.mark.parametrize("days", [6, -1])
+def test_a_session_moves_with_the_following_ones_by_the_same_days(
+    clinic_setup: Clinic, patient: User, days: int
+) -> None:
+    """Peels 14-21 days apart, booked 17 apart: moving session 1 by 6 days alone would leave
+    session 2 too close (11 days); carried together every gap stays 17 days."""
+    sessions = _course_of_three(clinic_setup, patient)
+    starts = [s.start for s in sessions]
+
+    moved = move_with_later_sessions(
+        appointment=sessions[0], start=starts[0] + dt.timedelta(days=days), by=patient
+    )
+
+    assert [m.pk for m in moved] == [s.pk for s in sessions]
+    for session, start in zip(sessions, starts, strict=True):
+        session.refresh_from_db()
+        assert session.start == start + dt.timedelta(days=days)
+        assert session.status == S.CONFIRMED
+        assert session.version == 1
+    assert Appointment.objects.filter(patient=patient.patient_profile).count() == 3
+
+
+def test_a_carried_move_is_all_or_none(clinic_setup: Clinic, patient: User) -> None:
+    """The third session's new day is closed: nothing moves, and the refusal names it."""
+    sessions = _course_of_three(clinic_setup, patient)
+    starts = [s.start for s in sessions]
+    ClosureFactory(starts_on=starts[2].date() + dt.timedelta(days=6), reason="Clinic holiday")
+
+    with pytest.raises(DomainError) as caught:
+        move_with_later_sessions(
+            appointment=sessions[0], start=starts[0] + dt.timedelta(days=6), by=patient
+        )
+    assert caught.value.session_number == 3  # type: ignore[attr-defined]
+    assert str(caught.value).startswith("Session 3:")
+    for session, start in zip(sessions, starts, strict=True):
+        session.refresh_from_db()
+        assert (session.start, session.version) == (start, 0)
+
+
+def test_a_carried_session_is_screened_where_it_lands(clinic_setup: Clinic, patient: User) -> None:
+    """A TCA CROSS booked where session 2 would land: its washout refuses the whole move."""
+    sessions = _course_of_three(clinic_setup, patient)
+    starts = [s.start for s in sessions]
+    landing = starts[1] + dt.timedelta(days=3)
+    give_session(patient, "tca-cross", start=landing - dt.timedelta(days=2, hours=1))
+
+    with pytest.raises(ScreeningBlocked) as caught:
+        move_with_later_sessions(
+            appointment=sessions[0], start=starts[0] + dt.timedelta(days=3), by=patient
+        )
+    assert caught.value.blocking == ("WASHOUT",)
+    assert caught.value.session_number == 2
+    assert [s.start for s in Appointment.objects.filter(procedure__slug="glycolic-peel")] == starts

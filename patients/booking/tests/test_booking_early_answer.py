@@ -76,9 +76,10 @@ def test_a_taken_slot_is_refused_before_screening(
             channel=Appointment.Channel.WEB,
         )
     assert caught.value.alternatives[0].start == at(WEDNESDAY, 11)
-    # Neither the intake nor the consents nor the patient's lock were read.
+    # Neither the consents nor the patient's lock were read; the intake only once, to
+    # offer the alternatives on the days the patient may book (issue #15, section 3).
     sql = sql_of(first)
-    assert "intakeversion" not in sql
+    assert sql.count('FROM "patients_intakeversion"') == 1
     assert "consent" not in sql
     assert "FOR UPDATE" not in sql
 
@@ -91,8 +92,9 @@ def test_a_taken_slot_is_refused_before_screening(
             booked_by=other_patient,
             channel=Appointment.Channel.WEB,
         )
-    # The next loser: the overlap query only, and the same alternatives from the cache.
-    assert len(second) == 1, sql_of(second)
+    # The next loser: the overlap query, the same alternatives from the cache, screened
+    # for the patient (intake, sessions, course).
+    assert len(second) == 4, sql_of(second)
     assert again.value.alternatives == caught.value.alternatives
 
 
@@ -265,9 +267,9 @@ def test_api_loser_gets_409_with_alternatives_in_few_queries(
     assert second.json()["code"] == "slot_taken"
     assert second.json()["alternatives"] == first.json()["alternatives"]
     # The token with its user and profile, and the overlap: a start refused seconds ago
-    # needs no catalogue read either (test_booking_quick_refusal), and no screening,
-    # no schedule, no role look-up for a verified patient.
-    assert len(captured) == 2, sql_of(captured)
+    # needs no schedule and no role look-up for a verified patient; its cached
+    # alternatives are screened for the patient (the procedure, intake, sessions, course).
+    assert len(captured) == 6, sql_of(captured)
 
 
 def _answer_later(seconds: float, mark: str, answer: tuple | None = None) -> threading.Thread:

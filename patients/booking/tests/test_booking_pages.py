@@ -637,8 +637,8 @@ def test_booking_a_whole_course_proposes_every_session_and_books_them_all(
     assert [row["proposal"].session_number for row in rows] == [1, 2, 3]
     assert [row["start"].date() for row in rows] == [
         WEDNESDAY,
-        dt.date(2026, 6, 17),
-        dt.date(2026, 7, 1),
+        dt.date(2026, 6, 20),
+        dt.date(2026, 7, 7),
     ]
     assert page.context["bookable"]
     response = client.post(url)

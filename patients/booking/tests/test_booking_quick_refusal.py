@@ -44,6 +44,13 @@ def reads_the_catalogue(queries: CaptureQueriesContext) -> bool:
     return any(table in q["sql"] for q in queries.captured_queries for table in CATALOGUE_TABLES)
 
 
+SCHEDULE_TABLES = ("clinic_practitioner", "clinic_room", "clinic_workinghours", "clinic_closure")
+
+
+def reads_the_schedule(queries: CaptureQueriesContext) -> bool:
+    return any(table in q["sql"] for q in queries.captured_queries for table in SCHEDULE_TABLES)
+
+
 @pytest.fixture
 def three_patients(patient: User, other_patient: User) -> list[User]:
     third = make_patient(email="third@example.test")
@@ -74,8 +81,11 @@ class TestAfterARefusal:
         assert again.json() == first.json()
         assert again.json()["code"] == "slot_taken"
         assert again.json()["alternatives"]
-        assert not reads_the_catalogue(queries)
-        assert len(queries) == 2  # the token with its patient, and who holds the time
+        # The token with its patient, who holds the time, and the cached alternatives
+        # screened for this patient (the procedure, intake, sessions, course): never the
+        # schedule nor the procedure's rules.
+        assert len(queries) == 6
+        assert not reads_the_schedule(queries)
 
     def test_the_holder_asking_again_hears_busy(
         self, clinic_setup: Clinic, three_patients: list[User]
@@ -130,7 +140,7 @@ class TestAfterARefusal:
         with CaptureQueriesContext(connection) as queries:
             same = book(client, clinic_setup, start="2026-06-03T07:00:00Z")
         assert same.json()["code"] == "slot_taken"
-        assert not reads_the_catalogue(queries)
+        assert not reads_the_schedule(queries)
         # A string id is the serializer's to read.
         with CaptureQueriesContext(connection) as queries:
             again = book(client, clinic_setup, practitioner=str(clinic_setup.derm.pk))

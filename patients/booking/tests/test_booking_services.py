@@ -248,7 +248,7 @@ def test_naive_start_is_refused(clinic_setup: Clinic, patient: User) -> None:
 
 
 def test_practitioner_not_qualified(clinic_setup: Clinic, patient: User) -> None:
-    ready(patient, "filler")
+    ready(patient, "filler", consulted=True)
     with pytest.raises(Exception) as caught:  # noqa: PT011 - checked below
         book(
             patient,

@@ -17,6 +17,7 @@ from patients.booking.selectors import pending_reviews
 from patients.booking.services import (
     ScreeningBlocked,
     approve_booking_review,
+    auto_decline_overdue_reviews,
     book_appointment,
     cancel_appointment,
     decline_booking_review,
@@ -282,3 +283,23 @@ def test_the_intake_page_sends_a_confirmed_booking_back_to_review(
     (row,) = system_rows(appointment)
     assert row.by is None
     assert len(review_messages(appointment)) == 1
+
+
+def test_the_automatic_decline_before_the_slot_applies_with_the_earliest_date(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    ready(patient, "peel")
+    appointment = book(patient, clinic_setup, at(TUESDAY, 10))
+    give_baseline_intake(patient, topical_retinoid_last_used=TODAY)
+    appointment.refresh_from_db()
+    assert appointment.status == S.PENDING_REVIEW
+
+    # Nobody decided: 24 hours before the slot the system declines it, as for any review.
+    declined = auto_decline_overdue_reviews(now=at(TUESDAY, 9))
+
+    assert declined == [appointment.pk]
+    appointment.refresh_from_db()
+    assert appointment.status == S.DECLINED
+    assert appointment.screening_earliest_on == TODAY + dt.timedelta(days=2)
+    (row,) = appointment.status_changes.filter(to_status=S.DECLINED)
+    assert row.by is None

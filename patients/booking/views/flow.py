@@ -25,14 +25,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.availability import clinic_zone
+from clinic.availability import Policy, clinic_zone
 from clinic.http import SignedInRequest, admin_page
 from clinic.models import Practitioner
 from clinic.selectors import qualified_practitioners
-from patients.booking.errors import IntakeRequired, SlotTaken
+from patients.booking.errors import IntakeRequired, SlotTaken, SlotUnavailable
 from patients.booking.forms import CancelForm, SlotForm
 from patients.booking.screening import screen_for_booking
-from patients.booking.selectors import SlotPicker, pick_slots, slot_views
+from patients.booking.selectors import SlotPicker, pick_slots, remedy_views, slot_views
 from patients.booking.services import cancel_appointment, move_appointment
 from patients.booking.services.rescreen import sent_to_review_by_cancelling
 from patients.models import Appointment, PatientProfile
@@ -164,9 +164,22 @@ def chosen_slot(
     error: DomainError | None,
     ignore_appointment: int | None = None,
 ) -> dict[str, Any]:
-    """The chosen slot on the clinic's clock and what screening says for its date."""
+    """The chosen slot on the clinic's clock and what screening says for its date.
+
+    A start already past (or sooner than the lead time) is not screened: it cannot be
+    booked anyway, and a date before the patient's birth is no input screening takes.
+    """
     local = start.astimezone(clinic_zone())
     result = None
+    policy = Policy.from_settings()
+    if start < policy.earliest_start(timezone.now()):
+        return {
+            "start": local,
+            "end": local + dt.timedelta(minutes=minutes),
+            "practitioner": practitioner,
+            "result": None,
+            "error": error or SlotUnavailable.because("lead", policy),
+        }
     try:
         result = screen_for_booking(
             patient=patient,
@@ -177,12 +190,15 @@ def chosen_slot(
         )
     except IntakeRequired as missing:
         error = error or missing
+    remedy_procedure, remedy = remedy_views(result)
     return {
         "start": local,
         "end": local + dt.timedelta(minutes=minutes),
         "practitioner": practitioner,
         "result": result,
         "error": error,
+        "remedy_procedure": remedy_procedure,
+        "remedy": remedy,
     }
 
 

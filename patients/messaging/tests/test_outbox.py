@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from smtplib import SMTPDataError, SMTPServerDisconnected
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from clinic.models import User
-from clinic.sms import SmsTemporaryError
 from patients import messaging as notifications
 from patients.booking.services import (
     approve_booking_review,
@@ -195,7 +195,7 @@ def test_cancelling_cancels_pending_reminders_and_sends_the_cancellation(
     assert len(mail.outbox) == 1
     assert "METHOD:CANCEL" in text(mail.outbox[0].attachments[0][1])
     # Nothing about the cancelled appointment goes out later, the confirmation neither.
-    assert dispatch_at(at(WEDNESDAY + dt.timedelta(days=2), 12)) == 1
+    assert dispatch_at(at(WEDNESDAY, 9)) == 1
     assert len(mail.outbox) == 1
     assert rows(appointment=appointment)[Kind.BOOKING_CONFIRMATION].state == State.CANCELLED
 
@@ -435,28 +435,60 @@ def test_one_smtp_session_serves_many_messages_and_a_dropped_one_is_reopened(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([patient.email, other_patient.email])
 
 
-def test_smtp_errors_are_retried_then_the_row_is_failed_for_staff(
+def test_smtp_errors_are_retried_for_hours_further_apart_then_the_row_fails_for_staff(
     clinic_setup: Clinic, patient: User, settings: Any
 ) -> None:
     settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTP"
-    settings.OUTBOX_MAX_ATTEMPTS = 3
     _appointment, reminder = make_due(clinic_setup, patient)
-    with time_machine.travel(DUE, tick=False):
-        lease, _claimed = outbox.claim_due_messages()
-        for _try in range(2):
-            with pytest.raises(SMTPServerDisconnected):
-                outbox.deliver_message(message_id=reminder.pk, lease=lease)
-            reminder.refresh_from_db()
-            assert reminder.state == State.SENDING
-        assert outbox.deliver_message(message_id=reminder.pk, lease=lease) == "failed"
-    reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (State.FAILED, 3)
-    assert reminder.last_error == "SMTPServerDisconnected: connection refused by the test"
+    reminder.send_by = None  # a message with no deadline: only the retry window ends it
+    reminder.save()
+    tries: list[dt.datetime] = []
+    moment = DUE
+    while reminder.state != State.FAILED:
+        assert len(tries) < 50, "never gave up"
+        dispatch_at(moment)
+        tries.append(moment)
+        reminder.refresh_from_db()
+        assert reminder.last_error == "SMTPServerDisconnected: connection refused by the test"
+        moment = reminder.due_at
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(tries)]
+    # A minute, then twice as long each time, never more than an hour apart...
+    assert gaps[:4] == [60, 120, 240, 480]
+    assert max(gaps) == settings.OUTBOX_RETRY_MAX_SECONDS
+    # ...for about six hours after the first failure, then `failed` for staff.
+    assert dt.timedelta(hours=5) <= tries[-1] - tries[0] <= dt.timedelta(hours=6)
+    assert reminder.first_failed_at == DUE
+    assert reminder.attempts == len(tries)
     # Staff put it back; it goes out with the same Message-ID.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbox.retry_failed(ids=[reminder.pk]) == 1
-    assert dispatch_at(DUE + dt.timedelta(minutes=5)) == 1
+    assert dispatch_at(tries[-1] + dt.timedelta(minutes=5)) == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == reminder.message_id
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.first_failed_at) == (State.SENT, None)
+
+
+def test_a_short_smtp_outage_loses_nothing(
+    clinic_setup: Clinic, patient: User, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTP"
+    _appointment, reminder = make_due(clinic_setup, patient)
+    dispatch_at(DUE)
+    dispatch_at(DUE + dt.timedelta(minutes=1))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (State.PENDING, 2)
+    assert dispatch_at(reminder.due_at) == 1
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (State.SENT, 3)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("attempts", "seconds"), [(1, 60), (2, 120), (6, 1920), (7, 3600), (40, 3600)]
+)
+def test_the_retry_delay_doubles_up_to_the_setting(attempts: int, seconds: int) -> None:
+    assert outbox.retry_delay(attempts) == dt.timedelta(seconds=seconds)
 
 
 class RefusingOnceSMTP(BaseEmailBackend):
@@ -490,12 +522,16 @@ def test_rows_go_out_in_batches_and_a_failed_try_does_not_hold_back_the_rest(
 
     monkeypatch.setattr(send_messages, "apply", recording_apply)
     assert dispatch_at(DUE) == 2
-    assert batches == [[one.pk, two.pk]]  # one task, oldest due first
+    assert batches == [[two.pk, one.pk]]  # one task, oldest due first (09:00, then 10:00)
     one.refresh_from_db()
     two.refresh_from_db()
-    assert (one.state, two.state) == (State.SENT, State.SENT)
-    # The refused first row was recorded and retried on its own task; the second took one try.
-    assert (one.attempts, two.attempts) == (2, 1)
+    # The refused first row waits for its retry; the second went out all the same.
+    assert (one.state, two.state) == (State.PENDING, State.SENT)
+    assert one.due_at == DUE + dt.timedelta(seconds=settings.OUTBOX_RETRY_FIRST_SECONDS)
+    assert one.last_error.startswith("SMTPDataError")
+    assert dispatch_at(one.due_at) == 1
+    one.refresh_from_db()
+    assert (one.state, one.attempts, two.attempts) == (State.SENT, 2, 1)
     assert one.last_error == ""
     assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
         [one.message_id, two.message_id]
@@ -524,23 +560,19 @@ def test_a_row_that_breaks_in_a_batch_is_left_to_the_dispatcher_and_the_rest_go_
     assert [m.to for m in mail.outbox] == [[other_patient.email]]
 
 
-def test_the_send_task_retries_with_backoff_until_the_row_fails(
+def test_the_send_task_leaves_retrying_to_the_outbox(
     clinic_setup: Clinic, patient: User, settings: Any
 ) -> None:
+    """No Celery countdown (Redis redelivers long ones): the row waits as `pending`."""
     settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTP"
     _appointment, reminder = make_due(clinic_setup, patient)
-    assert send_message.autoretry_for == (
-        __import__("smtplib").SMTPException,
-        OSError,
-        SmsTemporaryError,
-    )
-    assert send_message.retry_backoff is True
+    assert not getattr(send_message, "autoretry_for", ())
     with time_machine.travel(DUE, tick=False):
         lease, _claimed = outbox.claim_due_messages()
-        send_message.apply(args=(reminder.pk,), kwargs={"lease": lease})
+        assert send_message.apply(args=(reminder.pk,), kwargs={"lease": lease}).get() == "retrying"
     reminder.refresh_from_db()
-    assert reminder.state == State.FAILED
-    assert reminder.attempts == settings.OUTBOX_MAX_ATTEMPTS
+    assert (reminder.state, reminder.attempts, reminder.lease) == (State.PENDING, 1, "")
+    assert reminder.due_at == DUE + dt.timedelta(minutes=1)
 
 
 def test_dispatch_task_runs_the_dispatcher(clinic_setup: Clinic, patient: User) -> None:
@@ -664,7 +696,7 @@ def test_window_closing_goes_out_when_nothing_is_booked(
 def test_filler_recall_after_182_days_unless_the_patient_turned_recalls_off(
     clinic_setup: Clinic, patient: User, receptionist: User, opt_out: bool, sent: int
 ) -> None:
-    ready(patient, "filler")
+    ready(patient, "filler", consulted=True)
     course = complete(
         book(patient, clinic_setup, at(WEDNESDAY, 10), "hyaluronic-filler"), receptionist
     )

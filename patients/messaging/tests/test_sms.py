@@ -289,10 +289,14 @@ def test_a_throttled_or_down_gateway_is_tried_again_and_the_sms_goes_once(
         appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
         OutboxMessage.objects.exclude(kind=Kind.APPOINTMENT_REMINDER).update(state=State.CANCELLED)
         fake.failure, fake.fail_next = failure, 2
-        dispatch_at(REMINDER_DUE)
-    reminder = rows(appointment)[(Kind.APPOINTMENT_REMINDER, Channel.SMS)]
-    # Two refusals, then the gateway recovers: sent on the third try, once.
+        moment = REMINDER_DUE
+        for _try in range(3):
+            dispatch_at(moment)
+            reminder = rows(appointment)[(Kind.APPOINTMENT_REMINDER, Channel.SMS)]
+            moment = reminder.due_at
+    # Two refusals a minute and two apart, then the gateway recovers: sent on the third try, once.
     assert (reminder.state, reminder.attempts, reminder.last_error) == (State.SENT, 3, "")
+    assert reminder.first_failed_at == REMINDER_DUE
     assert [sent["to"] for sent in fake.sent] == [reminder.recipient.lstrip("+")]
     assert [path for path, _form in fake.requests] == ["/sms/send"] * 3
 
@@ -306,9 +310,15 @@ def test_a_gateway_down_for_every_try_fails_the_row_with_its_reason(
         appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
         OutboxMessage.objects.exclude(kind=Kind.APPOINTMENT_REMINDER).update(state=State.CANCELLED)
         fake.mode = "down"
-        dispatch_at(REMINDER_DUE)
-    reminder = rows(appointment)[(Kind.APPOINTMENT_REMINDER, Channel.SMS)]
-    assert (reminder.state, reminder.attempts) == (State.FAILED, settings.OUTBOX_MAX_ATTEMPTS)
+        reminder = rows(appointment)[(Kind.APPOINTMENT_REMINDER, Channel.SMS)]
+        moment = REMINDER_DUE
+        while reminder.state != State.FAILED:
+            assert moment < REMINDER_DUE + dt.timedelta(hours=7)
+            dispatch_at(moment)
+            reminder.refresh_from_db()
+            moment = reminder.due_at
+    # Tried for about six hours (the appointment is the next day), then failed for staff.
+    assert reminder.attempts > 8
     assert "HTTP 503" in reminder.last_error
     assert fake.sent == []
 

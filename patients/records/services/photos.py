@@ -141,9 +141,7 @@ def upload_photo(
                 )
             if settings.PHOTO_PROCESSING != "inline":
                 photo_id = photo.pk
-                transaction.on_commit(
-                    lambda: current_app.tasks[PROCESS_PHOTO].delay(photo_id), robust=True
-                )
+                transaction.on_commit(lambda: _enqueue_processing(photo_id))
     except BaseException:
         delete_stored_files(*stored)
         raise
@@ -151,6 +149,19 @@ def upload_photo(
         process_photo(photo_id=photo.pk)
         photo.refresh_from_db()
     return photo
+
+
+def _enqueue_processing(photo_id: int) -> None:
+    """Hand the photo to the worker; with the broker unreachable, process it here instead.
+
+    Slow for this one request, but the photo never stays "processing" for want of a
+    message (a worker that dies mid-task gets it back: tasks are acknowledged late).
+    """
+    try:
+        current_app.tasks[PROCESS_PHOTO].delay(photo_id)
+    except Exception:
+        logger.warning("photos: broker unreachable, processing photo %s in the request", photo_id)
+        process_photo(photo_id=photo_id)
 
 
 def process_photo(*, photo_id: int) -> str:

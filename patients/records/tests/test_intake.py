@@ -15,7 +15,7 @@ from clinic.models import User
 from patients.models import AuditEntry, ImmutableRowError, IntakeVersion
 from patients.records import selectors, services
 from patients.records.forms import NO, YES, IntakeForm
-from patients.tests.factories import give_baseline_intake, intake_form_data
+from patients.tests.factories import give_baseline_intake, give_done_session, intake_form_data
 from procedures.errors import DomainError
 from procedures.intake import ANSWER_SCHEMA_VERSION, QUESTIONS
 
@@ -186,6 +186,7 @@ def test_the_screened_catalogue_says_when_a_procedure_becomes_possible(
         isotretinoin="stopped",
         isotretinoin_stopped_on=dt.date(2026, 1, 10),
     )
+    give_done_session(patient)  # the consultation the laser needs: only waiting is left
     client.force_login(patient)
     html = client.get(reverse("patients:screening")).content.decode()
     assert "Not possible now" in html

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 from PIL import Image, ImageFile
 
 from clinic.models import User
@@ -215,3 +216,24 @@ def test_uploads_are_limited_per_patient_whoever_uploads(
 
 def test_the_task_is_registered_under_its_name() -> None:
     assert current_app.tasks[PROCESS_PHOTO].name == process_uploaded_photo.name
+
+
+def test_with_the_broker_down_the_photo_is_processed_in_the_request(
+    client: Client,
+    patient: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.PHOTO_PROCESSING = "celery"
+
+    def broker_down(photo_id: int) -> None:
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(process_uploaded_photo, "delay", broker_down)
+    client.force_login(patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(client, jpeg_bytes()).status_code == 302
+    photo = Photo.objects.get()
+    assert photo.status == Photo.Status.READY
+    assert photo.source_name == ""

@@ -4,7 +4,8 @@ The record sits in `patients.records`, below booking and the workspace and above
 messaging and the models: it may not import booking. These functions are the only
 places that reach elsewhere, so a move of the surface they use changes one line here:
 - `screening_inputs`: what screening reads about a patient (the latest intake's
-  answers and their history with a procedure), for a procedure added in the visit;
+  answers, their history with a procedure and their other sessions, as every
+  booking path reads them), for a procedure added in the visit;
 - `has_consent`: the patient signed the current consent of a procedure's category;
 - `store_photo`: a photo checked, cleaned and stored (the patient's problem report);
 - `tell_of_recall`: the recall message, through the messaging package's surface;
@@ -29,6 +30,7 @@ from patients.records.selectors import (
     has_valid_consent,
     intake_is_current,
     latest_intake,
+    patient_sessions,
     procedure_history,
     profile_of,
 )
@@ -52,6 +54,7 @@ class ScreeningInputs:
     intake_current: bool
     last_session_on: dt.date | None
     sessions_done: int
+    other_sessions: tuple[tuple[str, dt.date, bool], ...] = ()
 
 
 def screening_inputs(patient: PatientProfile, slug: str, *, on: dt.date) -> ScreeningInputs:
@@ -62,7 +65,13 @@ def screening_inputs(patient: PatientProfile, slug: str, *, on: dt.date) -> Scre
         last = on  # a session charted today is not "after" today
     if version is None:
         return ScreeningInputs(None, False, last, done)
-    return ScreeningInputs(version.parsed_answers, intake_is_current(version, on=on), last, done)
+    return ScreeningInputs(
+        version.parsed_answers,
+        intake_is_current(version, on=on),
+        last,
+        done,
+        patient_sessions(patient),
+    )
 
 
 def has_consent(patient: PatientProfile, category: str) -> bool:

@@ -189,6 +189,7 @@ def _screen_added(visit: TreatmentVisit, procedure: Procedure) -> tuple[str, lis
         on=visit.session_on,
         last_session_on=inputs.last_session_on,
         sessions_done=inputs.sessions_done,
+        other_sessions=inputs.other_sessions,
     )
     if result.blocked:
         reasons = "; ".join(str(message) for message in result.messages if message)

@@ -50,7 +50,12 @@ def checked_in(
         if latest_intake(user.patient_profile) is None:
             # Icepick and rolling scars: TCA CROSS, subcision and the filler all indicated.
             intake.setdefault("scar_types", frozenset({"icepick", "rolling", "boxcar_shallow"}))
-            ready(user, *sorted(set(CATEGORY.values()) | {category_of(slug)}), **intake)
+            ready(
+                user,
+                *sorted(set(CATEGORY.values()) | {category_of(slug)}),
+                consulted=True,
+                **intake,
+            )
         appointment = book(user, clinic_setup, at(TODAY, hour), slug=slug)
         assert appointment.status == Appointment.Status.CONFIRMED, appointment.screening_flags
         return check_in(appointment=appointment, by=receptionist, nothing_changed=True)

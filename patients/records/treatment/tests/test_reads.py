@@ -118,7 +118,7 @@ def test_the_events_report_per_procedure_device_lot_and_practitioner(
     charted: Callable[..., TreatmentVisit],
     practitioner: User,
     lot: ProductLot,
-    patient: User,
+    other_patient: User,
 ) -> None:
     laser = charted("fractional-laser")
     services.record_session_values(
@@ -133,10 +133,13 @@ def test_the_events_report_per_procedure_device_lot_and_practitioner(
         severity="moderate",
         onset_on=TODAY,
     )
-    filler = charted("hyaluronic-filler", hour=12)
+    # Another patient's: a filler the day of a fractional laser is a washout (rules-v2.md).
+    filler = charted("hyaluronic-filler", user=other_patient, hour=12)
     services.use_lot(visit=filler, lot=lot, amount="1", by=practitioner, zone="chin")
     # A patient's report waits for triage before it counts.
-    services.report_problem(appointment=filler.appointment, by=patient, what="Lump", since=TODAY)
+    services.report_problem(
+        appointment=filler.appointment, by=other_patient, what="Lump", since=TODAY
+    )
     report = reports.events_report(start=TODAY - dt.timedelta(days=1), end=TODAY)
     assert (report.sessions, report.events, report.rate) == (2, 1, Decimal("50.0"))
     assert [(r.label, r.sessions, r.events, r.rate) for r in report.by_procedure] == [

@@ -141,12 +141,16 @@ def test_reports_come_first_in_the_queue_and_lots_on_the_dashboard(
 
 
 def test_the_skin_check_is_scheduled_two_days_after_a_focal_session(
-    pinned_now: dt.datetime, checked_in: Callable[..., Appointment], patient: User
+    pinned_now: dt.datetime,
+    checked_in: Callable[..., Appointment],
+    patient: User,
+    other_patient: User,
 ) -> None:
     appointment = checked_in(patient, "tca-cross")
     message = OutboxMessage.objects.get(kind=Kind.SKIN_CHECK, appointment=appointment)
     assert message.due_at == at(TODAY + dt.timedelta(days=2), 10)
-    peel = checked_in(patient, "glycolic-peel", hour=12)
+    # Another patient's (a peel the day of a TCA CROSS is a washout: rules-v2.md).
+    peel = checked_in(other_patient, "glycolic-peel", hour=12)
     assert not OutboxMessage.objects.filter(kind=Kind.SKIN_CHECK, appointment=peel).exists()
     rendered = render(message)
     assert rendered is not None
