@@ -225,7 +225,7 @@ def test_the_patient_is_told_in_their_language_without_the_health_reason_in_the_
 
 def test_the_text_message_names_no_health_reason_either(
     clinic_setup: Clinic, patient: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.PORTAL_URL = "https://portal.example"
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
