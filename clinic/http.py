@@ -3,7 +3,11 @@
 - `client_address(request)` is the one answer to "which address is this?": django-axes
   (`AXES_CLIENT_IP_CALLABLE`), the rate limits, consent signatures and the audit log all
   ask it, so a lockout, a limit and a signed consent always name the same address. It is
-  the connection's own address (`REMOTE_ADDR`); the portal trusts no forwarded header.
+  the connection's own address (`REMOTE_ADDR`), unless that is one of the
+  `TRUSTED_PROXIES` (addresses or networks): then it is the rightmost address of
+  `X-Forwarded-For` that is not a trusted proxy, the last hop no proxy of ours vouches
+  for. Anything left of it was written by the client and is never believed; a header
+  from anyone but a trusted proxy is ignored whole.
 - Pages with health or personal data are never kept by a shared cache or the browser's
   back button: `no_store` marks a view's every answer `Cache-Control: private, no-store`.
 - Staff pages outside the admin's own views still look like the admin (its header, its
@@ -18,10 +22,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+import ipaddress
+from collections.abc import Callable, Iterable
+from functools import lru_cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -57,9 +63,62 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    """The TRUSTED_PROXIES setting as networks (a lone address is a /32 or /128)."""
+    entries: Iterable[str] = getattr(settings, "TRUSTED_PROXIES", ()) or ()
+    if isinstance(entries, str):
+        entries = entries.split(",")
+    return _networks(tuple(entries))
+
+
+def _address(text: str) -> Address | None:
+    """An address as a proxy writes it: bare, `[v6]:port` or `v4:port`; None if not one."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(address: Address, proxies: tuple[Network, ...]) -> bool:
+    return any(address.version == net.version and address in net for net in proxies)
+
+
 def client_address(request: HttpRequest) -> str | None:
-    """The address the request came from, or None when the server was not told."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from, or None when the server was not told.
+
+    Behind trusted proxies, the rightmost X-Forwarded-For hop that is not one of them.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = trusted_proxies()
+    peer = _address(remote) if remote else None
+    if peer is None or not proxies or not _trusted(peer, proxies):
+        return remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for hop in reversed([hop for hop in hops if hop.strip()]):
+        address = _address(hop)
+        if address is None:  # garbage our proxy passed on: believe no further
+            return str(peer)
+        if not _trusted(address, proxies):
+            return str(address)
+        peer = address
+    return str(peer)  # every hop is a proxy of ours: the leftmost one
 
 
 def no_store(view: View) -> View:

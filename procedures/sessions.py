@@ -36,6 +36,7 @@ active when a sentence is shown, like every other screening sentence.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -226,6 +227,9 @@ _LATER_REVIEW = _(
 )
 
 
+# Cached per number of days: building a lazy plural costs a class each time (~1 ms), and a
+# slot list screens 30 days with several sessions. The proxy translates when rendered.
+@functools.cache
 def _earlier_clinical(days: int) -> Promise:
     return ngettext_lazy(
         "Washout: %(procedure)s (%(group)s) on %(date)s, then this procedure (%(this_group)s) "
@@ -236,6 +240,7 @@ def _earlier_clinical(days: int) -> Promise:
     )
 
 
+@functools.cache
 def _later_clinical(days: int) -> Promise:
     return ngettext_lazy(
         "Washout: this procedure (%(this_group)s) before %(procedure)s (%(group)s) on "
@@ -334,6 +339,7 @@ _BOOKED = _(
 _BOOKED_CLINICAL = _("Prerequisite %(required)s booked for %(date)s, not yet done.")
 
 
+@functools.cache
 def _missing_clinical(max_days: int) -> Promise:
     return ngettext_lazy(
         "Prerequisite missing: no %(required)s done or booked %(min)s to %(max)s day before "

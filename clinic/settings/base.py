@@ -265,6 +265,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "patients.records.account_views.locked_out"
 # One answer to "which address is this?" for lockouts, rate limits, signatures and audit.
 AXES_CLIENT_IP_CALLABLE = "clinic.http.client_address"
+# The reverse proxies in front of the portal (addresses or networks, comma-separated):
+# only from these is X-Forwarded-For believed, and then only its rightmost hop that is
+# not one of them (clinic.http.client_address). Empty: the connection's own address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_HTTP_RESPONSE_CODE = 429
 # The manager's sign-in log in the admin: logins (on by default), failed logins
 # and lockouts. Failed logins are kept per account up to the limit below.

@@ -63,7 +63,12 @@ from patients.booking.serializers import (
     TokenSerializer,
     plain_booking_request,
 )
-from patients.booking.services import book_appointment, cancel_appointment, move_appointment
+from patients.booking.services import (
+    book_appointment,
+    cancel_appointment,
+    move_appointment,
+    move_with_later_sessions,
+)
 from patients.models import Appointment, PatientProfile
 from patients.records.selectors import profile_of
 
@@ -339,6 +344,14 @@ class AppointmentMoveView(AppointmentChangeView):
     request_serializer = MoveRequestSerializer
 
     def change(self, appointment: Appointment, data: dict[str, Any]) -> Appointment:
+        if data.get("with_later"):
+            moved = move_with_later_sessions(
+                appointment=appointment,
+                start=data["start"],
+                practitioner=data.get("practitioner"),
+                by=self.user(),
+            )
+            return moved[0]
         return move_appointment(
             appointment=appointment,
             start=data["start"],

@@ -155,6 +155,14 @@ def plain_booking_request(data: Any) -> tuple[str, dt.datetime, int] | None:
 class MoveRequestSerializer(serializers.Serializer):
     start = AwareDateTimeField(help_text="The new start, ISO 8601 with its offset.")
     practitioner = PractitionerIdField()
+    with_later = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Move the later sessions of the same procedure by the same number of days too, "
+            "each screened where it lands: all or none (a refusal's detail names the session)."
+        ),
+    )
 
 
 class CancelRequestSerializer(serializers.Serializer):

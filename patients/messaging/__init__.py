@@ -3,7 +3,8 @@
 The other sub-packages use this small surface (and import nothing else of it):
 the event functions that schedule a message inside the event's transaction
 (`appointment_booked`, `review_decided`, ...), the appointment's calendar file,
-`sms_number` (the phone as a text message needs it), and `send_templated_email`
+`sms_number` (the phone as a text message needs it), the reminder's one-tap answer
+links (`read_reply_token`), and `send_templated_email`
 for the few e-mails that are not events of a booking.
 Messaging imports only `patients.models`, `clinic` and `procedures`.
 
@@ -17,6 +18,7 @@ hours), `delivery` reads the SMS gateway's delivery reports.
 
 from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.channels import sms_number
+from patients.messaging.links import CANCEL, CONFIRM, Reply, read_reply_token
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
     appointment_back_to_review,
@@ -33,6 +35,9 @@ from patients.messaging.schedule import (
 )
 
 __all__ = [
+    "CANCEL",
+    "CONFIRM",
+    "Reply",
     "appointment_back_to_review",
     "appointment_booked",
     "appointment_calendar_file",
@@ -43,6 +48,7 @@ __all__ = [
     "intake_update_requested",
     "lot_recalled",
     "patient_invited",
+    "read_reply_token",
     "review_decided",
     "send_templated_email",
     "sms_number",

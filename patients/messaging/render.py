@@ -31,6 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import patients.messaging.channels as channels
+import patients.messaging.links as links
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
 from patients.messaging.calendar import appointment_calendar_file
@@ -145,6 +146,8 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
     if kind == Kind.APPOINTMENT_REMINDER:
         if appointment.status not in (S.CONFIRMED, S.CHECKED_IN):
             return None
+        # One-tap answers, for this channel (the confirmation records which one).
+        context.update(links.reply_urls(appointment, channel=message.channel))
         return Rendered("appointment_reminder", context)
     if kind == Kind.PRECARE_NOTICE:
         if not appointment.is_active:
@@ -320,6 +323,8 @@ def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
         "opens_on",
         "closes_on",
         "set_password_url",
+        "confirm_url",
+        "cancel_url",
     )
     context = {key: rendered.context[key] for key in allowed if key in rendered.context}
     user = message.patient.user

@@ -188,6 +188,16 @@ class Appointment(models.Model):
         _("reason"), blank=True, help_text=_("Why it was cancelled or declined.")
     )
     note_to_patient = models.TextField(_("note to the patient"), blank=True)
+    # The patient's own "yes, I'm coming" from the reminder's one-tap link; a move
+    # clears it (the new time needs a new yes).
+    confirmed_by_patient_at = models.DateTimeField(
+        _("confirmed by the patient at"), null=True, blank=True
+    )
+    # Nullable on purpose: SQLite adds a nullable column in place, while a NOT NULL one
+    # remakes the table, which the PostgreSQL-only exclusion constraints cannot survive.
+    confirmed_by_patient_via = models.CharField(
+        _("confirmed by the patient through"), max_length=10, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("appointment")

@@ -5,13 +5,14 @@ Included by the project's URLs before the admin's own and wrapped in
 """
 
 from clinic.admin import staff_path
-from patients.workspace import views
+from patients.workspace import unconfirmed, views
 
 app_name = "workspace"
 urlpatterns = [
     staff_path("", views.workspace_home, "home"),
     staff_path("schedule/", views.calendar, "calendar"),
     staff_path("schedule/book/", views.calendar_book, "calendar-book"),
+    staff_path("unconfirmed/", unconfirmed.unconfirmed_tomorrow, "unconfirmed"),
     staff_path("appointments/<int:appointment_id>/", views.appointment_detail, "appointment"),
     staff_path(
         "appointments/<int:appointment_id>/move/", views.appointment_move, "appointment-move"

@@ -96,6 +96,7 @@ def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
     if has_role(user, Role.RECEPTIONIST):
         links.append((reverse("workspace:calendar"), _("Schedule")))
         links.append((reverse("admin:patients_appointment_changelist"), _("Appointments")))
+        links.append((reverse("workspace:unconfirmed"), _("Tomorrow, not confirmed")))
     if has_role(user, Role.PRACTITIONER):
         links.append((reverse("workspace:reviews"), _("Review queue")))
         links.append((reverse("workspace:day-sheet"), _("Day sheet")))

@@ -66,6 +66,7 @@ __all__ = [
     "course_history",
     "current_course",
     "free_slots_for",
+    "later_sessions_of",
     "patient_appointments",
     "pending_reviews",
     "remedy_slots",
@@ -258,6 +259,16 @@ def course_history(
         done += 1
         last = day if last is None or day > last else last
     return last, done
+
+
+def later_sessions_of(appointment: Appointment) -> int:
+    """How many sessions of the same procedure the patient holds after `appointment`."""
+    return Appointment.objects.filter(
+        patient_id=appointment.patient_id,
+        procedure_id=appointment.procedure_id,
+        status__in=(AppointmentStatus.PENDING_REVIEW, AppointmentStatus.CONFIRMED),
+        start__gt=appointment.start,
+    ).count()
 
 
 def next_held_session_on(

@@ -329,6 +329,8 @@ def move_appointment(
         appointment.room_free_at = slot.end + dt.timedelta(minutes=appointment.buffer_minutes)
         appointment.practitioner_id, appointment.room_id = slot.practitioner_id, slot.room_id
         appointment.version += 1
+        # The patient confirmed the old time, not the new one.
+        appointment.confirmed_by_patient_at, appointment.confirmed_by_patient_via = None, None
         appointment.screening_outcome = result.outcome
         appointment.intake_version = version
         if previous_status == S.PENDING_REVIEW:

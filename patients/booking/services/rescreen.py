@@ -21,7 +21,8 @@ Domain rules (`rules-v2.md` section 6):
   safe date offered on a decline), and the patient is told through the outbox,
   the subject line naming no health reason.
 - A pending review keeps its place and status; what it shows is brought up to
-  date, so one whose codes all cleared reads "no flags now" in the queue.
+  date (the codes it did not show before marked new), so one whose codes all
+  cleared reads "no flags now" in the queue.
 - Without a current intake there is nothing to screen with: the appointment is
   left as it is (the intake's own renewal notice asks for one).
 """
@@ -144,7 +145,11 @@ def rescreen_appointment(
         )
         messaging.appointment_back_to_review(appointment)
         return True
-    # A pending review: brought up to date, it keeps its place in the queue.
+    # A pending review: brought up to date, it keeps its place in the queue. "New" are
+    # the codes the queue did not show yet, and those already new that still fire.
+    shown = set(appointment.screening_flags or ()) | set(appointment.screening_blocking or ())
+    still_new = set(appointment.screening_new_flags or ())
+    new = [code for code in new if code not in shown or code in still_new]
     previous = (
         appointment.screening_outcome,
         appointment.screening_flags,

@@ -4,9 +4,14 @@ counting as history, whole-course booking (all or none), and restarting a course
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from clinic.models import User
 from clinic.tests.factories import ClosureFactory
@@ -369,3 +374,46 @@ def test_a_carried_session_is_screened_where_it_lands(clinic_setup: Clinic, pati
     assert caught.value.blocking == ("WASHOUT",)
     assert caught.value.session_number == 2
     assert [s.start for s in Appointment.objects.filter(procedure__slug="glycolic-peel")] == starts
+
+
+def test_the_move_page_offers_to_carry_the_following_sessions(
+    client: Client, clinic_setup: Clinic, patient: User
+) -> None:
+    sessions = _course_of_three(clinic_setup, patient)
+    client.force_login(patient)
+    new_start = sessions[0].start + dt.timedelta(days=5)
+    url = reverse("patients:appointment-move", args=[sessions[0].pk])
+    query = urlencode({"start": new_start.isoformat(), "practitioner": clinic_setup.derm.pk})
+
+    page = client.get(f"{url}?{query}")
+    assert page.context["later_sessions"] == 2
+    assert "Move the 2 following sessions by the same number of days too" in (page.content.decode())
+    # Session 2 would come 12 days after session 1: alone, the move is refused.
+    alone = client.post(f"{url}?{query}")
+    assert alone.status_code == 422
+    carried = client.post(f"{url}?{query}", {"with_later": "1"})
+    assert carried.status_code == 302
+    starts = [s.start for s in sessions]
+    for session, start in zip(sessions, starts, strict=True):
+        session.refresh_from_db()
+        assert session.start == start + dt.timedelta(days=5)
+
+
+def test_the_api_moves_a_session_with_the_following_ones(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    sessions = _course_of_three(clinic_setup, patient)
+    token, _created = Token.objects.get_or_create(user=patient)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    url = f"/api/v1/appointments/{sessions[0].pk}/move/"
+    new_start = (sessions[0].start + dt.timedelta(days=5)).isoformat()
+
+    alone = client.post(url, {"start": new_start}, format="json")
+    assert (alone.status_code, alone.json()["code"]) == (422, "too_close_to_next_session")
+    carried = client.post(url, {"start": new_start, "with_later": True}, format="json")
+    assert carried.status_code == 200, carried.json()
+    starts = [s.start for s in sessions]
+    for session, start in zip(sessions, starts, strict=True):
+        session.refresh_from_db()
+        assert session.start == start + dt.timedelta(days=5)

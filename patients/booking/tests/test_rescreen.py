@@ -175,6 +175,30 @@ def test_a_pending_review_whose_codes_cleared_stays_in_the_queue_with_no_flags(
     assert list(pending_reviews()) == [appointment]
 
 
+def test_a_pending_review_marks_only_the_codes_it_did_not_show_as_new(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    ready(patient, "peel", herpes_history=True)
+    appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
+    assert appointment.screening_flags == ["HERPES_HISTORY"]
+
+    give_baseline_intake(
+        patient,
+        herpes_history=True,
+        isotretinoin="stopped",
+        isotretinoin_stopped_on=TODAY - dt.timedelta(days=30),
+    )
+    appointment.refresh_from_db()
+    assert set(appointment.screening_flags) == {"HERPES_HISTORY", "ISOTRETINOIN_LT6M"}
+    assert appointment.screening_new_flags == ["ISOTRETINOIN_LT6M"]
+
+    # Another change: what was new stays new while it fires.
+    records.renew_intake(patient=patient.patient_profile, submitted_by=patient)
+    appointment.refresh_from_db()
+    assert appointment.screening_new_flags == ["ISOTRETINOIN_LT6M"]
+    assert appointment.status == S.PENDING_REVIEW
+
+
 def test_past_and_ended_appointments_are_not_screened_again(
     clinic_setup: Clinic, patient: User
 ) -> None:

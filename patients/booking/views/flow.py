@@ -32,8 +32,18 @@ from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired, SlotTaken, SlotUnavailable
 from patients.booking.forms import CancelForm, SlotForm
 from patients.booking.screening import screen_for_booking
-from patients.booking.selectors import SlotPicker, pick_slots, remedy_views, slot_views
-from patients.booking.services import cancel_appointment, move_appointment
+from patients.booking.selectors import (
+    SlotPicker,
+    later_sessions_of,
+    pick_slots,
+    remedy_views,
+    slot_views,
+)
+from patients.booking.services import (
+    cancel_appointment,
+    move_appointment,
+    move_with_later_sessions,
+)
 from patients.booking.services.rescreen import sent_to_review_by_cancelling
 from patients.models import Appointment, PatientProfile
 from procedures.errors import DomainError
@@ -266,10 +276,14 @@ def move(
         return bad_request(request, pages, slot_form)
     start: dt.datetime = slot_form.cleaned_data["start"]
     practitioner: Practitioner | None = slot_form.cleaned_data["practitioner"]
+    later = later_sessions_of(appointment)
+    # "Move this and the following sessions by the same number of days": all or none.
+    carry = bool(later and request.POST.get("with_later"))
+    mover = move_with_later_sessions if carry else move_appointment
     response, error = submit(
         request,
         pages,
-        change=lambda: move_appointment(
+        change=lambda: mover(
             appointment=appointment,
             start=start,
             practitioner=practitioner,
@@ -291,7 +305,7 @@ def move(
         error=error,
         ignore_appointment=appointment.pk,
     )
-    page = {**context, "confirm": True, **slot, "back_url": move_url}
+    page = {**context, "confirm": True, **slot, "back_url": move_url, "later_sessions": later}
     return pages.show(request, "move.html", page, error_status(slot["error"]))
 
 

@@ -19,6 +19,7 @@ from clinic.sms import local
 from clinic.tests.sms_fakes import FakeSmsc, FakeSmsRu, serving, smsc_url, smsru_url
 from patients.booking.services import book_appointment, cancel_appointment
 from patients.messaging import channels, delivery, outbox
+from patients.messaging.links import reply_urls
 from patients.models import Appointment, OutboxMessage
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
 from patients.tests.factories import make_patient
@@ -214,10 +215,12 @@ def test_the_sms_names_clinic_date_time_and_a_link_never_the_procedure(
     [text] = texts_of(reminder, texts)
     assert text["to"] == number
     assert reminder.gateway_id == text["id"]
+    links = reply_urls(appointment, channel=Channel.SMS)
     assert text["text"] == (
         f"{settings.CLINIC_NAME}: reminder of your visit on 03.06.2026 at 10:00. "
-        f"https://portal.example/me/appointments/{appointment.pk}/"
+        f"Confirm: {links['confirm_url']} Can't come: {links['cancel_url']}"
     )
+    assert links["confirm_url"].startswith("https://portal.example/r/")
     every_text = " ".join(t["text"] for t in texts).lower()
     email_subjects = " ".join(m.subject for m in mail.outbox).lower()
     for word in ("peel", "glycolic", appointment.procedure_name.lower()):

@@ -47,6 +47,7 @@ PAGES: dict[str, set[str]] = {
     # page -> the roles that get it (everyone else: the admin login or 403)
     "calendar": {"receptionist", "manager"},
     "calendar-book": {"receptionist", "manager"},
+    "unconfirmed": {"receptionist", "manager"},
     "appointment": {"receptionist", "manager"},
     "reviews": {"practitioner", "manager"},
     "review": {"practitioner", "manager"},
@@ -65,6 +66,7 @@ def _url(name: str, appointment: Appointment) -> str:
     return {
         "calendar": reverse("workspace:calendar"),
         "calendar-book": reverse("workspace:calendar-book") + "?date=2026-06-03&time=10:00",
+        "unconfirmed": reverse("workspace:unconfirmed"),
         "appointment": reverse("workspace:appointment", args=[appointment.pk]),
         "reviews": reverse("workspace:reviews"),
         "review": reverse("workspace:review", args=[appointment.pk]),

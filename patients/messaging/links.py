@@ -1,0 +1,68 @@
+"""The one-tap answers a reminder carries: "confirm" and "I can't come", no login needed.
+
+Domain rules:
+- A link names the appointment, its version (a move makes older links dead),
+  the channel it was sent by (recorded with the confirmation) and the answer.
+  It is signed (`django.core.signing.Signer`, its own salt), so nobody can
+  make one for another appointment; a tampered or unknown link is a 404.
+- A link works until the appointment starts, once: a confirmation already
+  recorded, or an appointment no longer active, make it a 404 (the booking
+  side checks that, `patients.booking.services.replies`).
+- The token is short (an SMS carries two) and holds nothing about health.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from patients.models import Appointment, OutboxMessage
+
+__all__ = ["CANCEL", "CONFIRM", "Reply", "read_reply_token", "reply_token", "reply_urls"]
+
+CONFIRM = "confirm"
+CANCEL = "cancel"
+_ACTIONS = {"c": CONFIRM, "x": CANCEL}
+_CODES = {action: code for code, action in _ACTIONS.items()}
+_CHANNELS = {"e": OutboxMessage.Channel.EMAIL, "s": OutboxMessage.Channel.SMS}
+_CHANNEL_CODES = {channel: code for code, channel in _CHANNELS.items()}
+_SALT = "patients.messaging.links.reply"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a valid link says: which appointment at which version, by which channel, what."""
+
+    appointment_id: int
+    version: int
+    channel: str
+    action: str
+
+
+def reply_token(appointment: Appointment, *, channel: str, action: str) -> str:
+    """The signed token of one answer to one appointment, for the message of `channel`."""
+    value = f"{appointment.pk}.{appointment.version}.{_CHANNEL_CODES[channel]}{_CODES[action]}"
+    return signing.Signer(salt=_SALT).sign(value)
+
+
+def read_reply_token(token: str) -> Reply | None:
+    """The reply a token holds, or None when it is not one of ours."""
+    try:
+        value = signing.Signer(salt=_SALT).unsign(token)
+        appointment_id, version, codes = value.split(".")
+        return Reply(int(appointment_id), int(version), _CHANNELS[codes[0]], _ACTIONS[codes[1]])
+    except (signing.BadSignature, ValueError, KeyError, IndexError):
+        return None
+
+
+def reply_urls(appointment: Appointment, *, channel: str) -> dict[str, str]:
+    """The absolute "confirm" and "I can't come" links for a reminder sent by `channel`."""
+    base = settings.PORTAL_URL.rstrip("/")
+    return {
+        f"{action}_url": base
+        + reverse("patients:reply", args=[reply_token(appointment, channel=channel, action=action)])
+        for action in (CONFIRM, CANCEL)
+    }
