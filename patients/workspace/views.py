@@ -357,7 +357,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 if decision == form.APPROVE:
                     approve_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -365,7 +365,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 elif decision == form.DECLINE:
                     decline_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         reason=note,
                         clinical_note=clinical,
                     )
@@ -373,7 +373,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 else:
                     ask_intake_update(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
