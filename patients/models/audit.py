@@ -1,10 +1,8 @@
 """The audit log: who on the staff opened which patient's health data, and when.
 
 Append-only: a row is written by `patients.records.services.record_access()` every time
-staff open a patient's intake or photos (pages, files and admin pages alike),
-list several patients' screening findings (the review queue, the day sheet: one row
-per patient shown, written in one insert) or act on them; it is never changed or
-deleted, not even through the admin.
+staff open a patient's intake or photos (pages, files and admin pages alike)
+or act on them; it is never changed or deleted, not even through the admin.
 Managers read it in the admin.
 """
 
@@ -41,9 +39,7 @@ class AuditEntry(models.Model):
         VIEW_ADVERSE_EVENT = "view_adverse_event", _("Opened an adverse event")
         VIEW_LOT_RECIPIENTS = "view_lot_recipients", _("Listed who received a product lot")
         EXPORT_LOT_RECIPIENTS = "export_lot_recipients", _("Exported who received a product lot")
-        VIEW_REVIEW_QUEUE = "view_review_queue", _("Listed the review queue")
-        VIEW_DAY_SHEET = "view_day_sheet", _("Opened a day sheet")
-        VIEW_APPOINTMENT = "view_appointment", _("Opened an appointment")
+        VIEW_SCREENING = "view_screening", _("Saw the screening flags of a booking")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

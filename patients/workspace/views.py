@@ -211,11 +211,23 @@ def calendar_book(request: SignedInRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.RECEPTIONIST)
+@role_required(Role.RECEPTIONIST, Role.PRACTITIONER)
 def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse:
-    """One appointment: its details, history and the move and cancel forms."""
+    """One appointment: its details, history and (for the desk) the move and cancel forms.
+
+    Practitioners open it from the day sheet too (issue #20); moving and cancelling
+    stay the desk's.
+    """
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
+    if can_see_health_data(request.user):  # the desk is shown no rule codes, so no row
+        services.record_screening_seen(
+            actor=request.user,
+            appointments=[appointment],
+            where="appointment page",
+            ip_address=client_address(request),
+        )
+    desk = has_role(request.user, Role.RECEPTIONIST)
     context = {
         "title": str(appointment),
         "appointment": appointment,
@@ -228,20 +240,13 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
             }
         ),
         "cancel_form": CancelWithReasonForm(),
-        "movable": appointment.status in MOVABLE,
-        "active": appointment.is_active,
+        "movable": desk and appointment.status in MOVABLE,
+        "active": desk and appointment.is_active,
         "chart_signed": appointment.pk in signed_appointment_ids([appointment.pk]),
         # Managers (clinicians too) open the chart from the schedule; receptionists never.
         "can_chart": can_see_health_data(request.user)
         and appointment.status in (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED),
     }
-    services.record_access(
-        actor=request.user,
-        patient=appointment.patient,
-        action=AuditEntry.Action.VIEW_APPOINTMENT,
-        detail=f"appointment #{appointment.pk}",
-        ip_address=client_address(request),
-    )
     return _page(request, "appointment.html", context)
 
 
@@ -302,7 +307,6 @@ def appointment_cancel(request: SignedInRequest, appointment_id: int) -> HttpRes
 def review_list(request: SignedInRequest) -> HttpResponse:
     """Every pending review with the codes that fired; the long-waiting ones highlighted."""
     now = timezone.now()
-    queue = list(review_queue())
     rows = [
         {
             "appointment": appointment,
@@ -310,19 +314,21 @@ def review_list(request: SignedInRequest) -> HttpResponse:
             "overdue": is_overdue_for_review(appointment, now=now),
             "waiting": now - appointment.created_at,
         }
-        for appointment in queue
+        for appointment in review_queue()
     ]
-    # Patients' problem reports come first: the practitioner's own, or all for a manager.
-    mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
-    reports = list(events_to_triage(assigned_to_id=mine))
-    # Codes, clinical sentences and problem reports on screen: one audit row per patient.
-    services.record_list_access(
+    services.record_screening_seen(
         actor=request.user,
-        patient_ids=[event.patient_id for event in reports] + [a.patient_id for a in queue],
-        action=AuditEntry.Action.VIEW_REVIEW_QUEUE,
+        appointments=[row["appointment"] for row in rows],
+        where="review queue",
         ip_address=client_address(request),
     )
-    context = {"title": _("Review queue"), "rows": rows, "reports": reports}
+    # Patients' problem reports come first: the practitioner's own, or all for a manager.
+    mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
+    context = {
+        "title": _("Review queue"),
+        "rows": rows,
+        "reports": list(events_to_triage(assigned_to_id=mine)),
+    }
     return _page(request, "reviews.html", context)
 
 
@@ -351,7 +357,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 if decision == form.APPROVE:
                     approve_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -359,7 +365,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 elif decision == form.DECLINE:
                     decline_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         reason=note,
                         clinical_note=clinical,
                     )
@@ -367,7 +373,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 else:
                     ask_intake_update(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -435,7 +441,6 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
     if has_role(request.user, Role.MANAGER) and data.get("practitioner"):
         practitioner = data["practitioner"]
     rows = []
-    appointments: list[Appointment] = []
     if practitioner is not None:
         appointments = list(day_sheet(practitioner=practitioner, day=day))
         charts = chart_states([appointment.pk for appointment in appointments])
@@ -454,11 +459,10 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
                     "chart": charts.get(appointment.pk),
                 }
             )
-    services.record_list_access(
+    services.record_screening_seen(
         actor=request.user,
-        patient_ids=[appointment.patient_id for appointment in appointments],
-        action=AuditEntry.Action.VIEW_DAY_SHEET,
-        detail=f"{day.isoformat()}: {practitioner}" if practitioner else "",
+        appointments=[row["appointment"] for row in rows],
+        where=f"day sheet {day:%Y-%m-%d}",
         ip_address=client_address(request),
     )
     context = {

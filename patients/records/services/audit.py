@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from clinic.models import User
 from patients.models import AuditEntry, PatientProfile
@@ -29,25 +30,25 @@ def record_access(
     return entry
 
 
-def record_list_access(
-    *,
-    actor: User,
-    patient_ids: Iterable[int],
-    action: str,
-    detail: str = "",
-    ip_address: str | None = None,
-) -> list[AuditEntry]:
-    """Append one audit row per patient a list showed, in a single insert."""
-    entries = []
-    for patient_id in dict.fromkeys(patient_ids):  # each patient once, in order
-        entry = AuditEntry(
+def record_screening_seen(
+    *, actor: User, appointments: Iterable[Any], where: str, ip_address: str | None = None
+) -> int:
+    """One row per flagged appointment whose rule codes a staff page showed (in one query).
+
+    The review queue, the day sheet and the appointment page show the fired rule codes
+    and their clinical sentences: health data, so each view of them is logged.
+    """
+    entries = [
+        AuditEntry(
             actor=actor,
-            patient_id=patient_id,
-            action=action,
-            detail=detail[:300],
+            patient_id=appointment.patient_id,
+            action=AuditEntry.Action.VIEW_SCREENING,
+            detail=f"{where}: appointment #{appointment.pk}: "
+            f"{', '.join(appointment.screening_flags)}"[:300],
             ip_address=ip_address or None,
         )
-        # The ids come from rows just read: no query per row to check them again.
-        entry.full_clean(exclude=["actor", "patient"])
-        entries.append(entry)
-    return AuditEntry.objects.bulk_create(entries)
+        for appointment in appointments
+        if appointment.screening_flags
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)
