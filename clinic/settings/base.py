@@ -286,6 +286,8 @@ AXES_CLIENT_IP_CALLABLE = "clinic.http.client_address"
 # only from these is X-Forwarded-For believed, and then only its rightmost hop that is
 # not one of them (clinic.http.client_address). Empty: the connection's own address.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# An API token not used for this long is refused; a new password revokes every token.
+API_TOKEN_IDLE_MINUTES = env.int("API_TOKEN_IDLE_MINUTES", default=60 * 24 * 30)
 AXES_HTTP_RESPONSE_CODE = 429
 # The manager's sign-in log in the admin: logins (on by default), failed logins
 # and lockouts. Failed logins are kept per account up to the limit below.

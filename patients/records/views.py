@@ -341,7 +341,7 @@ def photo_delete(request: SignedInRequest, photo_uuid: str) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> HttpResponse:
+def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> FileResponse:
     """A stored photo or its thumbnail, for its patient or clinicians (audited) only."""
     if variant not in ("full", "thumb"):
         raise Http404

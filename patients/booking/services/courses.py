@@ -39,7 +39,12 @@ from clinic.availability import Booking, Busy, Policy, Slot, free_slots, local_d
 from clinic.models import Practitioner, User
 from patients.booking.errors import BookingError, SlotUnavailable
 from patients.booking.locking import lock_active_course, lock_patient
-from patients.booking.screening import screen_at, screening_blocked, screening_inputs
+from patients.booking.screening import (
+    History,
+    screen_at,
+    screening_blocked,
+    screening_inputs,
+)
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for, course_history
 from patients.booking.services.booking import book_in_transaction, check_can_book, require_aware
 from patients.models import Appointment, PatientProfile, TreatmentCourse
@@ -142,17 +147,17 @@ def propose_course_slots(
                 for s in candidates
                 if practitioner is None or s.practitioner_id == practitioner.pk
             ]
-            slot, result = _best_screened(
-                candidates,
-                target,
-                screen=lambda start, history=(last, done): screen_at(
+
+            def screen(start: dt.datetime, history: History = (last, done)) -> ScreeningResult:
+                return screen_at(
                     patient=patient,
                     procedure=procedure,
                     start=start,
                     history=history,
                     inputs=patient_inputs,
-                )[0],
-            )
+                )[0]
+
+            slot, result = _best_screened(candidates, target, screen=screen)
         session_day = slot.start.astimezone(zone).date() if slot else day
         if result is None:
             result, _version = screen_at(
