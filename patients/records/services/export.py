@@ -3,7 +3,7 @@
 The archive holds `data.json` (machine-readable), `data.html` (the same data as a
 page a person reads, in the patient's language), the signed consent texts as
 plain text and the stored photos. `data.json` covers the profile, every intake
-version, every consent signature, photo details, erasure requests, every
+version, the message preferences, every consent signature, photo details, erasure requests, every
 appointment with its status history and review decisions, treatment courses,
 waiting-list entries, every message the clinic queued for the patient (e-mail
 and SMS, with the times it was sent, delivered or failed) and the treatment
@@ -33,6 +33,7 @@ from patients.models import (
 )
 from patients.records.selectors import intake_versions, photos_of, signatures_of
 from patients.records.services.photos import read_photo_file
+from patients.records.services.preferences import current_message_preferences
 from patients.records.treatment.plain import export_treatment_record
 
 __all__ = ["export_patient_data", "signed_text"]
@@ -90,6 +91,7 @@ def _export_data(
             "date_of_birth": _iso(patient.date_of_birth),
             "registered_at": patient.created_at.isoformat(),
             "email_verified_at": _iso(patient.email_verified_at),
+            "message_preferences": current_message_preferences(patient),
         },
         "intake_versions": [
             {

@@ -86,6 +86,7 @@ def test_the_export_holds_appointments_messages_history_and_a_readable_page(
     archive = zipfile.ZipFile(io.BytesIO(client.get(reverse("patients:privacy-export")).content))
     data = json.loads(archive.read("data.json"))
 
+    assert data["profile"]["message_preferences"]["recalls"] in ("email", "both", "off")
     [appointment] = data["appointments"]
     assert dt.datetime.fromisoformat(appointment["start"]) == mine.start
     assert appointment["status"] == "completed"
