@@ -13,7 +13,11 @@ from patients.records.services.accounts import (
     update_profile,
     verify_email,
 )
-from patients.records.services.audit import record_access, record_screening_seen
+from patients.records.services.audit import (
+    record_access,
+    record_reports_seen,
+    record_screening_seen,
+)
 from patients.records.services.consent import (
     publish_consent_text,
     require_valid_consent,
@@ -70,6 +74,7 @@ __all__ = [
     "publish_consent_text",
     "read_photo_file",
     "record_access",
+    "record_reports_seen",
     "record_screening_seen",
     "register_patient",
     "renew_intake",
