@@ -16,8 +16,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -315,9 +317,23 @@ class ErasureRequestAdmin(admin.ModelAdmin):
     @admin.action(
         description=_("Complete the erasure of the selected requests"), permissions=["change"]
     )
-    def complete_selected(self, request: HttpRequest, queryset: QuerySet[ErasureRequest]) -> None:
+    def complete_selected(
+        self, request: HttpRequest, queryset: QuerySet[ErasureRequest]
+    ) -> TemplateResponse | None:
+        """First a page saying what goes and what stays; the erasure once confirmed there."""
+        open_requests = queryset.filter(status=ErasureRequest.Status.REQUESTED)
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Complete the erasure?"),
+                "opts": self.model._meta,
+                "requests": open_requests.select_related("patient__user"),
+                "outline": services.erasure_outline(),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/patients/erasure_confirm.html", context)
         done = 0
-        for erasure in queryset.filter(status=ErasureRequest.Status.REQUESTED):
+        for erasure in open_requests:
             try:
                 services.complete_erasure(erasure=erasure, by=signed_in_user(request))
             except DomainError as error:
@@ -329,3 +345,4 @@ class ErasureRequestAdmin(admin.ModelAdmin):
             _("Erasure completed for %(count)d request(s).") % {"count": done},
             messages.SUCCESS,
         )
+        return None

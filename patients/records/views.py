@@ -375,7 +375,7 @@ def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> FileR
 @require_GET
 def privacy(request: SignedInRequest) -> HttpResponse:
     patient = current_patient(request)
-    context = {"form": ErasureRequestForm(), "erasure": selectors.open_erasure_request(patient)}
+    context = {"erasure": selectors.open_erasure_request(patient)}
     return render(request, "patients/privacy.html", context)
 
 
@@ -396,13 +396,19 @@ def privacy_export(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 @no_store
-@require_POST
+@require_http_methods(["GET", "POST"])
 def privacy_erase(request: SignedInRequest) -> HttpResponse:
+    """The confirmation page (what goes, what stays), then the request."""
     patient = current_patient(request)
-    form = ErasureRequestForm(request.POST)
+    form = ErasureRequestForm(request.POST or None)
     if not form.is_valid():
-        context = {"form": form, "erasure": selectors.open_erasure_request(patient)}
-        return render(request, "patients/privacy.html", context, status=400)
+        context = {
+            "form": form,
+            "erasure": selectors.open_erasure_request(patient),
+            "outline": services.erasure_outline(),
+        }
+        status = 400 if form.is_bound else 200
+        return render(request, "patients/privacy_erase.html", context, status=status)
     services.request_erasure(patient=patient, note=form.cleaned_data["note"])
     messages.success(
         request,

@@ -324,11 +324,11 @@ def review_list(request: SignedInRequest) -> HttpResponse:
     )
     # Patients' problem reports come first: the practitioner's own, or all for a manager.
     mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
-    context = {
-        "title": _("Review queue"),
-        "rows": rows,
-        "reports": list(events_to_triage(assigned_to_id=mine)),
-    }
+    reports = list(events_to_triage(assigned_to_id=mine))
+    services.record_reports_seen(
+        actor=request.user, events=reports, where="review queue", ip_address=client_address(request)
+    )
+    context = {"title": _("Review queue"), "rows": rows, "reports": reports}
     return _page(request, "reviews.html", context)
 
 

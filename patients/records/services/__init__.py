@@ -13,7 +13,11 @@ from patients.records.services.accounts import (
     update_profile,
     verify_email,
 )
-from patients.records.services.audit import record_access, record_screening_seen
+from patients.records.services.audit import (
+    record_access,
+    record_reports_seen,
+    record_screening_seen,
+)
 from patients.records.services.consent import (
     publish_consent_text,
     require_valid_consent,
@@ -45,6 +49,7 @@ from patients.records.services.preferences import (
 )
 from patients.records.services.privacy import (
     complete_erasure,
+    erasure_outline,
     export_patient_data,
     request_erasure,
     signed_text,
@@ -61,6 +66,7 @@ __all__ = [
     "delete_stored_files",
     "email_verification_token",
     "ensure_profile",
+    "erasure_outline",
     "export_patient_data",
     "invite_patient",
     "is_verified",
@@ -68,6 +74,7 @@ __all__ = [
     "publish_consent_text",
     "read_photo_file",
     "record_access",
+    "record_reports_seen",
     "record_screening_seen",
     "register_patient",
     "renew_intake",

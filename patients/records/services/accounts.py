@@ -8,7 +8,10 @@ Domain rules:
 - The e-mail address is verified by a signed link (valid
   `EMAIL_VERIFICATION_MAX_AGE_DAYS`); until then the patient may fill in the
   intake but cannot book (`is_verified`). A link is bound to the address it
-  was sent to, so it stops working if the address changes.
+  was sent to, so it stops working if the address changes; it carries only the
+  account's number and a keyed hash of the address, never the address itself
+  (links travel through mail servers, logs and browser histories). Links sent
+  before that change, which carried the address, keep working until they expire.
 - Every e-mail is written in the patient's preferred language.
 - The phone is kept in E.164, whatever its spelling (one without a country code is
   read in PHONENUMBER_DEFAULT_REGION); `full_clean()` refuses one that is not a number.
@@ -23,6 +26,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -41,8 +45,13 @@ def is_verified(user: User) -> bool:
     return profile is not None and profile.email_verified_at is not None
 
 
+def _address_hash(email: str) -> str:
+    return salted_hmac(VERIFY_SALT, email.lower(), algorithm="sha256").hexdigest()[:32]
+
+
 def email_verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT, compress=True)
+    """A signed, expiring token naming the account and a keyed hash of its address."""
+    return signing.dumps({"u": user.pk, "h": _address_hash(user.email)}, salt=VERIFY_SALT)
 
 
 def send_verification_email(*, user: User, base_url: str) -> None:
@@ -139,10 +148,16 @@ def verify_email(*, token: str) -> User:
         ) from None
     profile = (
         PatientProfile.objects.select_related("user")
-        .filter(user_id=payload.get("u"), user__email=payload.get("e"), erased_at__isnull=True)
+        .filter(user_id=payload.get("u"), erased_at__isnull=True)
         .first()
     )
-    if profile is None:
+    if profile is not None and "e" in payload:  # a link sent before the addresses were hashed
+        bound_here = payload["e"] == profile.user.email
+    elif profile is not None:
+        bound_here = constant_time_compare(
+            str(payload.get("h", "")), _address_hash(profile.user.email)
+        )
+    if profile is None or not bound_here:
         raise DomainError(
             _("This confirmation link is not valid. Log in and ask for a new one."),
             code="link_invalid",

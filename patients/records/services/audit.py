@@ -52,3 +52,25 @@ def record_screening_seen(
     ]
     AuditEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def record_reports_seen(
+    *, actor: User, events: Iterable[Any], where: str, ip_address: str | None = None
+) -> int:
+    """One row per patient's problem report a staff list showed (in one query).
+
+    The review queue lists what patients wrote about a reaction after a session: a
+    clinical description, health data like the rule codes beside it.
+    """
+    entries = [
+        AuditEntry(
+            actor=actor,
+            patient_id=event.patient_id,
+            action=AuditEntry.Action.VIEW_ADVERSE_EVENT,
+            detail=f"{where}: adverse event #{event.pk}"[:300],
+            ip_address=ip_address or None,
+        )
+        for event in events
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)

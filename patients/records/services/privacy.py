@@ -7,7 +7,8 @@ texts as plain text, and the stored photos themselves.
 Erasure: the patient asks (`request_erasure`); a manager completes it in the
 admin (`complete_erasure`). What goes and what stays, and why:
 - Deleted: every photo (files and rows), the axes login records for the
-  address, the phone number, the profile's date of birth.
+  address, the phone number, the profile's date of birth; the marketing consent
+  (recall invitations) is withdrawn.
 - Anonymised: the login. Its e-mail becomes `erased-<id>@erased.invalid`, the
   name is emptied, the password made unusable and the account deactivated, so
   nobody can log in as the patient and nothing on it names them.
@@ -20,18 +21,14 @@ admin (`complete_erasure`). What goes and what stays, and why:
 - Kept, locked: the treatment record (charts, products used, adverse events and
   the photos they show): it is locked until `TREATMENT_RECORD_RETENTION_YEARS`
   after the erasure (`lock_record_for_erasure`) instead of being deleted.
-- Recorded: the request row says who completed it, when, and what was done;
-  an audit row is written as well.
+- Recorded: the request row says who completed it (the manager who confirmed
+  it on the confirmation page that lists `erasure_outline()`), when, and what
+  was done; an audit row is written as well.
 
-The export holds the treatment record too (every chart in full, every event).
+The export itself is built in `export.py`.
 """
 
 from __future__ import annotations
-
-import io
-import json
-import zipfile
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -42,18 +39,50 @@ from clinic.models import User
 from clinic.roles import Role, has_role
 from patients.messaging import send_templated_email
 from patients.models import AuditEntry, ErasureRequest, PatientProfile, Photo
-from patients.records.selectors import (
-    intake_versions,
-    open_erasure_request,
-    photos_of,
-    signatures_of,
-)
+from patients.records.selectors import open_erasure_request
 from patients.records.services.audit import record_access
-from patients.records.services.photos import delete_stored_files, read_photo_file
-from patients.records.treatment.plain import export_treatment_record
+from patients.records.services.export import export_patient_data, signed_text
+from patients.records.services.photos import delete_stored_files
 from patients.records.treatment.selectors import record_photo_ids
 from patients.records.treatment.services.lock import lock_record_for_erasure
 from procedures.errors import DomainError
+
+__all__ = [
+    "complete_erasure",
+    "erasure_outline",
+    "export_patient_data",
+    "request_erasure",
+    "signed_text",
+]
+
+
+def erasure_outline() -> dict[str, list[str]]:
+    """What an erasure removes and what it keeps, as the confirmation pages say it."""
+    years = settings.TREATMENT_RECORD_RETENTION_YEARS
+    return {
+        "removed": [
+            str(_("Contact details: e-mail address, phone number, name and date of birth.")),
+            str(_("Photos, except those that are part of the medical record.")),
+            str(_("Marketing data: message preferences and login records.")),
+            str(_("The account itself: it is closed and nobody can log in with it again.")),
+        ],
+        "kept": [
+            str(
+                _(
+                    "The medical record (questionnaire versions, treatment charts, reactions "
+                    "and the photos they show), locked, for %(years)d years as the law requires."
+                )
+                % {"years": years}
+            ),
+            str(
+                _(
+                    "The consents that were signed, with the name, time and address of "
+                    "signing: the proof that the data was processed lawfully."
+                )
+            ),
+            str(_("The clinic's log of who opened the record.")),
+        ],
+    }
 
 
 @transaction.atomic
@@ -104,7 +133,12 @@ def complete_erasure(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
         user.save()
         patient.date_of_birth = None
         patient.erased_at = timezone.now()
-        patient.save(update_fields=["date_of_birth", "erased_at"])
+        # Marketing goes with the contact details: no recall invitation ever again.
+        patient.recalls_opt_out = True
+        patient.recalls_by_sms = False
+        patient.save(
+            update_fields=["date_of_birth", "erased_at", "recalls_opt_out", "recalls_by_sms"]
+        )
         login_records = _delete_login_records(old_email)
         lock = lock_record_for_erasure(erasure=erasure)
 
@@ -116,6 +150,8 @@ def complete_erasure(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
             "photos_deleted": len(photos),
             "login_records_deleted": login_records,
             "contact_details": "anonymised",
+            "marketing": "opted out of recalls",
+            "confirmed_by": by.get_full_name() or by.email,
             "kept": ["intake_versions", "consent_signatures", "audit_entries", "treatment_record"],
             "treatment_record_locked_until": lock.locked_until.isoformat(),
         }
@@ -149,108 +185,3 @@ def _delete_login_records(email: str) -> int:
         count, _by_model = model.objects.filter(username__iexact=email).delete()
         deleted += count
     return deleted
-
-
-def export_patient_data(*, patient: PatientProfile) -> bytes:
-    """Return a zip archive of everything the portal holds about the patient."""
-    user = patient.user
-    # A photo still processing (or that failed) has no picture to give yet.
-    photos = [photo for photo in photos_of(patient) if photo.is_ready]
-    signatures = list(signatures_of(patient))
-    data: dict[str, Any] = {
-        "exported_at": timezone.now().isoformat(),
-        "clinic": settings.CLINIC_NAME,
-        "profile": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "phone": str(user.phone),
-            "preferred_language": user.preferred_language,
-            "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
-            "registered_at": patient.created_at.isoformat(),
-            "email_verified_at": (
-                patient.email_verified_at.isoformat() if patient.email_verified_at else None
-            ),
-        },
-        "intake_versions": [
-            {
-                "number": version.number,
-                "submitted_at": version.submitted_at.isoformat(),
-                "source": version.source,
-                "reason": version.reason,
-                "schema_version": version.schema_version,
-                "clinician_confirmed": version.clinician_confirmed,
-                "answers": version.answers,
-            }
-            for version in intake_versions(patient).order_by("number")
-        ],
-        "consent_signatures": [
-            {
-                "kind": sig.kind,
-                "text_version": sig.text_version,
-                "text_sha256": sig.text_sha256,
-                "full_name": sig.full_name,
-                "signed_at": sig.signed_at.isoformat(),
-                "ip_address": sig.ip_address,
-                "user_agent": sig.user_agent,
-                "file": f"consents/{sig.kind}-v{sig.text_version}.txt",
-            }
-            for sig in signatures
-        ],
-        "photos": [
-            {
-                "kind": photo.kind,
-                "note": photo.note,
-                "uploaded_at": photo.uploaded_at.isoformat(),
-                "width": photo.width,
-                "height": photo.height,
-                "file": _photo_archive_name(photo),
-            }
-            for photo in photos
-        ],
-        "erasure_requests": [
-            {"status": req.status, "requested_at": req.requested_at.isoformat()}
-            for req in patient.erasure_requests.all()
-        ],
-        **export_treatment_record(patient),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
-        for sig in signatures:
-            archive.writestr(f"consents/{sig.kind}-v{sig.text_version}.txt", signed_text(sig))
-        for photo in photos:
-            archive.writestr(_photo_archive_name(photo), read_photo_file(photo, thumbnail=False))
-    return buffer.getvalue()
-
-
-def _photo_archive_name(photo: Photo) -> str:
-    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[photo.image_format]
-    return f"photos/{photo.kind}-{photo.uploaded_at:%Y%m%d-%H%M%S}-{photo.uuid.hex[:8]}.{extension}"
-
-
-def signed_text(signature: Any) -> str:
-    """What a patient signed, as a plain-text document: both languages, hash, name, time."""
-    text = signature.text
-    signed_at = timezone.localtime(signature.signed_at)
-    lines = [
-        f"{text.title_en} / {text.title_ru}",
-        f"Version / Версия: {text.version}",
-        f"SHA-256: {text.sha256}",
-        "",
-        "--- English ---",
-        text.body_en,
-        "",
-        "--- Русский ---",
-        text.body_ru,
-        "",
-        "--- Signature / Подпись ---",
-        f"Full name / ФИО: {signature.full_name}",
-        "Agreed (ticked) / Согласие отмечено: yes / да",
-        f"Signed at / Подписано: {signed_at:%Y-%m-%d %H:%M:%S %Z} ({signed_at.isoformat()})",
-        f"IP address / IP-адрес: {signature.ip_address or '-'}",
-        f"Browser / Браузер: {signature.user_agent or '-'}",
-        f"Text hash at signing / Хеш текста при подписании: {signature.text_sha256}",
-        "",
-    ]
-    return "\n".join(lines)

@@ -8,12 +8,16 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import User
 from patients.models import Appointment, AuditEntry
+from patients.records.treatment.services import report_problem
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
+from patients.tests.factories import give_done_session
 from patients.tests.workspace_helpers import book
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +80,25 @@ def test_the_appointment_page_is_audited_for_clinicians_only(
     client.force_login(receptionist)
     assert client.get(url).status_code == 200
     assert _rows(receptionist) == []
+
+
+def test_the_problem_reports_in_the_review_queue_are_audited_in_one_insert(
+    client: Client, manager: User, patient: User, other_patient: User
+) -> None:
+    events = []
+    for user in (patient, other_patient):
+        session = give_done_session(user)
+        events.append(
+            report_problem(appointment=session, by=user, what="Redness", since=session.start.date())
+        )
+    client.force_login(manager)  # a manager sees every report
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("workspace:reviews"))
+    assert "Redness" in response.content.decode()
+    rows = AuditEntry.objects.filter(actor=manager, action=AuditEntry.Action.VIEW_ADVERSE_EVENT)
+    assert {(row.patient_id, row.detail) for row in rows} == {
+        (event.patient_id, f"review queue: adverse event #{event.pk}") for event in events
+    }
+    table = AuditEntry._meta.db_table
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
