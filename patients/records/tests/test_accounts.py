@@ -1,6 +1,7 @@
 """Accounts: registration with the data-processing consent, e-mail verification in
 the patient's language, login lockout, password reset, profile."""
 
+import base64
 import datetime as dt
 import re
 from typing import Any
@@ -296,3 +297,22 @@ def test_profile_refuses_a_future_birth_date(client: Client, patient: User) -> N
     )
     assert response.status_code == 200
     assert "in the future" in str(response.context["form"].errors["date_of_birth"])
+
+
+def test_the_verification_link_names_no_address(patient: User) -> None:
+    """The signed token is readable base64: it carries the account id and a keyed digest."""
+    token = services.email_verification_token(patient)
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"alice" not in decoded
+    assert b"example.test" not in decoded
+    assert "alice" not in token
+    assert services.verify_email(token=token) == patient
+
+
+def test_a_verification_link_dies_when_the_address_changes(patient: User) -> None:
+    token = services.email_verification_token(patient)
+    patient.email = "alice.new@example.test"
+    patient.save()
+    with pytest.raises(DomainError):
+        services.verify_email(token=token)
