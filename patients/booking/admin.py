@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -253,10 +254,23 @@ class ClosureWithAppointmentsAdmin(ClosureAdmin):
         rows = affected_by_closure(obj)
         if not rows:
             return str(_("None."))
+        # Each one moved or cancelled in one step at the desk; either way the patient is told.
+        cancel_query = "?" + urlencode({"reason": obj.reason or _("The clinic is closed.")})
         return format_html_join(
             "",
-            '<div><a href="{}">{} — {}</a></div>',
-            ((reverse("workspace:appointment", args=[a.pk]), a.patient, a) for a in rows),
+            '<div><a href="{}">{} — {}</a> · <a href="{}">{}</a> · <a href="{}">{}</a></div>',
+            (
+                (
+                    reverse("workspace:appointment", args=[a.pk]),
+                    a.patient,
+                    a,
+                    reverse("desk:move", args=[a.pk]),
+                    _("Move"),
+                    reverse("desk:cancel", args=[a.pk]) + cancel_query,
+                    _("Cancel"),
+                )
+                for a in rows
+            ),
         )
 
     def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:

@@ -244,7 +244,12 @@ class AvailabilityView(PatientAPIView):
                 days=data["days"],
                 practitioner=data.get("practitioner"),
             )
-            body = {"slots": slots, "screened": False, "left_out": [], "days_left_out": []}
+            body: dict[str, Any] = {
+                "slots": slots,
+                "screened": False,
+                "left_out": [],
+                "days_left_out": [],
+            }
         else:
             body = {
                 "slots": screened.slots,

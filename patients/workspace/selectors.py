@@ -5,7 +5,8 @@ Domain rules:
   week for one of them, on the booking grid (`SLOT_GRID_MINUTES`) of the
   clinic's wall clock. A practitioner's cell is bookable inside their working
   hours (valid on that date) and the clinic's opening hours; a room's inside
-  the opening hours; a closure (clinic, practitioner or room) shades its cells.
+  the opening hours; a closure (clinic, practitioner or room) shades its cells, and an
+  appointment still booked inside one is drawn in a warning colour, saying so.
   Cancelled and declined appointments hold no time and are not drawn.
 - Reviews waiting longer than `REVIEW_HIGHLIGHT_HOURS` are highlighted.
 - The intake answers a practitioner sees on a review are exactly the keys read
@@ -72,6 +73,7 @@ class Cell:
     rowspan: int = 1
     reason: str = ""
     book_query: str = ""
+    closure: Closure | None = None  # an appointment inside a closure: to move or cancel
 
 
 @dataclass
@@ -119,6 +121,24 @@ def _closure_covers(closure: Closure, day: dt.date, start: int, end: int) -> boo
     lower = _minutes(closure.start_time) if closure.start_time and day == closure.starts_on else 0
     upper = _minutes(closure.end_time) if closure.end_time and day == closure.ends_on else 24 * 60
     return start < upper and lower < end
+
+
+def _closure_hitting(
+    closures: Sequence[Closure], appointment: Appointment, zone: dt.tzinfo
+) -> Closure | None:
+    """The closure (the clinic's, its practitioner's or its room's) an appointment lies in."""
+    start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+    day = start.date()
+    last = _minutes(end.time()) if end.date() == day else 24 * 60
+    for closure in closures:
+        applies = (
+            (closure.practitioner_id is None and closure.room_id is None)
+            or closure.practitioner_id == appointment.practitioner_id
+            or closure.room_id == appointment.room_id
+        )
+        if applies and _closure_covers(closure, day, _minutes(start.time()), last):
+            return closure
+    return None
 
 
 def _closure_applies(closure: Closure, by: str, resource_id: int) -> bool:
@@ -214,7 +234,14 @@ def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None =
                 span = max(1, math.ceil(length / grid_minutes))
                 span = min(span, len(times) - index)
                 covered_until = minute + span * grid_minutes
-                row.cells.append(Cell(kind="appointment", appointment=booked, rowspan=span))
+                row.cells.append(
+                    Cell(
+                        kind="appointment",
+                        appointment=booked,
+                        rowspan=span,
+                        closure=_closure_hitting(closures, booked, zone),
+                    )
+                )
                 continue
             end = minute + grid_minutes
             closure = next(

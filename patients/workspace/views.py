@@ -211,9 +211,13 @@ def calendar_book(request: SignedInRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.RECEPTIONIST)
+@role_required(Role.RECEPTIONIST, Role.PRACTITIONER)
 def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse:
-    """One appointment: its details, history and the move and cancel forms."""
+    """One appointment: its details, history and (for the desk) the move and cancel forms.
+
+    Practitioners open it from the day sheet too (issue #20); moving and cancelling
+    stay the desk's.
+    """
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
     if can_see_health_data(request.user):  # the desk is shown no rule codes, so no row
@@ -223,6 +227,7 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
             where="appointment page",
             ip_address=client_address(request),
         )
+    desk = has_role(request.user, Role.RECEPTIONIST)
     context = {
         "title": str(appointment),
         "appointment": appointment,
@@ -235,8 +240,8 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
             }
         ),
         "cancel_form": CancelWithReasonForm(),
-        "movable": appointment.status in MOVABLE,
-        "active": appointment.is_active,
+        "movable": desk and appointment.status in MOVABLE,
+        "active": desk and appointment.is_active,
         "chart_signed": appointment.pk in signed_appointment_ids([appointment.pk]),
         # Managers (clinicians too) open the chart from the schedule; receptionists never.
         "can_chart": can_see_health_data(request.user)
@@ -352,7 +357,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 if decision == form.APPROVE:
                     approve_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -360,7 +365,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 elif decision == form.DECLINE:
                     decline_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         reason=note,
                         clinical_note=clinical,
                     )
@@ -368,7 +373,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 else:
                     ask_intake_update(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )

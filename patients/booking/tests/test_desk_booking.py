@@ -271,3 +271,29 @@ def test_an_erased_patient_is_not_found_at_the_desk(desk: Client, patient: User)
     )
 
     assert desk.get(reverse("desk:patient", args=[profile.pk])).status_code == 404
+
+
+def test_the_desk_is_told_in_words_that_a_flagged_booking_waits_for_a_practitioner(
+    desk: Client, clinic_setup: Clinic, patient: User, practitioner: User
+) -> None:
+    ready(patient, "peel", herpes_history=True)
+    url = confirm(patient, at(WEDNESDAY, 10))
+
+    after = desk.post(url, follow=True).content.decode()
+
+    waits = "decision. The reasons are health data, shown to practitioners only"
+    assert after.count(waits) == 2  # the message after booking, and the row
+    assert "HERPES" not in after
+    appointment = Appointment.objects.get()
+    workspace = reverse("workspace:appointment", args=[appointment.pk])
+    desk_view = desk.get(workspace).content.decode()
+    assert waits in desk_view
+    assert "HERPES" not in desk_view
+    desk.force_login(practitioner)
+    clinician = desk.get(workspace)
+    assert clinician.status_code == 200
+    assert "HERPES_HISTORY" in clinician.content.decode()
+    assert waits not in clinician.content.decode()
+    assert reverse("workspace:appointment-move", args=[appointment.pk]) not in (
+        clinician.content.decode()
+    )

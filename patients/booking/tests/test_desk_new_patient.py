@@ -238,6 +238,9 @@ def test_a_consultation_is_booked_without_questionnaire_or_consent_but_a_peel_is
     start = at(WEDNESDAY, 10)
     confirm = reverse("desk:confirm", args=[profile.pk, "consultation"])
     confirm += "?" + urlencode({"start": start.isoformat()})
+    shown = desk.get(confirm).content.decode()
+    assert "Book for the patient" in shown
+    assert "has not signed the current consent" not in shown
     with django_capture_on_commit_callbacks(execute=True):
         booked = desk.post(confirm)
 

@@ -33,6 +33,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.http import SignedInRequest
@@ -47,6 +48,7 @@ from patients.booking.forms import (
     PatientSearchForm,
     SlotForm,
 )
+from patients.booking.screening import asks_nothing
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
 from patients.booking.views import flow
@@ -60,6 +62,11 @@ from procedures.errors import DomainError
 from procedures.models import Procedure
 
 PATIENTS_SHOWN = 50
+# What the desk is told of a flagged booking: that it waits, never why (health data).
+WAITS_FOR_PRACTITIONER = gettext_lazy(
+    "The booking waits for a practitioner's decision. The reasons are health data, shown to "
+    "practitioners only; the patient is told when it is decided."
+)
 desk_only = role_required(Role.RECEPTIONIST)
 
 
@@ -149,7 +156,7 @@ def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     past = [a for a in rows if a not in upcoming][:20]
     form = DeskSearchForm(initial={"date": timezone.localdate(), "days": "1"})
     for appointment in upcoming:
-        appointment.missing = selectors.ready_for_visit(  # type: ignore[attr-defined]
+        appointment.missing = selectors.ready_for_visit(  # type: ignore[attr-defined]  # for the page
             patient, appointment.procedure.category, on=timezone.localdate(appointment.start)
         )
     kinds = list(dict.fromkeys(a.procedure.category for a in upcoming))
@@ -237,6 +244,8 @@ def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpRe
 
     def booked(appointment: Appointment) -> HttpResponse:
         messages.success(request, _("Booked: %(appointment)s.") % {"appointment": appointment})
+        if appointment.status == Appointment.Status.PENDING_REVIEW:
+            messages.info(request, WAITS_FOR_PRACTITIONER)
         return redirect("desk:patient", patient_id=patient.pk)
 
     response, error = flow.submit(
@@ -270,7 +279,8 @@ def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpRe
         **_patient_state(patient),
         "procedure": procedure,
         **slot,
-        "consent_missing": not selectors.has_valid_consent(patient, procedure.category),
+        "consent_missing": not asks_nothing(procedure)
+        and not selectors.has_valid_consent(patient, procedure.category),
         "back_url": reverse("desk:book", args=[patient.pk])
         + "?"
         + urlencode({"procedure": procedure.slug, "date": slot["start"].date().isoformat()}),
@@ -332,4 +342,5 @@ def desk_cancel(request: SignedInRequest, appointment_id: int) -> HttpResponse:
             reverse("desk:patient", args=[appointment.patient_id]),
         ),
         reason_label=_("Reason"),
+        suggested_reason=request.GET.get("reason", ""),
     )

@@ -318,9 +318,14 @@ def cancel(
     context: dict[str, Any],
     cancelled: tuple[str, str],
     reason_label: str | None = None,
+    suggested_reason: str = "",
 ) -> HttpResponse:
-    """Cancel an appointment, saying why (a default reason when none is given)."""
-    form = CancelForm(request.POST if request.method == "POST" else None)
+    """Cancel an appointment, saying why (a default reason when none is given;
+    `suggested_reason` fills the field first, e.g. the closure's)."""
+    form = CancelForm(
+        request.POST if request.method == "POST" else None,
+        initial={"reason": suggested_reason[:500]},
+    )
     if reason_label is not None:
         form.fields["reason"].label = reason_label
     error: DomainError | None = None

@@ -48,7 +48,7 @@ PAGES: dict[str, set[str]] = {
     "calendar": {"receptionist", "manager"},
     "calendar-book": {"receptionist", "manager"},
     "unconfirmed": {"receptionist", "manager"},
-    "appointment": {"receptionist", "manager"},
+    "appointment": {"receptionist", "practitioner", "manager"},
     "reviews": {"practitioner", "manager"},
     "review": {"practitioner", "manager"},
     "day-sheet": {"practitioner", "manager"},
