@@ -56,6 +56,23 @@ def email_verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "h": _address_digest(user.email)}, salt=VERIFY_SALT)
 
 
+def account_with_email(email: str) -> User | None:
+    """The account registered under `email` (any case), if there is one."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def tell_owner_of_registration_attempt(*, user: User, base_url: str) -> None:
+    """Someone tried to register the owner's address: tell the owner, nobody else."""
+    send_templated_email(
+        user=user,
+        template="registration_attempt",
+        context={
+            "login_url": base_url.rstrip("/") + reverse("login"),
+            "reset_url": base_url.rstrip("/") + reverse("password_reset"),
+        },
+    )
+
+
 def send_verification_email(*, user: User, base_url: str) -> None:
     """Send the link that verifies `user`'s address; `base_url` is the site's root URL."""
     path = reverse("verify_email", kwargs={"token": email_verification_token(user)})
