@@ -419,6 +419,7 @@ RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="20/5m"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/h"),
+    "register": env.str("RATE_LIMIT_REGISTER", default="10/h"),
     "token": env.str("RATE_LIMIT_TOKEN", default="20/5m"),
     "screening": env.str("RATE_LIMIT_SCREENING", default="120/m"),
     "booking": env.str("RATE_LIMIT_BOOKING", default="30/m"),

@@ -78,6 +78,7 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("register", account=lambda request: request.POST.get("email"))
 def register(request: HttpRequest) -> HttpResponse:
     """Create a patient account; it signs the data-processing consent at the same time."""
     if request.user.is_authenticated:
@@ -96,6 +97,12 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, _("The consent text has changed since you opened it. Please read it again.")
             )
+        elif (owner := services.account_with_email(data["email"])) is not None:
+            # The same answer as for a new account; only the owner hears of it, by e-mail.
+            services.tell_owner_of_registration_attempt(
+                user=owner, base_url=request.build_absolute_uri("/")
+            )
+            return redirect("register_done")
         else:
             try:
                 user = services.register_patient(

@@ -118,15 +118,9 @@ class RegistrationForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address already exists. Log in or reset the "
-                    "password."
-                )
-            )
-        return email
+        # Whether the address has an account is not said here (the view answers the same
+        # either way and tells the owner by e-mail): a stranger learns nothing from it.
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

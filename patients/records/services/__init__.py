@@ -5,11 +5,13 @@ Services own their transaction, call `full_clean()` before saving, and raise
 """
 
 from patients.records.services.accounts import (
+    account_with_email,
     email_verification_token,
     ensure_profile,
     is_verified,
     register_patient,
     send_verification_email,
+    tell_owner_of_registration_attempt,
     update_profile,
     verify_email,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "CLINICIAN_CONFIRMED_KEYS",
     "TooManyUploads",
     "accept_invitation",
+    "account_with_email",
     "complete_erasure",
     "create_patient_at_desk",
     "current_message_preferences",
@@ -87,6 +90,7 @@ __all__ = [
     "sign_consent",
     "signed_text",
     "submit_intake",
+    "tell_owner_of_registration_attempt",
     "update_profile",
     "upload_photo",
     "verify_email",

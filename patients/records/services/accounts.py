@@ -45,13 +45,35 @@ def is_verified(user: User) -> bool:
     return profile is not None and profile.email_verified_at is not None
 
 
-def _address_hash(email: str) -> str:
-    return salted_hmac(VERIFY_SALT, email.lower(), algorithm="sha256").hexdigest()[:32]
+def _address_digest(email: str) -> str:
+    """A keyed digest of the address: the link names no address, yet dies when it changes."""
+    return salted_hmac(VERIFY_SALT, email.strip().lower()).hexdigest()[:24]
 
 
 def email_verification_token(user: User) -> str:
-    """A signed, expiring token naming the account and a keyed hash of its address."""
-    return signing.dumps({"u": user.pk, "h": _address_hash(user.email)}, salt=VERIFY_SALT)
+    """An opaque signed token: the account's id and a keyed digest of its address.
+
+    The address itself is not in the link (signed data is only base64, readable by
+    anyone who sees the link: a proxy's log, a shared screen).
+    """
+    return signing.dumps({"u": user.pk, "h": _address_digest(user.email)}, salt=VERIFY_SALT)
+
+
+def account_with_email(email: str) -> User | None:
+    """The account registered under `email` (any case), if there is one."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def tell_owner_of_registration_attempt(*, user: User, base_url: str) -> None:
+    """Someone tried to register the owner's address: tell the owner, nobody else."""
+    send_templated_email(
+        user=user,
+        template="registration_attempt",
+        context={
+            "login_url": base_url.rstrip("/") + reverse("login"),
+            "reset_url": base_url.rstrip("/") + reverse("password_reset"),
+        },
+    )
 
 
 def send_verification_email(*, user: User, base_url: str) -> None:
@@ -151,13 +173,15 @@ def verify_email(*, token: str) -> User:
         .filter(user_id=payload.get("u"), erased_at__isnull=True)
         .first()
     )
-    if profile is not None and "e" in payload:  # a link sent before the addresses were hashed
-        bound_here = payload["e"] == profile.user.email
-    elif profile is not None:
-        bound_here = constant_time_compare(
-            str(payload.get("h", "")), _address_hash(profile.user.email)
-        )
-    if profile is None or not bound_here:
+    if profile is not None:
+        if "e" in payload:  # a link sent before the tokens were opaque, still valid for days
+            matches = payload["e"] == profile.user.email
+        else:
+            matches = constant_time_compare(
+                str(payload.get("h", "")), _address_digest(profile.user.email)
+            )
+        profile = profile if matches else None
+    if profile is None:
         raise DomainError(
             _("This confirmation link is not valid. Log in and ask for a new one."),
             code="link_invalid",

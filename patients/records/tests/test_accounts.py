@@ -121,9 +121,33 @@ def test_registration_errors_are_clear(
     assert 'value="Carol"' in response.content.decode()
 
 
-def test_an_existing_address_cannot_register_twice(client: Client, patient: User) -> None:
-    response = client.post(reverse("register"), registration(email="ALICE@example.test"))
-    assert "already exists" in str(response.context["form"].errors["email"])
+def test_registering_an_existing_address_answers_the_same_and_tells_the_owner(
+    client: Client, patient: User
+) -> None:
+    mail.outbox.clear()
+    taken = client.post(reverse("register"), registration(email="ALICE@example.test"))
+    fresh = Client().post(reverse("register"), registration(email="new.one@example.test"))
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"] == reverse("register_done")
+    assert User.objects.filter(email__iexact="alice@example.test").count() == 1
+    assert "_auth_user_id" not in client.session  # the stranger is not signed in as alice
+    to_alice = [m for m in mail.outbox if m.to == ["alice@example.test"]]
+    assert len(to_alice) == 1
+    assert "already has an account" in to_alice[0].body
+    assert "/accounts/password/reset/" in to_alice[0].body
+
+
+def test_registration_is_rate_limited(settings: Any, client: Client) -> None:
+    settings.RATE_LIMIT_ENABLED = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "2/h"}
+    address = "198.51.100.77"
+    codes = [
+        client.post(
+            reverse("register"), registration(email=f"n{i}@example.test"), REMOTE_ADDR=address
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [302, 302, 429]
 
 
 def test_a_stale_consent_version_is_refused(client: Client) -> None:
@@ -330,3 +354,22 @@ def test_profile_refuses_a_future_birth_date(client: Client, patient: User) -> N
     )
     assert response.status_code == 200
     assert "in the future" in str(response.context["form"].errors["date_of_birth"])
+
+
+def test_the_verification_link_names_no_address(patient: User) -> None:
+    """The signed token is readable base64: it carries the account id and a keyed digest."""
+    token = services.email_verification_token(patient)
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"alice" not in decoded
+    assert b"example.test" not in decoded
+    assert "alice" not in token
+    assert services.verify_email(token=token) == patient
+
+
+def test_a_verification_link_dies_when_the_address_changes(patient: User) -> None:
+    token = services.email_verification_token(patient)
+    patient.email = "alice.new@example.test"
+    patient.save()
+    with pytest.raises(DomainError):
+        services.verify_email(token=token)
