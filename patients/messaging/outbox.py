@@ -450,7 +450,7 @@ def _sender(message: OutboxMessage, rendered: rendering.Rendered) -> tuple[Any, 
         headers={"Message-ID": message.message_id},
     )
     # An e-mail provider (django-anymail) echoes the metadata in its delivery reports.
-    email.metadata = {"outbox_message": str(message.pk)}  # type: ignore[attr-defined]
+    email.metadata = {"outbox_message": str(message.pk)}  # type: ignore[attr-defined]  # anymail reads it
 
     def send_email() -> str:
         _send(email)
