@@ -49,10 +49,12 @@ stop:
 # the team's shared copy beside the repository when there is one, else the vendored one.
 LAYERS := $(firstword $(wildcard ../shared/checks/layers.py) checks/layers.py)
 
-## make test: lint, migration check, the whole suite and the layering check.
+## make test: lint, type check, migration check, the whole suite and the layering check.
+# mypy keeps its incremental cache in .mypy_cache/ (a run after a change takes seconds).
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	$(BIN)/python manage.py compile_translations
 	DJANGO_SETTINGS_MODULE=clinic.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -61,6 +63,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 ## make messages: refresh the Russian catalogues from the source (needs GNU gettext).
 # Each app keeps its own catalogue; the top level holds clinic/ and templates/.

@@ -1,11 +1,13 @@
-"""Reminder throughput: 10,000 due reminders scanned, sent to a local SMTP sink and marked.
+"""Reminder throughput per channel: 10,000 due reminders scanned, sent and marked, by e-mail
+(a local SMTP sink) and by SMS (a local server speaking SMS.ru's HTTP API).
 
 A real worker process (prefork, the CPU count) consumes the run's queue; the
 dispatcher runs here, claims the 10,000 due rows and enqueues one send task per
 `OUTBOX_SEND_BATCH` rows; the figure is rows per second from the dispatcher's start until every row
-is `sent` in the database (the SMTP sink, aiosmtpd, accepted each). Beside it:
-a no-op Celery task's rate on the same broker and worker (`clinic.ping`, its
-results read back), and the ratio (the issue aims for at least one half).
+is `sent` in the database (the SMTP sink, aiosmtpd, or the gateway accepted each). Beside
+it: a plain no-op Celery task's rate on the same broker and worker (`clinic.noop`, no
+result stored; the last one followed by a `clinic.ping` whose answer says all were
+taken), and each channel's ratio to it (issue #19 aims for at least one half).
 
 The broker: Redis when REDIS_URL is set; otherwise a private redis-server on a
 free port (the filesystem broker lists its folder on every message, which
@@ -29,7 +31,8 @@ from django.utils import timezone
 
 from clinic.celery import app
 from clinic.models import Practitioner, Room, User
-from clinic.tasks import ping
+from clinic.tasks import noop, ping
+from clinic.tests.sms_fakes import FakeSmsRu, serving, smsru_url
 from patients.messaging import outbox
 from patients.models import Appointment, OutboxMessage, PatientProfile
 from patients.tests.smtp_sink import SmtpSink, free_port
@@ -42,8 +45,10 @@ REMINDERS = 10_000
 NOOPS = 2_000
 
 
-def _rows() -> None:
-    user = User.objects.create_user(email="bench-reminders@example.test", password=None)
+def _rows() -> list[Appointment]:
+    user = User.objects.create_user(
+        email="bench-reminders@example.test", password=None, phone="+79000000000"
+    )
     profile = PatientProfile.objects.create(user=user)
     procedure = Procedure.objects.get(slug="glycolic-peel")
     practitioner = Practitioner.objects.create(
@@ -72,11 +77,17 @@ def _rows() -> None:
         )
         for i in range(REMINDERS)
     )
+    return appointments
+
+
+def _reminders(appointments: list[Appointment], channel: str) -> None:
+    """One due reminder per appointment on `channel` (each channel measured on its own)."""
     due = timezone.now() - dt.timedelta(minutes=1)
     OutboxMessage.objects.bulk_create(
         OutboxMessage(
             kind=OutboxMessage.Kind.APPOINTMENT_REMINDER,
-            patient=profile,
+            channel=channel,
+            patient_id=a.patient_id,
             appointment=a,
             subject_version=0,
             due_at=due,
@@ -86,7 +97,7 @@ def _rows() -> None:
     )
 
 
-def _worker_env(broker: str, sink: SmtpSink) -> dict[str, str]:
+def _worker_env(broker: str, sink: SmtpSink, sms_url: str) -> dict[str, str]:
     env = dict(os.environ)
     db = settings.DATABASES["default"]
     env.update(
@@ -97,6 +108,9 @@ def _worker_env(broker: str, sink: SmtpSink) -> dict[str, str]:
             "REDIS_URL": broker,
             "EMAIL_URL": sink.url,
             "TEST_USE_EMAIL_URL": "1",
+            "TEST_SMS_URL": sms_url,
+            # The bench runs at any hour: no SMS waits for the morning here.
+            "SMS_QUIET_HOURS": "00:00,00:00",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -118,6 +132,31 @@ def _wait(condition: Callable[[], object], timeout: float) -> bool:
         # Seldom: this process also runs the SMTP sink, and shares the CPUs with the worker.
         time.sleep(0.5)
     return False
+
+
+def _send_rate(
+    channel: str, appointments: list[Appointment], arrived: Callable[[], int]
+) -> tuple[float, bool]:
+    """Rows of `channel` per second from the dispatcher's start until every one is `sent`."""
+    _reminders(appointments, channel)
+    started = time.perf_counter()
+    outbox.dispatch_due_messages()
+    # Only this benchmark's rows: other benchmarks of the run leave messages of their own.
+    sent = OutboxMessage.objects.filter(
+        state=OutboxMessage.State.SENT, channel=channel, dedupe_key__startswith="bench:"
+    )
+    finished = _wait(lambda: sent.count() == REMINDERS, timeout=600)
+    elapsed = time.perf_counter() - started
+    return sent.count() / elapsed, finished and arrived() == REMINDERS
+
+
+def _noop_rate() -> float:
+    """Plain no-op tasks per second (no result stored); a final ping says all were taken."""
+    started = time.perf_counter()
+    for _ in range(NOOPS):
+        noop.apply_async(expires=300)
+    ping.apply_async(expires=300).get(timeout=120)
+    return NOOPS / (time.perf_counter() - started)
 
 
 @benchmark
@@ -144,57 +183,54 @@ def reminder_throughput() -> Iterable[Row]:
     # An empty queue: other benchmarks of the run (the booking server) leave send tasks there.
     app.control.purge()
     sink = SmtpSink().start()
-    _rows()
+    gateway = FakeSmsRu()
+    appointments = _rows()
     concurrency = os.cpu_count() or 4
     celery = str(Path(sys.executable).with_name("celery"))
-    worker = subprocess.Popen(
-        [
-            *(celery, "-A", "clinic", "worker", f"--concurrency={concurrency}", "--pool=prefork"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"),
-            *("-Q", settings.CELERY_TASK_DEFAULT_QUEUE),
-        ],
-        env=_worker_env(broker, sink),
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        ping.apply_async(expires=300).get(timeout=60)  # the worker is up
-        started = time.perf_counter()
-        results = [ping.apply_async(expires=300) for _ in range(NOOPS)]
-        for result in results:
-            result.get(timeout=120)
-        noop_rate = NOOPS / (time.perf_counter() - started)
-
-        started = time.perf_counter()
-        outbox.dispatch_due_messages()
-        # Only this benchmark's rows: other benchmarks of the run leave messages of their own.
-        sent = OutboxMessage.objects.filter(
-            state=OutboxMessage.State.SENT, dedupe_key__startswith="bench:"
+    with serving(gateway):
+        worker = subprocess.Popen(
+            [
+                *(celery, "-A", "clinic", "worker", f"--concurrency={concurrency}"),
+                *("--pool=prefork", "--without-gossip", "--without-mingle"),
+                *("--without-heartbeat", "--loglevel=WARNING"),
+                *("-Q", settings.CELERY_TASK_DEFAULT_QUEUE),
+            ],
+            env=_worker_env(broker, sink, smsru_url(gateway)),
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        finished = _wait(lambda: sent.count() == REMINDERS, timeout=600)
-        elapsed = time.perf_counter() - started
-        reminder_rate = sent.count() / elapsed
-        arrived = sink.unique
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-        sink.stop()
-        if redis_server is not None:
-            redis_server.terminate()
-            redis_server.wait()
+        try:
+            ping.apply_async(expires=300).get(timeout=60)  # the worker is up
+            noop_rate = _noop_rate()
+            email_rate, email_done = _send_rate("email", appointments, lambda: sink.unique)
+            OutboxMessage.objects.filter(dedupe_key__startswith="bench:").delete()
+            sms_rate, sms_done = _send_rate("sms", appointments, lambda: len(gateway.sent))
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            sink.stop()
+            if redis_server is not None:
+                redis_server.terminate()
+                redis_server.wait()
     where = "Redis" if settings.REDIS_URL else "private redis-server"
     database = "SQLite" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "PostgreSQL"
     note = (
         f"{concurrency} worker processes, {where}, {database}, "
         f"{settings.OUTBOX_SEND_BATCH} rows per send task, load average {load_before:.1f} before"
     )
-    status = "" if finished and arrived == REMINDERS else f"; INCOMPLETE: {arrived} arrived"
     yield (
-        "10,000 due reminders scanned, sent to a local SMTP sink and marked",
-        f"{reminder_rate:.0f}",
+        "10,000 due reminders by e-mail: scanned, sent to a local SMTP sink and marked",
+        f"{email_rate:.0f}",
         "per second",
-        note + status,
+        note + ("" if email_done else f"; INCOMPLETE: {sink.unique} arrived"),
     )
-    yield ("no-op Celery task", f"{noop_rate:.0f}", "per second", f"{NOOPS} tasks, results read")
-    yield ("reminders / no-op", f"{reminder_rate / noop_rate:.2f}", "ratio", "aim: at least 0.5")
+    yield (
+        "10,000 due reminders by SMS: scanned, sent to a local SMS.ru-speaking server, marked",
+        f"{sms_rate:.0f}",
+        "per second",
+        "one HTTP request per text" + ("" if sms_done else f"; INCOMPLETE: {len(gateway.sent)}"),
+    )
+    yield ("plain no-op Celery task", f"{noop_rate:.0f}", "per second", f"{NOOPS} tasks, no result")
+    yield ("e-mail reminders / no-op", f"{email_rate / noop_rate:.2f}", "ratio", "aim: 0.5")
+    yield ("SMS reminders / no-op", f"{sms_rate / noop_rate:.2f}", "ratio", "aim: 0.5")

@@ -62,12 +62,12 @@ class HealthAwareAdmin(admin.ModelAdmin):
             if isinstance(item, type) and issubclass(item, SimpleListFilter):
                 roots.add(_root(item.parameter_name or ""))
             elif isinstance(item, list | tuple):
-                roots.add(_root(item[0]))
+                roots.add(_root(str(item[0])))
             else:
                 roots.add(_root(str(item)))
         return roots
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         root = _root(lookup)
         if self._hides_health(request) and root in self.health_fields:
             return False

@@ -1,5 +1,7 @@
 """The project's URLs."""
 
+from anymail.urls import urlpatterns as anymail_urls
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -11,6 +13,15 @@ handler400 = "clinic.api.bad_request"
 handler403 = "clinic.api.permission_denied"
 handler404 = "clinic.api.not_found"
 handler500 = "clinic.api.server_error"
+
+# The e-mail provider's delivery reports (EMAIL_URL=anymail://<esp>), behind
+# ANYMAIL_WEBHOOK_SECRET; no other provider's webhooks, and no inbound mail.
+anymail_tracking = [
+    p
+    for p in anymail_urls
+    if settings.ANYMAIL.get("WEBHOOK_SECRET")
+    and p.name == f"{settings.ANYMAIL_ESP}_tracking_webhook"
+]
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("procedures.api_urls")),
@@ -24,6 +35,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health_view, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # E-mail providers' tracking webhooks (delivered, bounced, complained), ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include(anymail_tracking)),
     # The reception desk's booking pages live in the staff workspace (before the admin's
     # catch-all, which would otherwise answer for them).
     path("admin/desk/", include("patients.booking.desk_urls")),

@@ -10,10 +10,15 @@ class PatientsConfig(AppConfig):
         # The Celery tasks live beside the services they run; importing them here
         # registers them under their names ("patients.tasks.*") in every process,
         # the web server's included, which enqueues them by name.
+        from anymail.signals import tracking
+
         import patients.booking.tasks
         import patients.messaging.tasks
         import patients.records.tasks  # noqa: F401
         from patients.booking.receivers import connect_receivers
+        from patients.messaging.email_events import on_tracking
 
         # Booked appointments are screened again when what they were screened with changes.
         connect_receivers()
+        # E-mail providers' delivery reports (anymail's webhooks) land on the outbox rows.
+        tracking.connect(on_tracking, dispatch_uid="patients.messaging.email_events")

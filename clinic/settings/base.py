@@ -9,6 +9,8 @@ result backend and the cache, and `EMAIL_URL` to a real mail server.
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # Phone fields and their error messages (in Russian too).
     "phonenumber_field",
+    # E-mail through a provider, and its delivery webhooks (EMAIL_URL=anymail://...).
+    "anymail",
     "clinic",
     "procedures",
     "patients",
@@ -222,8 +226,21 @@ STORAGES = {
 
 # E-mail: EMAIL_URL (e.g. smtp://host:25) or, unset, one .eml file per message
 # under var/mail/ so a person trying the portal can open what patients receive.
+# `anymail://<esp>?<setting>=<value>` sends through an e-mail provider with
+# django-anymail (e.g. `anymail://postmark?server_token=...`, `anymail://mailgun?
+# api_key=...&sender_domain=...`): the provider reports delivery, bounces and spam
+# complaints to its tracking webhook under /anymail/<esp>/tracking/, protected by
+# ANYMAIL_WEBHOOK_SECRET ("user:password" in the webhook's URL), onto the outbox rows.
 EMAIL_URL = env.str("EMAIL_URL", default="")
-if EMAIL_URL:
+# Only that provider's tracking webhook is mounted, and only with the secret set.
+ANYMAIL: dict[str, Any] = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
+ANYMAIL_ESP = ""
+if EMAIL_URL.startswith("anymail://"):
+    _anymail = urlsplit(EMAIL_URL)
+    ANYMAIL_ESP = (_anymail.hostname or "").replace("-", "_")
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+    ANYMAIL.update({f"{ANYMAIL_ESP}_{k}".upper(): v for k, v in parse_qsl(_anymail.query)})
+elif EMAIL_URL:
     globals().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "clinic.mail.EmlFileBackend"
@@ -269,6 +286,8 @@ AXES_CLIENT_IP_CALLABLE = "clinic.http.client_address"
 # only from these is X-Forwarded-For believed, and then only its rightmost hop that is
 # not one of them (clinic.http.client_address). Empty: the connection's own address.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# An API token not used for this long is refused; a new password revokes every token.
+API_TOKEN_IDLE_MINUTES = env.int("API_TOKEN_IDLE_MINUTES", default=60 * 24 * 30)
 AXES_HTTP_RESPONSE_CODE = 429
 # The manager's sign-in log in the admin: logins (on by default), failed logins
 # and lockouts. Failed logins are kept per account up to the limit below.

@@ -10,6 +10,14 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "PORTAL_URL"):
     if not env.str(required, default=""):
         raise ImproperlyConfigured(f"Production settings need the environment variable {required}.")
 
+# An e-mail provider's delivery reports are only taken with the webhook's secret.
+if env.str("EMAIL_URL").startswith("anymail://") and not env.str(
+    "ANYMAIL_WEBHOOK_SECRET", default=""
+):
+    raise ImproperlyConfigured(
+        "Production settings need ANYMAIL_WEBHOOK_SECRET when EMAIL_URL is anymail://."
+    )
+
 # DEBUG can never be on in production, whatever the environment says.
 DEBUG = False
 # Staff always log in with a second factor in production.

@@ -27,6 +27,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In memory, unless a test's worker process is pointed at a real SMTP server (EMAIL_URL).
 if not env.bool("TEST_USE_EMAIL_URL", default=False):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The e-mail provider's tracking webhook the tests post reports to (Postmark's: basic auth).
+ANYMAIL_ESP = "postmark"
+ANYMAIL = {"WEBHOOK_SECRET": "postmark:s3cret-hook"}
 # Outbox messages are sent in the test process; worker processes started by a
 # test get OUTBOX_DELIVERY=celery from conftest.celery_env().
 OUTBOX_DELIVERY = env.str("OUTBOX_DELIVERY", default="inline")

@@ -42,7 +42,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[Any]:
     outcome = yield
     if not _is_hypothesis_test(item) or outcome.excinfo is not None:
         return
-    test = item.obj  # type: ignore[attr-defined]
+    test = item.obj
     seed(FUZZ_SEED)(test)
     try:
         item.runtest()
@@ -51,4 +51,4 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[Any]:
         failure.__cause__ = error
         outcome.force_exception(failure)
     finally:
-        seed(None)(test)  # type: ignore[arg-type]
+        seed(None)(test)

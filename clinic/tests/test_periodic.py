@@ -49,9 +49,7 @@ def test_every_task_a_schedule_must_run_is_a_periodic_job() -> None:
     tasks = first_party_tasks()
     scheduled = {job.task_name for job in JOBS}
     without_arguments = {
-        name
-        for name, task in tasks.items()
-        if not inspect.signature(task.run).parameters  # type: ignore[attr-defined]
+        name for name, task in tasks.items() if not inspect.signature(task.run).parameters
     }
 
     assert without_arguments - set(NOT_PERIODIC) == scheduled

@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -41,6 +42,7 @@ from rest_framework.views import APIView
 
 from clinic.api import error_body
 from clinic.models import User
+from clinic.staff_security import is_staff_login
 from patients.booking.errors import IntakeRequired, slot_to_dict
 from patients.booking.race_guard import refusal_of_a_recently_refused_start
 from patients.booking.selectors import (
@@ -163,6 +165,10 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(BookingErrorSerializer, description="Bad credentials or input."),
+            403: OpenApiResponse(
+                BookingErrorSerializer,
+                description="A staff account without its second factor (`otp`).",
+            ),
             415: UNSUPPORTED_BODY,
             429: OpenApiResponse(
                 BookingErrorSerializer, description="Locked out after failed attempts."
@@ -191,6 +197,15 @@ class TokenView(APIView):
             return Response(
                 error_body("invalid_credentials", _("Wrong e-mail address or password."), None),
                 status=status.HTTP_400_BAD_REQUEST,
+            )
+        # Staff sign in with a second factor; a password alone opens no token for them.
+        if is_staff_login(user) and not match_token(user, serializer.validated_data["otp"]):
+            message = _(
+                "A staff account needs its second factor: send the authenticator's code as “otp”."
+            )
+            return Response(
+                error_body("second_factor_required", message, "otp"),
+                status=status.HTTP_403_FORBIDDEN,
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
@@ -229,7 +244,12 @@ class AvailabilityView(PatientAPIView):
                 days=data["days"],
                 practitioner=data.get("practitioner"),
             )
-            body = {"slots": slots, "screened": False, "left_out": [], "days_left_out": []}
+            body: dict[str, Any] = {
+                "slots": slots,
+                "screened": False,
+                "left_out": [],
+                "days_left_out": [],
+            }
         else:
             body = {
                 "slots": screened.slots,

@@ -250,7 +250,9 @@ class DeskNewPatientForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["preferred_language"].choices = list(settings.LANGUAGES)
+        cast(forms.ChoiceField, self.fields["preferred_language"]).choices = list(
+            settings.LANGUAGES
+        )
 
     def clean_phone(self) -> str:
         return str(self.cleaned_data["phone"].as_e164)

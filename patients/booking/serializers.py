@@ -98,6 +98,13 @@ class PractitionerIdField(serializers.PrimaryKeyRelatedField):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=12,
+        help_text="Staff only: the current code of the authenticator app.",
+    )
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):

@@ -11,7 +11,10 @@ Domain rules:
   every channel the patient has.
 - Other kinds (the intake renewal, a product lot recall) go by e-mail only:
   they need more words than a text holds.
-- Nothing is e-mailed to a patient created at the desk without an address.
+- Nothing is e-mailed to a patient created at the desk without an address, nor
+  to an address marked not working by a hard bounce
+  (`patients.messaging.email_events`); appointment messages then take SMS,
+  whatever the patient chose for them, so they still reach a channel.
 - An SMS needs a phone number (sent in E.164, `sms_number`); without one the
   SMS row is not written, and one removed since cancels the row.
 - Quiet hours (`SMS_QUIET_HOURS`, clinic zone, 21:00-09:00 by default): an SMS
@@ -77,12 +80,14 @@ def wants(patient: PatientProfile, kind: str, channel: str) -> bool:
     sms = channel == Channel.SMS
     if sms and sms_number(patient.user.phone) is None:
         return False
-    if not sms and not patient.has_email:
-        return False  # created at the desk without an address
+    if not sms and not patient.email_works:
+        return False  # created at the desk without an address, or the address bounced
     if kind == Kind.INVITATION:
         return True
     if kind in APPOINTMENT_KINDS:
-        return patient.appointments_by_sms if sms else patient.appointments_by_email
+        if sms:
+            return patient.appointments_by_sms or patient.email_bounced_at is not None
+        return patient.appointments_by_email
     if kind in CARE_KINDS:
         return patient.care_by_sms if sms else patient.care_by_email
     if kind in RECALL_KINDS:

@@ -28,7 +28,7 @@ CANCEL = "cancel"
 _ACTIONS = {"c": CONFIRM, "x": CANCEL}
 _CODES = {action: code for code, action in _ACTIONS.items()}
 _CHANNELS = {"e": OutboxMessage.Channel.EMAIL, "s": OutboxMessage.Channel.SMS}
-_CHANNEL_CODES = {channel: code for code, channel in _CHANNELS.items()}
+_CHANNEL_CODES: dict[str, str] = {channel: code for code, channel in _CHANNELS.items()}
 _SALT = "patients.messaging.links.reply"
 
 

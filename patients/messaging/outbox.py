@@ -43,7 +43,8 @@ Domain rules:
   hours goes back to `pending` until then. A gateway that throttles or is down
   is retried like an SMTP server; one that rejects the number fails the row at
   once with its reason. The gateway's id of the message is kept for its
-  delivery reports (`patients.messaging.delivery`).
+  delivery reports (`patients.messaging.delivery`); so is an e-mail provider's
+  (`patients.messaging.email_events`).
 """
 
 from __future__ import annotations
@@ -448,10 +449,15 @@ def _sender(message: OutboxMessage, rendered: rendering.Rendered) -> tuple[Any, 
         attachments=rendered.attachments,
         headers={"Message-ID": message.message_id},
     )
+    # An e-mail provider (django-anymail) echoes the metadata in its delivery reports.
+    email.metadata = {"outbox_message": str(message.pk)}  # type: ignore[attr-defined]
 
     def send_email() -> str:
         _send(email)
-        return ""
+        # The provider's id of the message, by which its delivery reports name it.
+        status = getattr(email, "anymail_status", None)
+        provider_id = getattr(status, "message_id", None)
+        return "" if provider_id is None else str(provider_id)
 
     return send_email, user.email
 

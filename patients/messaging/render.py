@@ -9,6 +9,9 @@ Templates: `patients/email/<template>_subject.txt`, `.txt` and `.html`. Every
 appointment context has `appointment`, `patient`, `procedure_name` (the copy
 taken at booking, in the patient's language), `start`/`end` (aware, clinic
 zone), `practitioner`, `room`; `appointment_moved` adds `previous_start`;
+`course_booked` (a course booked in one go) adds `sessions`, a list of
+{`appointment`, `number`, `start`, `end`} in time order (the sessions still
+booked), and attaches one .ics file holding them all;
 `invitation` has `patient`, `set_password_url`, `intake_url` and `valid_days`;
 `waitlist_offer_made` has `offer`, `entry`, `start`, `end` and `expires_at`;
 the course messages have `course`, `procedure_name`, `opens_on`, `closes_on`
@@ -34,7 +37,7 @@ import patients.messaging.channels as channels
 import patients.messaging.links as links
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
-from patients.messaging.calendar import appointment_calendar_file
+from patients.messaging.calendar import appointment_calendar_file, course_calendar_file
 from patients.messaging.mail import language_of
 from patients.models import (
     Appointment,
@@ -116,6 +119,8 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
     appointment = _subject(message.appointment)
     context = _appointment_context(appointment)
     kind = message.kind
+    if kind == Kind.BOOKING_CONFIRMATION and "sessions" in message.context:
+        return _render_course_booked(message, context)
     if kind == Kind.BOOKING_CONFIRMATION:
         if not appointment.is_active:
             return None  # cancelled before it went out: the cancellation says it all
@@ -172,6 +177,33 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
             },
         )
     raise ValueError(f"not an appointment message: {kind}")  # pragma: no cover
+
+
+def _render_course_booked(message: OutboxMessage, context: dict[str, Any]) -> Rendered | None:
+    """One confirmation for the sessions of a course booked in one go, still booked now."""
+    ids = message.context["sessions"]
+    found = Appointment.objects.select_related("procedure", "practitioner__user", "room").in_bulk(
+        ids
+    )
+    booked = [found[pk] for pk in ids if pk in found and found[pk].is_active]
+    if not booked:
+        return None  # every session cancelled before it went out: the cancellations say it
+    zone = clinic_zone()
+    first = booked[0]
+    for appointment in booked:
+        appointment.patient = message.patient
+    sessions = [
+        {
+            "appointment": appointment,
+            "number": appointment.session_number,
+            "start": appointment.start.astimezone(zone),
+            "end": appointment.end.astimezone(zone),
+        }
+        for appointment in booked
+    ]
+    context = {**context, **_appointment_context(first), "sessions": sessions}
+    attachments = [("course.ics", course_calendar_file(booked), "text/calendar")]
+    return Rendered("course_booked", context, attachments)
 
 
 def _render_course(message: OutboxMessage) -> Rendered | None:
@@ -323,6 +355,7 @@ def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
         "opens_on",
         "closes_on",
         "set_password_url",
+        "sessions",
         "confirm_url",
         "cancel_url",
     )

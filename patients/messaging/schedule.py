@@ -10,6 +10,10 @@ What is scheduled (due times in `patients.messaging.reminders`):
 - booked: the confirmation (with an .ics file) now; the reminder
   `APPOINTMENT_REMINDER_HOURS` before; the pre-care notice for procedures with
   a long stop window; the after-care note the day after.
+- a course booked in one go: one confirmation listing every session, with one
+  .ics file holding them all (on the first session's appointment, its
+  `sessions` in the context), not one per session; each session's reminders
+  as for any booking.
 - moved: the appointment's pending rows are cancelled and scheduled again for
   the new time (keys carry the version); "moved" (with the .ics) now.
 - cancelled or declined: pending rows cancelled; "cancelled" or the decision now.
@@ -34,6 +38,7 @@ What a row says is decided at send time (`patients.messaging.render`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +67,7 @@ __all__ = [
     "appointment_cancelled",
     "appointment_completed",
     "appointment_moved",
+    "course_booked",
     "intake_submitted",
     "intake_update_requested",
     "patient_invited",
@@ -150,15 +156,34 @@ def _schedule_timed(appointment: Appointment) -> None:
         )
 
 
-def appointment_booked(appointment: Appointment) -> None:
-    """Confirmation (or "requested, a practitioner will review") now; the reminders later."""
+def appointment_booked(appointment: Appointment, *, confirmation: bool = True) -> None:
+    """Confirmation (or "requested, a practitioner will review") now; the reminders later.
+
+    `confirmation=False` for the sessions of a course booked in one go: its one
+    confirmation (`course_booked`) follows once every session is booked.
+    """
+    if confirmation:
+        _appointment_row(
+            appointment,
+            Kind.BOOKING_CONFIRMATION,
+            due_at=_now(),
+            key=f"{Kind.BOOKING_CONFIRMATION}:appointment:{appointment.pk}",
+        )
+    _schedule_timed(appointment)
+
+
+def course_booked(appointments: Sequence[Appointment]) -> None:
+    """One confirmation for a course booked in one go: every session, one calendar file."""
+    if not appointments:
+        return
+    first = min(appointments, key=lambda a: a.start)
     _appointment_row(
-        appointment,
+        first,
         Kind.BOOKING_CONFIRMATION,
         due_at=_now(),
-        key=f"{Kind.BOOKING_CONFIRMATION}:appointment:{appointment.pk}",
+        key=f"{Kind.BOOKING_CONFIRMATION}:appointment:{first.pk}",
+        context={"sessions": [a.pk for a in sorted(appointments, key=lambda a: a.start)]},
     )
-    _schedule_timed(appointment)
 
 
 def appointment_moved(appointment: Appointment, previous_start: dt.datetime) -> None:

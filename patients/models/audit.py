@@ -39,6 +39,7 @@ class AuditEntry(models.Model):
         VIEW_ADVERSE_EVENT = "view_adverse_event", _("Opened an adverse event")
         VIEW_LOT_RECIPIENTS = "view_lot_recipients", _("Listed who received a product lot")
         EXPORT_LOT_RECIPIENTS = "export_lot_recipients", _("Exported who received a product lot")
+        VIEW_SCREENING = "view_screening", _("Saw the screening flags of a booking")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,6 +21,9 @@ Domain rules:
   patient's choice (`patients.messaging.channels`). An SMS row is `sent` when
   the gateway took it and `delivered` or `failed` (with the gateway's reason)
   when its delivery report comes in; `gateway_id` is the gateway's name for it.
+  An e-mail row sent through an e-mail provider (django-anymail) likewise keeps
+  the provider's id and becomes `delivered`, `bounced` or `complained` (the
+  patient marked it as spam) when the provider's tracking webhook reports it.
 - `send_by` is the moment after which the message is pointless (the start of
   the appointment a reminder is about, the end of a course window); quiet
   hours never delay an SMS past it, and a row found due after it is `expired`,
@@ -85,6 +88,9 @@ class OutboxMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
+        # E-mail providers' delivery reports (django-anymail's tracking webhooks).
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")

@@ -49,6 +49,15 @@ class PatientProfile(models.Model):
     care_by_email = models.BooleanField(_("care instructions by e-mail"), default=True)
     care_by_sms = models.BooleanField(_("care instructions by SMS"), default=False)
     recalls_by_sms = models.BooleanField(_("recalls by SMS"), default=False)
+    # A hard bounce (the provider's delivery report) marks the address as not working:
+    # nothing more is e-mailed to it and appointment messages go by SMS instead.
+    email_bounced_at = models.DateTimeField(
+        _("e-mail address not working since"),
+        null=True,
+        blank=True,
+        help_text=_("Set by a hard bounce; clear it once the patient gives a working address."),
+    )
+    email_bounce_reason = models.CharField(_("why the e-mail bounced"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("patient")
@@ -74,6 +83,11 @@ class PatientProfile(models.Model):
     def has_email(self) -> bool:
         """Whether the patient gave an e-mail address (not a desk placeholder)."""
         return not self.user.email.lower().endswith("@" + NO_EMAIL_DOMAIN)
+
+    @property
+    def email_works(self) -> bool:
+        """Whether e-mail can reach the patient: an address given, and no hard bounce from it."""
+        return self.has_email and self.email_bounced_at is None
 
     @property
     def full_name(self) -> str:

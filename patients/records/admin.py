@@ -71,6 +71,7 @@ class PatientProfileAdmin(PhoneSearchAdmin, ReadOnlyAdmin):
     list_filter = (
         ("email_verified_at", admin.EmptyFieldListFilter),
         ("erased_at", admin.EmptyFieldListFilter),
+        ("email_bounced_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("user__email", "user__first_name", "user__last_name", "user__phone")
     fields = (
@@ -79,6 +80,8 @@ class PatientProfileAdmin(PhoneSearchAdmin, ReadOnlyAdmin):
         "phone",
         "date_of_birth",
         "email_verified_at",
+        "email_bounced_at",
+        "email_bounce_reason",
         "created_at",
         "erased_at",
     )

@@ -145,7 +145,9 @@ def screening_inputs(
     patient: PatientProfile, *, excluding: Appointment | int | None = None
 ) -> ScreeningInputs:
     """The patient's latest intake and other sessions: the one read every screening path uses."""
-    return ScreeningInputs(latest_intake(patient), patient_sessions(patient, excluding=excluding))
+    # Without who submitted it (what the pages show): screening reads the answers and dates.
+    version = IntakeVersion.objects.filter(patient=patient).order_by("-number").first()
+    return ScreeningInputs(version, patient_sessions(patient, excluding=excluding))
 
 
 def procedure_history(patient: PatientProfile) -> History:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/verify/resend/", views.resend_verification, name="resend-verification"),
     path("me/profile/", views.profile, name="profile"),
     path("me/profile/messages/", views.message_preferences, name="message-preferences"),
+    path("me/messages/", views.my_messages, name="messages"),
     path("me/intake/", views.intake, name="intake"),
     path("me/intake/renew/", views.intake_renew, name="intake-renew"),
     path("me/screening/", views.screening, name="screening"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
+from patients.messaging.selectors import messages_of
 from patients.models import AuditEntry, ConsentSignature, PatientProfile, Photo
 from patients.records import selectors, services
 from patients.records.forms import (
@@ -142,6 +143,16 @@ def message_preferences(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Your message settings are saved."))
             return redirect("patients:message-preferences")
     return render(request, "patients/message_preferences.html", {"form": form, "patient": patient})
+
+
+@login_required
+@no_store
+@require_GET
+def my_messages(request: SignedInRequest) -> HttpResponse:
+    """What the clinic sent the patient: what, when, by which channel, delivered or not."""
+    patient = current_patient(request)
+    context = {"patient": patient, "outbox": messages_of(patient)[:200]}
+    return render(request, "patients/messages.html", context)
 
 
 @login_required
@@ -330,7 +341,7 @@ def photo_delete(request: SignedInRequest, photo_uuid: str) -> HttpResponse:
 @login_required
 @no_store
 @require_GET
-def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> HttpResponse:
+def photo_file(request: SignedInRequest, photo_uuid: str, variant: str) -> FileResponse:
     """A stored photo or its thumbnail, for its patient or clinicians (audited) only."""
     if variant not in ("full", "thumb"):
         raise Http404

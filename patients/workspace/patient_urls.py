@@ -14,6 +14,7 @@ urlpatterns = [
         name="staff-intake-review",
     ),
     path("staff/patients/<int:patient_id>/photos/", views.staff_photos, name="staff-photos"),
+    path("staff/patients/<int:patient_id>/messages/", views.staff_messages, name="staff-messages"),
     path(
         "staff/patients/<int:patient_id>/messages/settings/",
         views.staff_message_preferences,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
+from patients.messaging.selectors import messages_of
 from patients.models import AuditEntry, PatientProfile, Photo
 from patients.records import selectors, services
 from patients.records.forms import ClinicalReviewForm, PhotoUploadForm, add_domain_error
@@ -98,6 +99,23 @@ def staff_message_preferences(request: SignedInRequest, patient_id: int) -> Http
             return redirect("patients:staff-patient", patient_id=patient.pk)
     context = {"form": form, "patient": patient, "health": can_see_health_data(request.user)}
     return render(request, "patients/staff/message_preferences.html", context)
+
+
+@login_required
+@no_store
+@require_GET
+def staff_messages(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """The patient's messages as the patient sees them, cancelled ones too: every staff role.
+
+    No health detail here (the kinds and times only), so receptionists see it as well.
+    """
+    patient = _staff_patient(request, patient_id, health=False)
+    context = {
+        "patient": patient,
+        "outbox": messages_of(patient, include_cancelled=True)[:200],
+        "health": can_see_health_data(request.user),
+    }
+    return render(request, "patients/staff/messages.html", context)
 
 
 def _answer_rows(answers: dict[str, Any]) -> list[tuple[Any, list[tuple[Any, str]]]]:

@@ -220,6 +220,13 @@ def appointment_detail(request: SignedInRequest, appointment_id: int) -> HttpRes
     """
     appointment = _appointment(appointment_id)
     local = appointment.start.astimezone(clinic_zone())
+    if can_see_health_data(request.user):  # the desk is shown no rule codes, so no row
+        services.record_screening_seen(
+            actor=request.user,
+            appointments=[appointment],
+            where="appointment page",
+            ip_address=client_address(request),
+        )
     desk = has_role(request.user, Role.RECEPTIONIST)
     context = {
         "title": str(appointment),
@@ -309,6 +316,12 @@ def review_list(request: SignedInRequest) -> HttpResponse:
         }
         for appointment in review_queue()
     ]
+    services.record_screening_seen(
+        actor=request.user,
+        appointments=[row["appointment"] for row in rows],
+        where="review queue",
+        ip_address=client_address(request),
+    )
     # Patients' problem reports come first: the practitioner's own, or all for a manager.
     mine = None if has_role(request.user, Role.MANAGER) else request.user.pk
     context = {
@@ -344,7 +357,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 if decision == form.APPROVE:
                     approve_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -352,7 +365,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 elif decision == form.DECLINE:
                     decline_booking_review(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         reason=note,
                         clinical_note=clinical,
                     )
@@ -360,7 +373,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
                 else:
                     ask_intake_update(
                         appointment=appointment,
-                        by=user,  # type: ignore[arg-type]
+                        by=user,
                         note=note,
                         clinical_note=clinical,
                     )
@@ -446,6 +459,12 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
                     "chart": charts.get(appointment.pk),
                 }
             )
+    services.record_screening_seen(
+        actor=request.user,
+        appointments=[row["appointment"] for row in rows],
+        where=f"day sheet {day:%Y-%m-%d}",
+        ip_address=client_address(request),
+    )
     context = {
         "title": _("Day sheet"),
         "form": form,

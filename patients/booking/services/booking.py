@@ -182,12 +182,14 @@ def book_in_transaction(
     now: dt.datetime,
     ignore_offer: int | None = None,
     session_number: int | None = None,
+    confirmation: bool = True,
 ) -> Appointment:
     """Book one appointment inside the caller's transaction, every check of the module doc.
 
     The caller checked who books (`check_can_book`) and locked the patient.
     `ignore_offer` is the waitlist offer being accepted (it holds this very slot);
-    `session_number` names the session of a course in a refusal.
+    `session_number` names the session of a course in a refusal; a course booked
+    in one go sends its own one confirmation (`confirmation=False` here).
     """
     # Read once: screening and the session number count the same sessions before `start`.
     history = course_history(patient, procedure, before=start)
@@ -231,7 +233,7 @@ def book_in_transaction(
         ),
     )
     log_status_change(appointment, from_status="", to_status=status, by=booked_by, at=now)
-    messaging.appointment_booked(appointment)
+    messaging.appointment_booked(appointment, confirmation=confirmation)
     rescreen_patient(patient=patient, cause=Cause.BOOKED, exclude=appointment.pk, now=now)
     return appointment
 

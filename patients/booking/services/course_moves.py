@@ -69,7 +69,7 @@ def _shifted(start: dt.datetime, days: int) -> dt.datetime:
 
 def _named(error: DomainError, number: int) -> DomainError:
     """The refusal of one session of the course, saying which one."""
-    error.session_number = number  # type: ignore[attr-defined]
+    error.session_number = number  # type: ignore[attr-defined]  # on any refusal, for its reader
     error.message = lazy_interpolate(
         _("Session %(number)s: %(reason)s"), {"number": number, "reason": error.message}
     )

@@ -10,7 +10,8 @@ Domain rules (see `patients.models.course` for the full statement):
   opening. It screens each with the projected history and the patient's other
   sessions, and books all or none; the first session is the one asked for, on
   that day only. It stops at the
-  course's limit and never proposes past the booking horizon.
+  course's limit and never proposes past the booking horizon. The patient gets
+  one confirmation listing every session, with one calendar file for them all.
 - Completing an appointment advances the patient's active course of that
   procedure (created at the first completed session when there is none):
   sessions done + 1, last session = the appointment's local date. A course of a
@@ -33,11 +34,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import patients.messaging as messaging
 from clinic.availability import Booking, Busy, Policy, Slot, free_slots, local_date
 from clinic.models import Practitioner, User
 from patients.booking.errors import BookingError, SlotUnavailable
 from patients.booking.locking import lock_active_course, lock_patient
-from patients.booking.screening import screen_at, screening_blocked, screening_inputs
+from patients.booking.screening import (
+    History,
+    screen_at,
+    screening_blocked,
+    screening_inputs,
+)
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for, course_history
 from patients.booking.services.booking import book_in_transaction, check_can_book, require_aware
 from patients.models import Appointment, PatientProfile, TreatmentCourse
@@ -140,17 +147,17 @@ def propose_course_slots(
                 for s in candidates
                 if practitioner is None or s.practitioner_id == practitioner.pk
             ]
-            slot, result = _best_screened(
-                candidates,
-                target,
-                screen=lambda start, history=(last, done): screen_at(
+
+            def screen(start: dt.datetime, history: History = (last, done)) -> ScreeningResult:
+                return screen_at(
                     patient=patient,
                     procedure=procedure,
                     start=start,
                     history=history,
                     inputs=patient_inputs,
-                )[0],
-            )
+                )[0]
+
+            slot, result = _best_screened(candidates, target, screen=screen)
         session_day = slot.start.astimezone(zone).date() if slot else day
         if result is None:
             result, _version = screen_at(
@@ -243,8 +250,11 @@ def book_course(
                     channel=channel,
                     now=now,
                     session_number=proposal.session_number,
+                    confirmation=False,
                 )
             )
+        # One confirmation listing every session, with one calendar file for them all.
+        messaging.course_booked(appointments)
     return appointments
 
 

@@ -188,13 +188,11 @@ def rescreen_patient(
     now = now or timezone.now()
     since = local_day_bounds(local_date(now), zone=clinic_zone())[0]
     patient_id = patient if isinstance(patient, int) else patient.pk
-    held = (
-        Appointment.objects.filter(
-            patient_id=patient_id, status__in=RESCREENED_STATUSES, start__gte=since
-        )
-        .exclude(pk=exclude)
-        .order_by("start", "pk")
-    )
+    held = Appointment.objects.filter(
+        patient_id=patient_id, status__in=RESCREENED_STATUSES, start__gte=since
+    ).order_by("start", "pk")
+    if exclude is not None:
+        held = held.exclude(pk=exclude)
     return [
         appointment.pk
         for appointment in held

@@ -154,6 +154,32 @@ def test_the_desk_refuses_the_washout(
     assert peels(patient) == []
 
 
+def test_the_schedule_refuses_the_washout(
+    client: Client,
+    clinic_setup: Clinic,
+    patient: User,
+    receptionist: User,
+    laser_booked: Appointment,
+) -> None:
+    """Booking from a free cell of the schedule goes through the same screening."""
+    client.force_login(receptionist)
+    response = client.post(
+        reverse("workspace:calendar-book"),
+        {
+            "patient": patient.patient_profile.pk,
+            "procedure": PEEL,
+            "date": WEDNESDAY.isoformat(),
+            "time": "10:00",
+            "practitioner": clinic_setup.cosm.pk,
+        },
+    )
+
+    assert response.status_code == 422
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("Aug. 31, 2026" in m for m in messages), messages
+    assert peels(patient) == []
+
+
 @pytest.mark.parametrize("by", ["patient", "receptionist"])
 def test_a_move_onto_the_washout_is_refused(
     clinic_setup: Clinic,

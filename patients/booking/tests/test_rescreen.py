@@ -226,7 +226,7 @@ def test_past_and_ended_appointments_are_not_screened_again(
 def test_the_patient_is_told_in_their_language_without_the_health_reason_in_the_subject(
     clinic_setup: Clinic,
     patient: User,
-    mailoutbox: list,  # type: ignore[type-arg]
+    mailoutbox: list,
     language: str,
     subject: str,
 ) -> None:
@@ -249,7 +249,7 @@ def test_the_patient_is_told_in_their_language_without_the_health_reason_in_the_
 
 def test_the_text_message_names_no_health_reason_either(
     clinic_setup: Clinic, patient: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.PORTAL_URL = "https://portal.example"
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
@@ -288,7 +288,7 @@ def test_the_message_is_not_sent_once_the_review_is_decided(
 
 def test_the_intake_page_sends_a_confirmed_booking_back_to_review(
     clinic_setup: Clinic, patient: User, client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ready(patient, "peel")
     appointment = book(patient, clinic_setup, at(WEDNESDAY, 10))
     client.force_login(patient)

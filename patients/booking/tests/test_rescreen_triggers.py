@@ -148,7 +148,7 @@ def test_declining_a_middle_session_sends_the_next_back_to_review(
 
 def test_completing_a_session_keeps_the_next_confirmed(
     clinic_setup: Clinic, patient: User, receptionist: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.COMPLETE_REQUIRES_SIGNED_CHART = False
     ready(patient, "peel")
     first = book(patient, clinic_setup, WEDNESDAY)
@@ -196,7 +196,7 @@ def test_cancelling_through_the_api_sends_the_next_session_back_to_review(
 
 def test_the_cancel_page_says_which_later_sessions_go_back_to_review(
     clinic_setup: Clinic, patient: User, client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ready(patient, "peel")
     first = book(patient, clinic_setup, WEDNESDAY)
     middle = book(patient, clinic_setup, WEDNESDAY + 14 * DAY)

@@ -159,7 +159,7 @@ def desk_patient(request: SignedInRequest, patient_id: int) -> HttpResponse:
     past = [a for a in rows if a not in upcoming][:20]
     form = DeskSearchForm(initial={"date": timezone.localdate(), "days": "1"})
     for appointment in upcoming:
-        appointment.missing = selectors.ready_for_visit(  # type: ignore[attr-defined]
+        appointment.missing = selectors.ready_for_visit(  # type: ignore[attr-defined]  # for the page
             patient, appointment.procedure.category, on=timezone.localdate(appointment.start)
         )
     kinds = list(dict.fromkeys(a.procedure.category for a in upcoming))

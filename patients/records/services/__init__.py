@@ -13,7 +13,7 @@ from patients.records.services.accounts import (
     update_profile,
     verify_email,
 )
-from patients.records.services.audit import record_access
+from patients.records.services.audit import record_access, record_screening_seen
 from patients.records.services.consent import (
     publish_consent_text,
     require_valid_consent,
@@ -68,6 +68,7 @@ __all__ = [
     "publish_consent_text",
     "read_photo_file",
     "record_access",
+    "record_screening_seen",
     "register_patient",
     "renew_intake",
     "request_erasure",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from clinic.models import User
 from patients.models import AuditEntry, PatientProfile
 
@@ -25,3 +28,27 @@ def record_access(
     entry.full_clean()
     entry.save()
     return entry
+
+
+def record_screening_seen(
+    *, actor: User, appointments: Iterable[Any], where: str, ip_address: str | None = None
+) -> int:
+    """One row per flagged appointment whose rule codes a staff page showed (in one query).
+
+    The review queue, the day sheet and the appointment page show the fired rule codes
+    and their clinical sentences: health data, so each view of them is logged.
+    """
+    entries = [
+        AuditEntry(
+            actor=actor,
+            patient_id=appointment.patient_id,
+            action=AuditEntry.Action.VIEW_SCREENING,
+            detail=f"{where}: appointment #{appointment.pk}: "
+            f"{', '.join(appointment.screening_flags)}"[:300],
+            ip_address=ip_address or None,
+        )
+        for appointment in appointments
+        if appointment.screening_flags
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)

@@ -91,7 +91,7 @@ def create_patient_at_desk(
 
 
 @transaction.atomic
-def invite_patient(*, patient: PatientProfile) -> OutboxMessage:
+def invite_patient(*, patient: PatientProfile) -> OutboxMessage | None:
     """Send the invitation again (a new one-time link); refused once a password is set."""
     if patient.user.has_usable_password():
         raise DomainError(_("The patient has set a password already."), code="already_accepted")

@@ -83,7 +83,7 @@ def test_changed_answers_with_a_new_absolute_code_refuse_the_check_in(
 
         with pytest.raises(Exception) as refused:  # noqa: PT011 - checked below
             check_in(appointment=booked, by=receptionist, nothing_changed=True)
-    assert refused.value.code == "transition_not_allowed"  # type: ignore[attr-defined]
+    assert refused.value.code == "transition_not_allowed"
 
 
 def test_check_in_screens_again_and_sends_a_new_code_back_to_review(

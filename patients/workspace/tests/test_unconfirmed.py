@@ -31,7 +31,7 @@ def book(user: User, clinic: Clinic, start: dt.datetime, **kw: object) -> Appoin
         patient=user.patient_profile,
         procedure=clinic.procedure("glycolic-peel"),
         start=start,
-        practitioner=kw.get("practitioner"),  # type: ignore[arg-type]
+        practitioner=kw.get("practitioner"),
         booked_by=user,
         channel=Appointment.Channel.WEB,
     )
