@@ -18,6 +18,7 @@ hours), `delivery` reads the SMS gateway's delivery reports.
 
 from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.channels import sms_number
+from patients.messaging.email_events import email_works_again
 from patients.messaging.links import CANCEL, CONFIRM, Reply, read_reply_token
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
@@ -46,6 +47,7 @@ __all__ = [
     "appointment_completed",
     "appointment_moved",
     "course_booked",
+    "email_works_again",
     "intake_submitted",
     "intake_update_requested",
     "lot_recalled",

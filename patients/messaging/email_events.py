@@ -19,7 +19,9 @@ Domain rules:
   still waiting for its e-mail, and the bounced one when it still matters, is
   written for SMS with the same `dedupe_key` (`schedule_message` writes one row
   per channel, so a text already there is kept). A temporary failure
-  (`deferred`) changes nothing: the provider tries again.
+  (`deferred`) changes nothing: the provider tries again. Once the patient
+  gives a working address, the desk clears the mark (`email_works_again`) and
+  messages written from then on go by e-mail again.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ import patients.messaging.channels as channels
 from patients.messaging.outbox import schedule_message
 from patients.models import OutboxMessage, PatientProfile
 
-__all__ = ["EmailEvent", "on_tracking", "record_email_event"]
+__all__ = [
+    "EmailEvent",
+    "email_works_again",
+    "mark_email_not_working",
+    "on_tracking",
+    "record_email_event",
+]
 
 logger = logging.getLogger(__name__)
 State = OutboxMessage.State
@@ -164,6 +172,13 @@ def mark_email_not_working(
             moved += 1
     logger.info("email: %s's address bounced; %s messages moved to SMS", patient.pk, moved)
     return moved
+
+
+def email_works_again(*, patient: PatientProfile) -> None:
+    """Clear the not-working mark: messages written from now on go by e-mail again."""
+    patient.email_bounced_at = None
+    patient.email_bounce_reason = ""
+    patient.save(update_fields=["email_bounced_at", "email_bounce_reason"])
 
 
 def on_tracking(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:

@@ -16,6 +16,11 @@ urlpatterns = [
     path("staff/patients/<int:patient_id>/photos/", views.staff_photos, name="staff-photos"),
     path("staff/patients/<int:patient_id>/messages/", views.staff_messages, name="staff-messages"),
     path(
+        "staff/patients/<int:patient_id>/email-works/",
+        views.staff_email_works,
+        name="staff-email-works",
+    ),
+    path(
         "staff/patients/<int:patient_id>/messages/settings/",
         views.staff_message_preferences,
         name="staff-message-preferences",

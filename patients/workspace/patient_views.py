@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import patients.messaging as messaging
 from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
 from patients.messaging.selectors import messages_of
@@ -116,6 +117,16 @@ def staff_messages(request: SignedInRequest, patient_id: int) -> HttpResponse:
         "health": can_see_health_data(request.user),
     }
     return render(request, "patients/staff/messages.html", context)
+
+
+@login_required
+@require_POST
+def staff_email_works(request: SignedInRequest, patient_id: int) -> HttpResponse:
+    """The desk confirms the patient's address works again (it bounced before)."""
+    patient = _staff_patient(request, patient_id, health=False)
+    messaging.email_works_again(patient=patient)
+    messages.success(request, _("The e-mail address is marked as working again."))
+    return redirect("patients:staff-patient", patient_id=patient.pk)
 
 
 def _answer_rows(answers: dict[str, Any]) -> list[tuple[Any, list[tuple[Any, str]]]]:

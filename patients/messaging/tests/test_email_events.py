@@ -243,3 +243,32 @@ def test_a_report_found_by_the_metadata_alone(clinic_setup: Clinic, patient: Use
     row.refresh_from_db()
     assert row.state == State.BOUNCED
     assert row.last_error == "mailbox does not exist"
+
+
+def test_the_desk_marks_the_address_as_working_again(
+    clinic_setup: Clinic, patient: User, other_patient: User, receptionist: User
+) -> None:
+    row = sent_confirmation(booked(patient, clinic_setup, by_sms=False))
+    post(bounce(row.gateway_id))
+    profile = patient.patient_profile.__class__.objects.get(pk=patient.patient_profile.pk)
+    assert not profile.email_works
+    url = reverse("patients:staff-email-works", args=[profile.pk])
+
+    # A patient never reaches the desk's button, not even for their own record.
+    own = Client()
+    own.force_login(patient)
+    assert own.post(url).status_code == 404
+    desk = Client()
+    desk.force_login(receptionist)
+    assert desk.get(url).status_code == 405
+
+    response = desk.post(url)
+
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.email_works
+    assert profile.email_bounce_reason == ""
+    assert channels.wants(profile, Kind.APPOINTMENT_REMINDER, Channel.EMAIL)
+    assert not channels.wants(profile, Kind.APPOINTMENT_REMINDER, Channel.SMS)  # her choice
+    page = desk.get(reverse("patients:staff-patient", args=[profile.pk])).content.decode()
+    assert "data-email-bounced" not in page
