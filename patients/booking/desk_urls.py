@@ -16,6 +16,7 @@ urlpatterns = [
     staff_path("patients/<int:patient_id>/tablet/", desk.desk_tablet, "tablet"),
     staff_path("patients/<int:patient_id>/book/", desk.desk_book, "book"),
     staff_path("patients/<int:patient_id>/book/<slug:slug>/", desk.desk_confirm, "confirm"),
+    staff_path("patients/<int:patient_id>/course/<slug:slug>/", desk.desk_course, "course"),
     staff_path("appointments/<int:appointment_id>/move/", desk.desk_move, "move"),
     staff_path("appointments/<int:appointment_id>/cancel/", desk.desk_cancel, "cancel"),
 ]

@@ -297,3 +297,57 @@ def test_the_desk_is_told_in_words_that_a_flagged_booking_waits_for_a_practition
     assert reverse("workspace:appointment-move", args=[appointment.pk]) not in (
         clinician.content.decode()
     )
+
+
+def test_the_desk_books_a_whole_course_for_the_patient(
+    desk: Client,
+    clinic_setup: Clinic,
+    patient: User,
+    receptionist: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ready(patient, "peel")
+    confirm_page = desk.get(confirm(patient, at(WEDNESDAY, 10))).content.decode()
+    course = reverse("desk:course", args=[patient.patient_profile.pk, PEEL])
+    assert course in confirm_page
+    url = f"{course}?{urlencode({'start': at(WEDNESDAY, 10).isoformat(), 'sessions': 3})}"
+
+    proposal = desk.get(url)
+    assert proposal.status_code == 200
+    assert [row["start"] for row in proposal.context["rows"]] == [
+        at(WEDNESDAY, 10),
+        at(WEDNESDAY + dt.timedelta(days=17), 10),
+        at(WEDNESDAY + dt.timedelta(days=34), 10),
+    ]
+    assert "Book all 3 sessions" in proposal.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(url)
+
+    assert response["Location"] == reverse("desk:patient", args=[patient.patient_profile.pk])
+    booked = Appointment.objects.order_by("start")
+    assert [a.session_number for a in booked] == [1, 2, 3]
+    assert {a.channel for a in booked} == {Appointment.Channel.DESK}
+    assert {a.created_by for a in booked} == {receptionist}
+    listing = desk.get(response["Location"]).content.decode()
+    assert "The course is booked: 3 sessions." in listing
+
+
+def test_a_course_the_horizon_cannot_hold_is_booked_none_at_the_desk(
+    desk: Client, clinic_setup: Clinic, patient: User
+) -> None:
+    ready(patient, "peel")
+    course = reverse("desk:course", args=[patient.patient_profile.pk, PEEL])
+    url = f"{course}?{urlencode({'start': at(WEDNESDAY, 10).isoformat(), 'sessions': 8})}"
+
+    response = desk.post(url)
+
+    assert response.status_code == 400
+    assert not Appointment.objects.exists()
+    assert (
+        desk.get(
+            reverse("desk:course", args=[patient.patient_profile.pk, "consultation"])
+            + "?"
+            + urlencode({"start": at(WEDNESDAY, 10).isoformat(), "sessions": 2})
+        ).status_code
+        == 404
+    )

@@ -28,12 +28,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.http import SignedInRequest
@@ -42,6 +42,7 @@ from clinic.selectors import qualified_practitioners
 from clinic.staff_security import qr_svg
 from patients.booking.errors import IntakeRequired
 from patients.booking.forms import (
+    CourseForm,
     DeskNewPatientForm,
     DeskSearchForm,
     DeskTabletForm,
@@ -51,8 +52,10 @@ from patients.booking.forms import (
 from patients.booking.screening import asks_nothing
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
+from patients.booking.services import courses as course_services
 from patients.booking.views import flow
 from patients.booking.views.flow import DESK, error_status
+from patients.booking.views.patient import is_course
 from patients.models import Appointment, PatientProfile
 from patients.models.lifecycle import HOLDING_STATUSES
 from patients.records import selectors, services
@@ -279,6 +282,13 @@ def desk_confirm(request: SignedInRequest, patient_id: int, slug: str) -> HttpRe
         **_patient_state(patient),
         "procedure": procedure,
         **slot,
+        "course_url": (
+            reverse("desk:course", args=[patient.pk, procedure.slug])
+            + "?"
+            + request.GET.urlencode()
+            if is_course(procedure)
+            else None
+        ),
         "consent_missing": not asks_nothing(procedure)
         and not selectors.has_valid_consent(patient, procedure.category),
         "back_url": reverse("desk:book", args=[patient.pk])
@@ -344,3 +354,88 @@ def desk_cancel(request: SignedInRequest, appointment_id: int) -> HttpResponse:
         reason_label=_("Reason"),
         suggested_reason=request.GET.get("reason", ""),
     )
+
+
+@require_http_methods(["GET", "POST"])
+@desk_only
+def desk_course(request: SignedInRequest, patient_id: int, slug: str) -> HttpResponse:
+    """The whole course from a chosen first slot, as patients book it online: every
+    session proposed inside its window, booked all or none."""
+    patient = _patient(patient_id)
+    procedure = get_object_or_404(Procedure.objects.prefetch_related("rules"), slug=slug)
+    if not is_course(procedure):
+        raise Http404
+    practitioners = qualified_practitioners(procedure)
+    form = CourseForm(request.GET, practitioners=practitioners)
+    if not form.is_valid():
+        return flow.bad_request(request, DESK, form)
+    start: dt.datetime = form.cleaned_data["start"]
+    practitioner = form.cleaned_data["practitioner"]
+    sessions: int = form.cleaned_data["sessions"]
+
+    def booked(appointments: list[Appointment]) -> HttpResponse:
+        messages.success(
+            request,
+            ngettext(
+                "The course is booked: %(count)s session.",
+                "The course is booked: %(count)s sessions.",
+                len(appointments),
+            )
+            % {"count": len(appointments)},
+        )
+        return redirect("desk:patient", patient_id=patient.pk)
+
+    response, error = flow.submit(
+        request,
+        DESK,
+        change=lambda: course_services.book_course(
+            patient=patient,
+            procedure=procedure,
+            first_start=start,
+            sessions=sessions,
+            practitioner=practitioner,
+            booked_by=request.user,
+            channel=Appointment.Channel.DESK,
+        ),
+        done=booked,
+        procedure=procedure,
+        slot_url=reverse("desk:confirm", args=[patient.pk, procedure.slug]),
+        taken_extra={"patient": patient},
+    )
+    if response is not None:
+        return response
+    proposals: list[course_services.CourseProposal] = []
+    try:
+        proposals = course_services.propose_course_slots(
+            patient=patient,
+            procedure=procedure,
+            first_start=start,
+            sessions=sessions,
+            practitioner=practitioner,
+        )
+    except DomainError as refused:
+        error = error or refused
+    by_pk = {p.pk: p for p in practitioners}
+    limit = procedure.sessions_max or procedure.sessions_min or 2
+    context = {
+        "title": _("Book the whole course: %(name)s") % {"name": procedure.name},
+        **_patient_state(patient),
+        "procedure": procedure,
+        "rows": [
+            {
+                "proposal": proposal,
+                "start": timezone.localtime(proposal.slot.start) if proposal.slot else None,
+                "practitioner": by_pk.get(proposal.slot.practitioner_id) if proposal.slot else None,
+            }
+            for proposal in proposals
+        ],
+        "sessions": sessions,
+        "session_choices": range(1, min(limit, 10) + 1),
+        "query": request.GET.dict(),
+        "bookable": bool(proposals)
+        and all(proposal.bookable for proposal in proposals)
+        and len(proposals) == sessions,
+        "error": error,
+    }
+    status = error_status(error) if request.method == "POST" else 200
+    return DESK.show(request, "course.html", context, status=status)
