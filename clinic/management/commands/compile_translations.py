@@ -19,6 +19,7 @@ class Command(BaseCommand):
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            # A msgid twice (two branches adding the same entry) fails here, not at run time.
+            polib.pofile(str(po_path), check_for_duplicates=True).save_as_mofile(str(mo_path))
             compiled += 1
         self.stdout.write(f"Translations compiled: {compiled} catalogue(s) updated.")
