@@ -149,6 +149,11 @@ def test_a_spam_complaint_marks_the_row_complained(clinic_setup: Clinic, patient
 
     row.refresh_from_db()
     assert row.state == State.COMPLAINED
+    own = Client()
+    own.force_login(patient)
+    page = own.get(reverse("patients:messages")).content.decode()
+    assert f'data-message="{row.pk}" data-state="complained"' in page
+    assert "Delivered, marked as spam" in page
     assert patient.patient_profile.__class__.objects.get(pk=patient.patient_profile.pk).email_works
 
 
