@@ -23,7 +23,9 @@ admin (`complete_erasure`). What goes and what stays, and why:
 - Recorded: the request row says who completed it, when, and what was done;
   an audit row is written as well.
 
-The export holds the treatment record too (every chart in full, every event).
+The export holds the treatment record too (every chart in full, every event), the
+appointments with their status history, the messages sent with their delivery
+steps, courses and the waitlist; `index.html` shows all of it as a readable page.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ from patients.records.selectors import (
     signatures_of,
 )
 from patients.records.services.audit import record_access
+from patients.records.services.export_parts import (
+    appointments_of,
+    courses_of,
+    export_page,
+    messages_of,
+    waitlist_of,
+)
 from patients.records.services.photos import delete_stored_files, read_photo_file
 from patients.records.treatment.plain import export_treatment_record
 from patients.records.treatment.selectors import record_photo_ids
@@ -212,11 +221,17 @@ def export_patient_data(*, patient: PatientProfile) -> bytes:
             {"status": req.status, "requested_at": req.requested_at.isoformat()}
             for req in patient.erasure_requests.all()
         ],
+        "appointments": appointments_of(patient),
+        "messages": messages_of(patient),
+        "courses": courses_of(patient),
+        "waitlist": waitlist_of(patient),
         **export_treatment_record(patient),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        # The same data as a page a person reads in any browser.
+        archive.writestr("index.html", export_page(data, title=f"{settings.CLINIC_NAME}: {user}"))
         for sig in signatures:
             archive.writestr(f"consents/{sig.kind}-v{sig.text_version}.txt", signed_text(sig))
         for photo in photos:
