@@ -15,11 +15,12 @@ photos: both are written to the audit log.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms import ModelChoiceField
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,9 +29,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.availability import clinic_zone, local_date
+from clinic.edges import LATEST_DAY
 from clinic.http import SignedInRequest, admin_page, client_address
 from clinic.models import Practitioner
 from clinic.roles import Role, can_see_health_data, has_role, role_required
+from patients.booking.selectors import procedures_on_day
 from patients.booking.services import (
     MOVABLE,
     approve_booking_review,
@@ -42,7 +45,7 @@ from patients.booking.services import (
     decline_booking_review,
     move_appointment,
 )
-from patients.models import Appointment, AuditEntry
+from patients.models import Appointment, AuditEntry, PatientProfile
 from patients.records import selectors, services
 from patients.records.treatment.selectors import (
     chart_states,
@@ -74,6 +77,7 @@ from patients.workspace.selectors import (
     review_queue,
 )
 from procedures.errors import DomainError
+from procedures.models import Procedure
 
 # Appointments still to come: screened again whenever a page shows them.
 TO_COME = (Appointment.Status.CONFIRMED, Appointment.Status.PENDING_REVIEW)
@@ -199,15 +203,43 @@ def calendar_book(request: SignedInRequest) -> HttpResponse:
             shown = [data["patient"]]
         else:
             status = 400
+    # The patient first: only what screening allows them on the cell's day is offered
+    # (a post of anything else is still screened by the booking service).
+    chosen = _chosen_patient(request, shown)
+    day = _cell_day(request.POST.get("date") or cell["date"])
+    on_day = procedures_on_day(chosen, day) if chosen is not None and day else None
+    if on_day is not None:
+        allowed = [procedure.pk for procedure in on_day.allowed]
+        procedure_field = cast(ModelChoiceField, form.fields["procedure"])
+        procedure_field.queryset = Procedure.objects.filter(pk__in=allowed)
     context = {
         "title": _("Book from the schedule"),
         "form": form,
         "query": query,
         "patients": shown,
         "cell": cell,
-        "chosen_patient": str(form["patient"].value() or ""),
+        "chosen_patient": str(form["patient"].value() or (chosen.pk if chosen else "")),
+        "chosen": chosen,
+        "on_day": on_day,
     }
     return _page(request, "calendar_book.html", context, status=status)
+
+
+def _cell_day(value: str) -> dt.date | None:
+    """The cell's day when it is one a booking could take (today or later), else None."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if timezone.localdate() <= day <= LATEST_DAY else None
+
+
+def _chosen_patient(request: SignedInRequest, shown: list[PatientProfile]) -> PatientProfile | None:
+    """The patient the schedule books for: chosen from the search, or the only match."""
+    wanted = request.POST.get("patient") or request.GET.get("patient")
+    if wanted and wanted.isdigit():
+        return selectors.patients_for_staff(query="").filter(pk=int(wanted)).first()
+    return shown[0] if len(shown) == 1 else None
 
 
 @require_GET

@@ -24,10 +24,12 @@ from patients.booking.selectors.appointments import (
 from patients.booking.selectors.slots import (
     DayView,
     PatientSlots,
+    ProceduresOnDay,
     SlotPicker,
     SlotView,
     free_slots_for_patient,
     pick_slots,
+    procedures_on_day,
     remedy_views,
     slot_views,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "NEARBY_DAYS",
     "DayView",
     "PatientSlots",
+    "ProceduresOnDay",
     "SlotPicker",
     "SlotView",
     "affected_by_closure",
@@ -52,6 +55,7 @@ __all__ = [
     "patient_appointments",
     "pending_reviews",
     "pick_slots",
+    "procedures_on_day",
     "remedy_slots",
     "remedy_views",
     "slot_views",

@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from clinic.availability import Policy, Slot, clinic_zone, free_slots
 from clinic.models import Practitioner
 from clinic.selectors import availability_inputs
+from patients.booking.errors import IntakeRequired
 from patients.booking.screening import check_patient_days, own_history, screening_inputs
 from patients.booking.selectors.appointments import busy_for, remedy_slots
 from patients.models import PatientProfile
@@ -285,3 +286,39 @@ def pick_slots(
         if str(sentence) not in shown
     ]
     return picker
+
+
+@dataclass(frozen=True)
+class ProceduresOnDay:
+    """What a patient may be booked for on one day (the schedule's free cell), and why not."""
+
+    allowed: list[Procedure]
+    left_out: list[tuple[Procedure, list[str | Promise]]]
+    intake_needed: bool = False
+
+
+def procedures_on_day(patient: PatientProfile, day: dt.date) -> ProceduresOnDay:
+    """Screen every active procedure for `patient` on `day`, as a booking would.
+
+    The patient's answers and sessions are read once. Without a current intake only
+    what asks nothing (the consultation) is allowed; the rest waits for the answers.
+    """
+    inputs = screening_inputs(patient)
+    allowed: list[Procedure] = []
+    left_out: list[tuple[Procedure, list[str | Promise]]] = []
+    intake_needed = False
+    for procedure in Procedure.objects.filter(is_active=True).order_by("name"):
+        try:
+            checks, own = check_patient_days(
+                patient=patient, procedure=procedure, days=[day], inputs=inputs
+            )
+        except IntakeRequired:
+            intake_needed = True
+            continue
+        if checks and checks[0].allowed:
+            allowed.append(procedure)
+        else:
+            left_out.append(
+                (procedure, explain_left_out(rules_for(procedure.slug), checks, own=own))
+            )
+    return ProceduresOnDay(allowed=allowed, left_out=left_out, intake_needed=intake_needed)

@@ -242,6 +242,40 @@ def test_a_blocked_patient_cannot_be_booked_from_the_calendar(
     assert any("rosacea" in m.lower() for m in shown), shown
 
 
+def test_the_schedule_offers_only_what_the_chosen_patient_may_have_that_day(
+    desk: Client, clinic_setup: Clinic, patient: User, other_patient: User
+) -> None:
+    """A free cell: the patient first, then only the procedures screening allows them
+    that day; the desk learns which are left out, never why (no rule, no answer)."""
+    ready(patient, "peel", rosacea=True)
+    ready(other_patient, "peel")
+    cell = f"?date=2026-06-03&time=11:00&practitioner={clinic_setup.derm.pk}"
+
+    several = desk.get(reverse("workspace:calendar-book") + cell + "&q=example")
+    assert len(several.context["patients"]) == 2
+    assert several.context["chosen"] is None
+    assert 'name="procedure"' not in several.content.decode()  # nothing offered yet
+
+    page = desk.get(
+        reverse("workspace:calendar-book") + cell + f"&patient={patient.patient_profile.pk}"
+    )
+    offered = {procedure.slug for procedure in page.context["form"].fields["procedure"].queryset}
+    left_out = {procedure.slug for procedure, _reasons in page.context["on_day"].left_out}
+    assert "glycolic-peel" in left_out
+    assert "glycolic-peel" not in offered
+    assert "consultation" in offered
+    body = page.content.decode()
+    assert 'value="glycolic-peel"' not in body
+    assert "ROSACEA" not in body
+    assert "rosacea" not in body.lower()
+
+    theirs = desk.get(
+        reverse("workspace:calendar-book") + cell + f"&patient={other_patient.patient_profile.pk}"
+    )
+    offered = {procedure.slug for procedure in theirs.context["form"].fields["procedure"].queryset}
+    assert "glycolic-peel" in offered
+
+
 def test_a_move_into_an_occupied_slot_is_refused(
     desk: Client, clinic_setup: Clinic, patient: User, other_patient: User
 ) -> None:
