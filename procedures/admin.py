@@ -22,7 +22,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import scar_type_names
 from .intake import SCAR_TYPES
-from .models import Prerequisite, Procedure, ProcedureRule, WashoutGroup, WashoutRule
+from .models import (
+    CareInstruction,
+    Prerequisite,
+    Procedure,
+    ProcedureRule,
+    WashoutGroup,
+    WashoutRule,
+)
 
 
 class ProcedureAdminForm(forms.ModelForm):
@@ -160,3 +167,13 @@ class PrerequisiteAdmin(SimpleHistoryAdmin):
     list_display = ("procedure", "requires", "min_days", "max_days", "offer_slots")
     list_filter = ("requires",)
     list_select_related = ("procedure", "requires")
+
+
+@admin.register(CareInstruction)
+class CareInstructionAdmin(TranslationAdmin):
+    """Timed care instructions per procedure (sent by `patients.messaging.schedule`)."""
+
+    list_display = ("procedure", "kind", "offset_days", "only_with_herpes_history", "active")
+    list_filter = ("kind", "only_with_herpes_history", "active", "procedure")
+    list_select_related = ("procedure",)
+    search_fields = ("procedure__slug", "text_en", "text_ru")

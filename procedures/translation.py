@@ -11,7 +11,7 @@ does that copy include them, so an edit of the Russian text is kept too.
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as register_history
 
-from .models import Procedure, WashoutGroup
+from .models import CareInstruction, Procedure, WashoutGroup
 
 
 @register(Procedure)
@@ -24,6 +24,12 @@ class ProcedureTranslationOptions(TranslationOptions):
 class WashoutGroupTranslationOptions(TranslationOptions):
     fields = ("name",)
     required_languages = {"en": ("name",)}
+
+
+@register(CareInstruction)
+class CareInstructionTranslationOptions(TranslationOptions):
+    fields = ("text",)
+    required_languages = {"en": ("text",)}
 
 
 register_history(Procedure)

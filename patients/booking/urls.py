@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.booking.views import courses, reply, waitlist
+from patients.booking.views import care, courses, reply, waitlist
 from patients.booking.views import patient as views
 
 urlpatterns = [
@@ -18,5 +18,11 @@ urlpatterns = [
     path("me/appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
     path("me/waitlist/<int:pk>/leave/", waitlist.waitlist_leave, name="waitlist-leave"),
     path("me/waitlist/offers/<int:pk>/", waitlist.waitlist_offer, name="waitlist-offer"),
+    path(
+        "me/appointments/<int:pk>/acknowledge-care/",
+        views.appointment_acknowledge_care,
+        name="appointment-acknowledge-care",
+    ),
     path("r/<str:token>/", reply.reply, name="reply"),
+    path("c/<str:token>/", care.acknowledge_care, name="acknowledge-care"),
 ]

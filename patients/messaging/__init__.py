@@ -4,8 +4,9 @@ The other sub-packages use this small surface (and import nothing else of it):
 the event functions that schedule a message inside the event's transaction
 (`appointment_booked`, `review_decided`, ...), the appointment's calendar file,
 `sms_number` (the phone as a text message needs it), the reminder's one-tap answer
-links (`read_reply_token`), and `send_templated_email`
-for the few e-mails that are not events of a booking.
+links (`read_reply_token`) and the pre-care acknowledgement's (`read_care_token`),
+the care instructions an appointment page shows (`precare_texts`), and
+`send_templated_email` for the few e-mails that are not events of a booking.
 Messaging imports only `patients.models`, `clinic` and `procedures`.
 
 Inside: `schedule` writes the outbox rows, `render` decides at send time what a
@@ -17,9 +18,10 @@ hours), `delivery` reads the SMS gateway's delivery reports.
 """
 
 from patients.messaging.calendar import appointment_calendar_file
+from patients.messaging.care import precare_texts
 from patients.messaging.channels import sms_number
 from patients.messaging.email_events import email_works_again
-from patients.messaging.links import CANCEL, CONFIRM, Reply, read_reply_token
+from patients.messaging.links import CANCEL, CONFIRM, Reply, read_care_token, read_reply_token
 from patients.messaging.mail import send_templated_email
 from patients.messaging.schedule import (
     appointment_back_to_review,
@@ -52,6 +54,8 @@ __all__ = [
     "intake_update_requested",
     "lot_recalled",
     "patient_invited",
+    "precare_texts",
+    "read_care_token",
     "read_reply_token",
     "review_decided",
     "send_templated_email",

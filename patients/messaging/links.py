@@ -9,6 +9,9 @@ Domain rules:
   recorded, or an appointment no longer active, make it a 404 (the booking
   side checks that, `patients.booking.services.replies`).
 - The token is short (an SMS carries two) and holds nothing about health.
+- The pre-care acknowledgement ("I have read the instructions") has its own
+  link: the appointment and its version, signed with another salt; the booking
+  side (`patients.booking.services.care`) decides whether it is still good.
 """
 
 from __future__ import annotations
@@ -21,7 +24,17 @@ from django.urls import reverse
 
 from patients.models import Appointment, OutboxMessage
 
-__all__ = ["CANCEL", "CONFIRM", "Reply", "read_reply_token", "reply_token", "reply_urls"]
+__all__ = [
+    "CANCEL",
+    "CONFIRM",
+    "Reply",
+    "care_token",
+    "care_url",
+    "read_care_token",
+    "read_reply_token",
+    "reply_token",
+    "reply_urls",
+]
 
 CONFIRM = "confirm"
 CANCEL = "cancel"
@@ -30,6 +43,7 @@ _CODES = {action: code for code, action in _ACTIONS.items()}
 _CHANNELS = {"e": OutboxMessage.Channel.EMAIL, "s": OutboxMessage.Channel.SMS}
 _CHANNEL_CODES: dict[str, str] = {channel: code for code, channel in _CHANNELS.items()}
 _SALT = "patients.messaging.links.reply"
+_CARE_SALT = "patients.messaging.links.care"
 
 
 @dataclass(frozen=True)
@@ -66,3 +80,23 @@ def reply_urls(appointment: Appointment, *, channel: str) -> dict[str, str]:
         + reverse("patients:reply", args=[reply_token(appointment, channel=channel, action=action)])
         for action in (CONFIRM, CANCEL)
     }
+
+
+def care_token(appointment: Appointment) -> str:
+    """The signed token of "I have read the pre-care instructions" for this appointment."""
+    return signing.Signer(salt=_CARE_SALT).sign(f"{appointment.pk}.{appointment.version}")
+
+
+def read_care_token(token: str) -> tuple[int, int] | None:
+    """(appointment id, version) of a care token, or None when it is not one of ours."""
+    try:
+        appointment_id, version = signing.Signer(salt=_CARE_SALT).unsign(token).split(".")
+        return int(appointment_id), int(version)
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def care_url(appointment: Appointment) -> str:
+    """The absolute acknowledgement link a pre-care message carries."""
+    base = settings.PORTAL_URL.rstrip("/")
+    return base + reverse("patients:acknowledge-care", args=[care_token(appointment)])

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+import patients.messaging.care as care
 import patients.messaging.channels as channels
 import patients.messaging.links as links
 import patients.messaging.reminders as reminders
@@ -154,16 +155,8 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
         # One-tap answers, for this channel (the confirmation records which one).
         context.update(links.reply_urls(appointment, channel=message.channel))
         return Rendered("appointment_reminder", context)
-    if kind == Kind.PRECARE_NOTICE:
-        if not appointment.is_active:
-            return None
-        return Rendered(
-            "precare_notice", {**context, "window_days": message.context.get("window_days")}
-        )
-    if kind == Kind.AFTERCARE:
-        if appointment.status not in (S.CHECKED_IN, S.COMPLETED):
-            return None
-        return Rendered("aftercare", context)
+    if kind in (Kind.PRECARE_NOTICE, Kind.AFTERCARE):
+        return _render_care(message, appointment, context)
     if kind == Kind.SKIN_CHECK:
         if appointment.status not in (S.CHECKED_IN, S.COMPLETED):
             return None  # the session did not happen (no-show, cancelled)
@@ -177,6 +170,30 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
             },
         )
     raise ValueError(f"not an appointment message: {kind}")  # pragma: no cover
+
+
+def _render_care(
+    message: OutboxMessage, appointment: Appointment, context: dict[str, Any]
+) -> Rendered | None:
+    """A pre-care notice or an after-care note, with the care instructions of its day."""
+    ids = message.context.get("instructions", [])
+    context = {
+        **context,
+        "window_days": message.context.get("window_days"),
+        "offset_days": message.context.get("offset_days"),
+        "instructions": care.instruction_texts(ids, language=language_of(appointment.patient.user)),
+    }
+    if ids and not context["instructions"]:
+        return None  # a message of the instructions alone, all turned off since
+    if message.kind == Kind.PRECARE_NOTICE:
+        if not appointment.is_active:
+            return None
+        if appointment.precare_acknowledged_at is None:
+            context["acknowledge_url"] = links.care_url(appointment)
+        return Rendered("precare_notice", context)
+    if appointment.status not in (S.CHECKED_IN, S.COMPLETED):
+        return None
+    return Rendered("aftercare", context)
 
 
 def _render_course_booked(message: OutboxMessage, context: dict[str, Any]) -> Rendered | None:

@@ -9,7 +9,10 @@ Messages that are due at once are also handed to a worker right after the commit
 What is scheduled (due times in `patients.messaging.reminders`):
 - booked: the confirmation (with an .ics file) now; the reminder
   `APPOINTMENT_REMINDER_HOURS` before; the pre-care notice for procedures with
-  a long stop window; the after-care note the day after.
+  a long stop window; the after-care note the day after; the procedure's care
+  instructions (`patients.messaging.care`): those of the notice's or the note's
+  day ride on it, the others go as a pre-care notice or an after-care note of
+  their own day (a day already gone is skipped).
 - a course booked in one go: one confirmation listing every session, with one
   .ics file holding them all (on the first session's appointment, its
   `sessions` in the context), not one per session; each session's reminders
@@ -44,6 +47,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+import patients.messaging.care as care
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
 from patients.messaging.outbox import cancel_pending, schedule_message
@@ -128,23 +132,29 @@ def _schedule_timed(appointment: Appointment) -> None:
         due_at=reminders.reminder_due(appointment.start, hours=settings.APPOINTMENT_REMINDER_HOURS),
         key=f"{Kind.APPOINTMENT_REMINDER}:appointment:{appointment.pk}:v{version}",
     )
+    instructions = care.grouped_instructions(appointment)
     window = rules_for(appointment.procedure.slug).retinoid_window_days
     precare = reminders.precare_due(appointment.start, window_days=window, zone=zone)
     if precare is not None:
+        # The stop window's notice carries the instructions of its day.
+        on_day = instructions.pop((Kind.PRECARE_NOTICE, -(window or 0)), [])
         _appointment_row(
             appointment,
             Kind.PRECARE_NOTICE,
             # A booking made inside the stop window gets the notice at once.
             due_at=max(precare, _now()),
             key=f"{Kind.PRECARE_NOTICE}:appointment:{appointment.pk}:v{version}",
-            context={"window_days": window},
+            context={"window_days": window, **({"instructions": on_day} if on_day else {})},
         )
+    on_day = instructions.pop((Kind.AFTERCARE, 1), [])
     _appointment_row(
         appointment,
         Kind.AFTERCARE,
         due_at=reminders.aftercare_due(appointment.start, zone=zone),
         key=f"{Kind.AFTERCARE}:appointment:{appointment.pk}:v{version}",
+        context={"instructions": on_day} if on_day else None,
     )
+    _schedule_care(appointment, instructions, zone=zone)
     if washout_group_of(appointment.procedure.slug) in SKIN_CHECK_GROUPS:
         _appointment_row(
             appointment,
@@ -153,6 +163,24 @@ def _schedule_timed(appointment: Appointment) -> None:
                 appointment.start, days=settings.SKIN_CHECK_AFTER_DAYS, zone=zone
             ),
             key=f"{Kind.SKIN_CHECK}:appointment:{appointment.pk}:v{version}",
+        )
+
+
+def _schedule_care(
+    appointment: Appointment, instructions: dict[tuple[str, int], list[int]], *, zone: dt.tzinfo
+) -> None:
+    """The care instructions of the other days: one message per kind and day, none in the past."""
+    now = _now()
+    for (kind, offset), ids in sorted(instructions.items()):
+        due_at = care.care_due(appointment, kind, offset, zone=zone)
+        if due_at <= now:
+            continue
+        _appointment_row(
+            appointment,
+            kind,
+            due_at=due_at,
+            key=f"{kind}:appointment:{appointment.pk}:v{appointment.version}:day{offset:+d}",
+            context={"instructions": ids, "offset_days": offset},
         )
 
 

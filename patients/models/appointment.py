@@ -199,6 +199,12 @@ class Appointment(models.Model):
         _("confirmed by the patient through"), max_length=10, null=True, blank=True
     )
 
+    # The patient's "I have read the pre-care instructions", from the message's one-tap
+    # link or the appointment page (`patients.booking.services.care`).
+    precare_acknowledged_at = models.DateTimeField(
+        _("pre-care acknowledged at"), null=True, blank=True
+    )
+
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")

@@ -1,5 +1,6 @@
 """The catalogue's models: procedures and their rules, washouts and prerequisites."""
 
+from .care import CareInstruction
 from .catalogue import (
     Procedure,
     ProcedureRule,
@@ -12,6 +13,7 @@ from .choices import Severity
 from .sessions import Prerequisite, WashoutGroup, WashoutRule
 
 __all__ = [
+    "CareInstruction",
     "Prerequisite",
     "Procedure",
     "ProcedureRule",

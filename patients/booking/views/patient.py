@@ -39,8 +39,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.http import SignedInRequest, no_store
 from clinic.models import Practitioner
@@ -58,11 +59,13 @@ from patients.booking.selectors import (
 from patients.booking.services import (
     MOVABLE,
     book_appointment,
+    care,
 )
+from patients.booking.services.replies import LinkNotValid
 from patients.booking.services.waitlist import OPEN_ENTRY
 from patients.booking.views import flow
 from patients.booking.views.flow import PATIENT, error_status
-from patients.messaging import appointment_calendar_file
+from patients.messaging import appointment_calendar_file, precare_texts
 from patients.models import Appointment, PatientProfile, WaitlistOffer
 from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from patients.records import selectors
@@ -353,7 +356,22 @@ def appointment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One appointment: the confirmation page (status, pre-care, calendar file, changes)."""
     _patient, appointment = _own_appointment(request, pk)
     context = _changeable(appointment, timezone.now())
+    context["precare_instructions"] = precare_texts(appointment, language=get_language())
     return render(request, "patients/booking/appointment.html", context)
+
+
+@login_required
+@no_store
+@require_POST
+def appointment_acknowledge_care(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The patient's "I have read the pre-care instructions" on their appointment page."""
+    _patient, appointment = _own_appointment(request, pk)
+    try:
+        care.acknowledge_precare(appointment, now=timezone.now())
+    except LinkNotValid as error:
+        raise Http404 from error
+    messages.success(request, _("Thank you: we have noted that you have read how to prepare."))
+    return redirect("patients:appointment", pk=appointment.pk)
 
 
 @login_required

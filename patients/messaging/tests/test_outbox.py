@@ -35,6 +35,7 @@ from patients.models import Appointment, OutboxMessage, TreatmentCourse
 from patients.records.services.intake import renew_intake
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
 from patients.tests.factories import make_patient
+from procedures.models import CareInstruction
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,9 @@ def test_precare_notice_14_days_before_microdermabrasion_at_ten(
     appointment = book(patient, clinic_setup, at(dt.date(2026, 6, 24), 15), "microdermabrasion")
     precare = rows(appointment=appointment)[Kind.PRECARE_NOTICE]
     assert precare.due_at == at(dt.date(2026, 6, 10), 10)
-    assert precare.context == {"window_days": 14}
+    stop = CareInstruction.objects.get(procedure=appointment.procedure, offset_days=-14)
+    # The catalogue's "stop retinoid and acid products" rides on the notice of its day.
+    assert precare.context == {"window_days": 14, "instructions": [stop.pk]}
 
 
 def test_the_same_message_cannot_be_written_twice(clinic_setup: Clinic, patient: User) -> None:
