@@ -178,7 +178,7 @@ def test_chart_sign_complete_report_and_find_the_lot(
         dispatch_due_messages()
         asked.refresh_from_db()
         assert asked.state == OutboxMessage.State.SENT
-        letter = next(m for m in mail.outbox if m.subject == "How is your skin?")
+        letter = next(m for m in mail.outbox if m.subject == "How are you after your visit?")
         link = next(word for word in letter.body.split() if "/problem/" in word)
         patient_page = open_page()
         sign_in(patient_page, live_server, patient)
