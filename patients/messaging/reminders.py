@@ -11,6 +11,8 @@ Domain rules:
     `PRECARE_NOTICE_MIN_DAYS` (7) days (microdermabrasion and the lasers:
     14 days; a 2-day stop needs no separate notice, the reminder has it);
   - the after-care note the day after the appointment;
+  - a procedure's care instructions on their day (`patients.messaging.care`;
+    an after-care one of the day itself at the appointment's end);
   - a course window opens on the last session + the minimum interval; a
     "window closing" note `CLOSING_NOTICE_DAYS` (3) before the last day
     (last session + the maximum interval); "overdue" the day after that day;

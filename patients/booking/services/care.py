@@ -8,7 +8,9 @@ Domain rules (the instructions: `procedures.models.CareInstruction`; the link:
   it dead) or from the patient's own appointment page.
 - A link that is not good (wrong, another version, used, after the start, the
   appointment no longer active) is "no such link" (404), whatever the reason.
-- The practitioner's day sheet shows when the patient acknowledged.
+- The practitioner's day sheet shows when the patient acknowledged. A move
+  keeps it (the procedure, and so its instructions, stay the same); the old
+  link dies with the old version, the next message carries a new one.
 """
 
 from __future__ import annotations

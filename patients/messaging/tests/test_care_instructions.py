@@ -112,6 +112,7 @@ def test_instructions_are_scheduled_at_booking_on_their_day_and_past_days_skippe
     assert row.due_at == at(TUESDAY, 10)  # the day before, at the usual hour
     assert row.send_by == appointment.start
     assert row.context == {"instructions": [tomorrow.pk], "offset_days": -1}
+    assert row.dedupe_key == f"precare_notice:appointment:{appointment.pk}:v0:day-1"
     # The day after's SPF rides on the after-care note of that day.
     aftercare = OutboxMessage.objects.get(
         appointment=appointment, kind=Kind.AFTERCARE, channel=OutboxMessage.Channel.EMAIL
@@ -267,3 +268,44 @@ def test_on_the_appointment_page_and_never_for_another_patient(
     page = client.get(reverse("patients:appointment", args=[appointment.pk])).content.decode()
     assert 'class="care-acknowledged"' in page
     assert client.post(url).status_code == 404
+
+
+def test_staff_edit_an_instruction_in_the_admin_in_both_languages(
+    client: Client, practitioner: User
+) -> None:
+    spf = CareInstruction.objects.get(procedure__slug="glycolic-peel", offset_days=1)
+    client.force_login(practitioner)
+    url = reverse("admin:procedures_careinstruction_change", args=[spf.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "procedure": spf.procedure_id,
+            "kind": "after",
+            "offset_days": "2",
+            "text_en": "SPF 50 for two weeks.",
+            "text_ru": "SPF 50 две недели.",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    spf.refresh_from_db()
+    assert (spf.offset_days, spf.text_en, spf.text_ru) == (
+        2,
+        "SPF 50 for two weeks.",
+        "SPF 50 две недели.",
+    )
+
+
+def test_an_after_care_instruction_of_the_day_itself_waits_for_the_end(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    ready(patient, "peel")
+    same_day = instruction("glycolic-peel", "after", 0, "No sauna tonight.")
+    appointment = book(patient, clinic_setup, at(WEDNESDAY, 15))
+    [row] = care_rows(appointment)
+    assert row.kind == Kind.AFTERCARE
+    assert row.due_at == appointment.end
+    assert row.send_by is None
+    assert row.context == {"instructions": [same_day.pk], "offset_days": 0}
+    assert rendering.render(row) is None  # the session did not happen (not checked in)
