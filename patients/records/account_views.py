@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,6 +30,23 @@ from patients.records.forms import LocalisedPasswordResetForm, LoginForm, Regist
 from procedures.errors import DomainError
 
 
+def in_preferred_language(response: HttpResponse, user: Any) -> HttpResponse:
+    """Set the interface language to the user's preferred one (LocaleMiddleware reads it)."""
+    language = getattr(user, "preferred_language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
 @method_decorator(
     rate_limited("login", account=lambda request: request.POST.get("username")), name="dispatch"
 )
@@ -36,6 +54,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Sign in, and show the portal in the language the user prefers from now on."""
+        return in_preferred_language(super().form_valid(form), form.get_user())
 
     def get_default_redirect_url(self) -> str:
         if is_staff_member(self.request.user):
@@ -77,12 +99,38 @@ class InvitationView(auth_views.PasswordResetConfirmView):
         return response
 
 
+def local_next(request: HttpRequest) -> str:
+    """The `next` page asked for (GET or POST) when it is one of ours, else ""."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+def _registered(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Back to the page the visitor came from (a booking page), else "check your e-mail".
+
+    A new account and an address that already had one get the same answer, so the
+    page does not tell who has an account.
+    """
+    if not next_url:
+        return redirect("register_done")
+    messages.info(
+        request,
+        _("We have sent you an e-mail: open it to go on (you need a confirmed address to book)."),
+    )
+    return redirect(next_url)
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited("register", account=lambda request: request.POST.get("email"))
 def register(request: HttpRequest) -> HttpResponse:
     """Create a patient account; it signs the data-processing consent at the same time."""
+    next_url = local_next(request)
     if request.user.is_authenticated:
-        return redirect("patients:dashboard")
+        return redirect(next_url or "patients:dashboard")
     text = selectors.current_consent_text(DATA_PROCESSING)
     if text is None:
         # Without a consent text there is nothing lawful to register against.
@@ -102,7 +150,7 @@ def register(request: HttpRequest) -> HttpResponse:
             services.tell_owner_of_registration_attempt(
                 user=owner, base_url=request.build_absolute_uri("/")
             )
-            return redirect("register_done")
+            return _registered(request, next_url)
         else:
             try:
                 user = services.register_patient(
@@ -125,8 +173,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 form.add_error(field, str(error.message))
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect("register_done")
-    return render(request, "registration/register.html", {"form": form, "text": text})
+                return in_preferred_language(_registered(request, next_url), user)
+    context = {"form": form, "text": text, "next": next_url}
+    return render(request, "registration/register.html", context)
 
 
 @require_GET
