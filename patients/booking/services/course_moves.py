@@ -154,6 +154,8 @@ def _take_time(
     session.room_free_at = slot.end + dt.timedelta(minutes=session.buffer_minutes)
     session.practitioner_id, session.room_id = slot.practitioner_id, slot.room_id
     session.version += 1
+    # The patient confirmed the old time, not the new one.
+    session.confirmed_by_patient_at, session.confirmed_by_patient_via = None, None
     save_guarded(
         session,
         taken=lambda: taken(

@@ -343,6 +343,23 @@ def test_a_session_moves_with_the_following_ones_by_the_same_days(
     assert Appointment.objects.filter(patient=patient.patient_profile).count() == 3
 
 
+def test_a_carried_move_asks_the_patient_to_confirm_the_new_times(
+    clinic_setup: Clinic, patient: User
+) -> None:
+    """The patient confirmed the old times (the reminder's one tap), not the new ones."""
+    sessions = _course_of_three(clinic_setup, patient)
+    Appointment.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        confirmed_by_patient_at=sessions[0].created_at, confirmed_by_patient_via="sms"
+    )
+
+    move_with_later_sessions(
+        appointment=sessions[0], start=sessions[0].start + dt.timedelta(days=2), by=patient
+    )
+
+    for session in Appointment.objects.filter(pk__in=[s.pk for s in sessions]):
+        assert (session.confirmed_by_patient_at, session.confirmed_by_patient_via) == (None, None)
+
+
 def test_a_carried_move_is_all_or_none(clinic_setup: Clinic, patient: User) -> None:
     """The third session's new day is closed: nothing moves, and the refusal names it."""
     sessions = _course_of_three(clinic_setup, patient)

@@ -183,7 +183,7 @@ def test_the_message_names_no_procedure_or_health_detail_outside_its_body(
     sms_row = OutboxMessage.objects.get(
         dedupe_key=row.dedupe_key, channel=OutboxMessage.Channel.SMS
     )
-    sms = rendering.sms_text(sms_row, rendering.render(sms_row))  # type: ignore[arg-type]
+    sms = rendering.sms_text(sms_row, rendering.render(sms_row))
     for secret in ("TCA", "peel", "antiviral", "herpes", "cold sore"):
         assert secret.lower() not in sms.lower()
     with (
