@@ -23,10 +23,13 @@ class Command(BaseCommand):
         if not options["logins_only"]:
             call_command("seed_demo", no_login_list=True, stdout=self.stdout)
         mail = settings.EMAIL_URL or settings.EMAIL_FILE_PATH
+        texts = settings.SMS_URL or settings.SMS_FILE_PATH
         portal = settings.PORTAL_URL.rstrip("/")
+        start, end = settings.SMS_QUIET_HOURS
         self.stdout.write(f"\n  The portal is at {portal}/  (health: /health/, admin: /admin/)")
         call_command("seed_demo", logins_only=True, stdout=self.stdout)
         self.stdout.write(
             f"  E-mails go to {mail}\n"
+            f"  Text messages go to {texts} (none between {start} and {end} clinic time)\n"
             "  Ctrl-C (or `make stop` elsewhere) stops the web server, the worker and beat.\n"
         )

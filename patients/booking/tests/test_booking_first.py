@@ -179,9 +179,3 @@ def test_a_failed_sign_in_keeps_the_language(client: Client, patient: User) -> N
     response = client.post(reverse("login"), {"username": patient.email, "password": "wrong"})
 
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
-
-
-def test_a_new_account_gets_the_language_chosen_at_registration(client: Client) -> None:
-    response = client.post(reverse("register"), registration(preferred_language="ru"))
-
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ru"
