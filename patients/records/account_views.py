@@ -121,7 +121,10 @@ def _registered(request: HttpRequest, next_url: str) -> HttpResponse:
         return redirect("register_done")
     messages.info(
         request,
-        _("We have sent you an e-mail: open it to go on (you need a confirmed address to book)."),
+        _(
+            "We have sent you an e-mail to confirm your address (you need a confirmed "
+            "address to book). Log in to go on."
+        ),
     )
     return redirect(next_url)
 

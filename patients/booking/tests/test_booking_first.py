@@ -123,6 +123,8 @@ def test_registering_from_a_booking_page_comes_back_to_it(client: Client) -> Non
     assert response.status_code == 302
     assert response["Location"] == target
     assert User.objects.filter(email="carol@example.test").exists()
+    login_page = client.get(client.get(target)["Location"])
+    assert "Log in to go on." in login_page.content.decode()
 
 
 def test_registering_with_an_existing_address_answers_the_same(
