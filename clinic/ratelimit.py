@@ -3,10 +3,16 @@
 Each limited action has a scope with a policy in `settings.RATE_LIMITS`, written
 "N/period" ("10/5m": ten in five minutes; periods in s, m, h or d). A request
 is counted against every identity it carries: always its address, and the
-account when one is known (the e-mail typed into a login or reset form, the
-signed-in user). Counting by account as well as by address means a botnet
-cannot guess one patient's password from many addresses, and one busy clinic
-address shared by many patients is not the only key.
+account when one is known (the e-mail typed into a reset form, the signed-in
+user). Counting by account as well as by address means one busy clinic address
+shared by many patients is not the only key.
+
+Login is the exception (`account_with_address=True`): it counts the account
+together with the address, as django-axes locks them (AXES_LOCKOUT_PARAMETERS),
+plus the address alone. Strangers failing at an account from elsewhere (or behind
+the proxy, each with their own forwarded address) never refuse the owner signing
+in from theirs; many addresses trying one account are each slowed by the
+per-address limit and each locked by axes for that account and address.
 
 Windows are fixed (they start on multiples of the period), counted in the shared
 cache, so every web process sees the same counts. Identities are hashed before
@@ -109,16 +115,24 @@ def rate_limited(
     *,
     methods: tuple[str, ...] = ("POST",),
     account: Callable[[HttpRequest], str | None] | None = None,
+    account_with_address: bool = False,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Limit a function view (or `dispatch`) per address and, if given, per account."""
+    """Limit a function view (or `dispatch`) per address and, if given, per account.
+
+    With `account_with_address`, the account is counted per address (the login's rule).
+    """
 
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
-                identities = [f"ip:{client_address(request) or '-'}"]
+                address = client_address(request) or "-"
+                identities = [f"ip:{address}"]
                 if account is not None and (who := account(request)):
-                    identities.append(f"account:{who}")
+                    if account_with_address:
+                        identities.append(f"account-at:{address}:{who}")
+                    else:
+                        identities.append(f"account:{who}")
                 if request.user.is_authenticated:
                     identities.append(f"user:{request.user.pk}")
                 retry_after = hit(scope, identities)

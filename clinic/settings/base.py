@@ -417,7 +417,8 @@ PUBLIC_PAGE_GENERATION_CHECK_SECONDS = env.float(
     "PUBLIC_PAGE_GENERATION_CHECK_SECONDS", default=1.0
 )
 
-# Rate limits (clinic/ratelimit.py): "N/period" per address and per account.
+# Rate limits (clinic/ratelimit.py): "N/period" per address and per account (login:
+# per address, and per account at an address, so strangers never refuse the owner).
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
 RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="20/5m"),

@@ -92,6 +92,14 @@ def assert_focus_is_visible(page: Any) -> None:
     assert ring["outline"] or ring["shadow"], "the focused element shows no focus ring"
 
 
+def log_in_with_the_form(page: Any, email: str, password: str) -> None:
+    """On the login page, log in as a person does: type the address and password, submit."""
+    field(page, "username").fill(email)
+    field(page, "password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def sign_in(page: Any, live_server: Any, user: User, *, language: str = "en") -> None:
     """Give the browser a logged-in session of `user` (no login form) in `language`."""
     client = Client()

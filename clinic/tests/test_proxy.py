@@ -5,6 +5,7 @@ axes locks an account and an address together, so strangers cannot lock out the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -81,6 +82,21 @@ def test_strangers_behind_the_proxy_do_not_lock_out_the_owner(
         response = login("alice@example.test", "wrong", via=f"203.0.113.{stranger + 1}")
         assert response.status_code == 200
     response = login("alice@example.test", "pw-patient", via="198.51.100.7")
+    assert response.status_code == 302
+
+
+def test_twenty_strangers_behind_the_proxy_do_not_rate_limit_the_owner(
+    behind_proxy: Any, patient: User
+) -> None:
+    """The login rate limit counts the account per address, as axes locks it (issue #21)."""
+    behind_proxy.RATE_LIMIT_ENABLED = True
+    behind_proxy.RATE_LIMITS = {**behind_proxy.RATE_LIMITS, "login": "20/5m"}
+    # Fresh addresses each run: the counters live in the shared cache (Redis on CI).
+    net = uuid.uuid4().int % 250
+    for stranger in range(25):
+        response = login("alice@example.test", "wrong", via=f"100.{net}.{stranger}.1")
+        assert response.status_code == 200
+    response = login("alice@example.test", "pw-patient", via=f"100.{net}.250.9")
     assert response.status_code == 302
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +29,10 @@ from procedures.errors import DomainError
 
 
 @method_decorator(
-    rate_limited("login", account=lambda request: request.POST.get("username")), name="dispatch"
+    rate_limited(
+        "login", account=lambda request: request.POST.get("username"), account_with_address=True
+    ),
+    name="dispatch",
 )
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
@@ -80,7 +82,11 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 @require_http_methods(["GET", "POST"])
 @rate_limited("register", account=lambda request: request.POST.get("email"))
 def register(request: HttpRequest) -> HttpResponse:
-    """Create a patient account; it signs the data-processing consent at the same time."""
+    """Create a patient account; it signs the data-processing consent at the same time.
+
+    A new address and one that already has an account get the same answer (a redirect to
+    "check your e-mail", nobody signed in): only the owner learns of it, by e-mail.
+    """
     if request.user.is_authenticated:
         return redirect("patients:dashboard")
     text = selectors.current_consent_text(DATA_PROCESSING)
@@ -105,7 +111,7 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect("register_done")
         else:
             try:
-                user = services.register_patient(
+                services.register_patient(
                     email=data["email"],
                     password=data["password1"],
                     first_name=data["first_name"],
@@ -124,7 +130,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 field = error.field if error.field in form.fields else None
                 form.add_error(field, str(error.message))
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # Not signed in: the same answer as for a taken address (issue #21); the
+                # new patient confirms the address from the e-mail, then logs in.
                 return redirect("register_done")
     return render(request, "registration/register.html", {"form": form, "text": text})
 

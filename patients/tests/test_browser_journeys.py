@@ -21,7 +21,7 @@ from django.core import mail
 from icalendar import Calendar
 
 from clinic.availability import Policy
-from clinic.tests.browser import answer_the_intake_choices, field
+from clinic.tests.browser import answer_the_intake_choices, field, log_in_with_the_form
 from patients.models import Appointment, IntakeVersion
 from patients.tests.booking_fixtures import Clinic
 
@@ -76,6 +76,8 @@ def register_and_confirm(page: Any, live_server: Any) -> None:
     link = re.search(r"http://\S+/accounts/verify/\S+/", message.body).group(0)
     page.goto(link)
     page.get_by_text("your e-mail address is confirmed").wait_for()
+    # Registering signs nobody in (issue #21): the link leads to the login page.
+    log_in_with_the_form(page, EMAIL, "a-long-unusual-passphrase-42")
 
 
 def fill_the_intake(page: Any, live_server: Any) -> None:

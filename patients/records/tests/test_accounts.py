@@ -137,6 +137,46 @@ def test_registering_an_existing_address_answers_the_same_and_tells_the_owner(
     assert "/accounts/password/reset/" in to_alice[0].body
 
 
+def test_a_new_and_a_taken_address_get_the_same_answer_and_nobody_is_signed_in(
+    patient: User,
+) -> None:
+    """Issue #21: a sign-in after a new registration told a stranger the address was free."""
+    taken_client, fresh_client = Client(), Client()
+    taken = taken_client.post(reverse("register"), registration(email="alice@example.test"))
+    fresh = fresh_client.post(reverse("register"), registration(email="new.two@example.test"))
+    assert User.objects.filter(email="new.two@example.test").exists()
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    assert sorted(taken.cookies) == sorted(fresh.cookies)
+    assert settings.SESSION_COOKIE_NAME not in fresh.cookies
+    assert "_auth_user_id" not in fresh_client.session
+    assert "_auth_user_id" not in taken_client.session
+    # The page after it is the same too, and says to check the e-mail.
+    pages = [
+        # Only the per-request secrets (CSRF token, CSP nonce) may differ.
+        re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', "", c.get(r["Location"]).text)
+        for c, r in ((taken_client, taken), (fresh_client, fresh))
+    ]
+    assert pages[0] == pages[1]
+    assert "Check your e-mail" in pages[0]
+
+
+def test_the_new_patient_confirms_the_address_then_logs_in(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("register"), registration())
+    assert client.get(reverse("patients:dashboard")).status_code == 302  # not signed in
+    response = client.get(link_in(mail.outbox[0]))
+    assert response["Location"].startswith(reverse("login"))
+    response = client.post(
+        response["Location"],
+        {"username": "carol@example.test", "password": "a-long-unusual-passphrase-42"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("patients:dashboard")
+    assert client.get(reverse("patients:dashboard")).status_code == 200
+
+
 def test_registration_is_rate_limited(settings: Any, client: Client) -> None:
     settings.RATE_LIMIT_ENABLED = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "2/h"}

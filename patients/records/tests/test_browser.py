@@ -10,7 +10,7 @@ from django.core import mail
 from PIL import Image
 
 from clinic.models import User
-from clinic.tests.browser import answer_the_intake_choices, field
+from clinic.tests.browser import answer_the_intake_choices, field, log_in_with_the_form
 from patients.models import ConsentSignature, IntakeVersion, Photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,8 @@ def test_a_patient_registers_fills_the_intake_signs_and_uploads(
     link = re.search(r"http://\S+/accounts/verify/\S+/", mail.outbox[0].body).group(0)
     page.goto(link)
     page.get_by_text("your e-mail address is confirmed").wait_for()
+    # Registering signs nobody in (issue #21): the link leads to the login page.
+    log_in_with_the_form(page, "dana@example.test", "a-long-unusual-passphrase-42")
     assert User.objects.get(email="dana@example.test").patient_profile.is_verified
 
     page.goto(f"{live_server.url}/me/intake/")
