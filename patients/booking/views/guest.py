@@ -13,7 +13,7 @@ that needs screening is a 404 here (it is booked with an account).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinic.availability import clinic_zone
-from clinic.http import client_address, no_store
+from clinic.http import SignedInRequest, client_address, no_store
 from clinic.models import Practitioner
 from clinic.ratelimit import hit, too_many_requests
 from clinic.selectors import qualified_practitioners
@@ -108,7 +108,7 @@ def book_guest(request: HttpRequest, slug: str) -> HttpResponse:
     practitioners = qualified_practitioners(procedure)
     slot = SlotForm(request.GET, practitioners=practitioners)
     if not slot.is_valid():
-        return flow.bad_request(request, PATIENT, slot)
+        return flow.bad_request(cast(SignedInRequest, request), PATIENT, slot)
     form = GuestForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -130,7 +130,7 @@ def book_guest(request: HttpRequest, slug: str) -> HttpResponse:
                 pending=pending, procedure=procedure, details=_details(pending["details"])
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error.message))
         else:
             request.session[SESSION_KEY] = pending
             return redirect("patients:book-guest-code", slug=procedure.slug)
@@ -172,7 +172,7 @@ def book_guest_code(request: HttpRequest, slug: str) -> HttpResponse:
                 pending=pending, procedure=procedure, details=_details(pending["details"])
             )
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, str(error.message))
         else:
             messages.info(request, _("A new code is sent."))
         request.session.modified = True
@@ -188,7 +188,7 @@ def book_guest_code(request: HttpRequest, slug: str) -> HttpResponse:
                 practitioner=practitioner,
             )
         except DomainError as error:
-            form.add_error("code" if error.field == "code" else None, error.message)
+            form.add_error("code" if error.field == "code" else None, str(error.message))
         else:
             del request.session[SESSION_KEY]
             login(request, appointment.patient.user, backend=_BACKEND)

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -185,11 +185,13 @@ def book(request: SignedInRequest) -> HttpResponse:
 # --- 2. choose a time -----------------------------------------------------------------------
 
 
-def login_or_guest(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def login_or_guest(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Signed in, or a guest on a procedure booked without an account (issue #20)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
+    def wrapper(request: HttpRequest, slug: str) -> HttpResponseBase:
         if not request.user.is_authenticated:
             procedure = Procedure.objects.filter(slug=slug, is_active=True).first()
             if procedure is not None and asks_nothing(procedure):
