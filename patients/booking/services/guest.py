@@ -8,8 +8,9 @@ Domain rules:
   the secret key) in the guest's session, lives `GUEST_CODE_TTL_MINUTES`, allows
   `GUEST_CODE_ATTEMPTS` tries and is used once. Sending codes is rate limited
   per address and per e-mail (`RATE_LIMITS["guest_code"]`).
-- A phone or e-mail already known is told only "sign in instead" (the same words
-  whichever matched, as a sign-in page would say nothing more).
+- A phone or e-mail already known: the page goes on exactly as for a new guest (it
+  says no more than a sign-in page would), but no code is sent; the account's
+  owner is e-mailed to sign in instead, and no code books the pending time.
 - The right code creates the patient the desk's way (`create_patient_at_desk`:
   no password, the invitation to set one goes out through the outbox), marks the
   e-mail verified (the code reached it) and books the time; the questionnaire is
@@ -77,12 +78,14 @@ def check_guest_may_book(procedure: Procedure) -> None:
         )
 
 
-def _refuse_known(details: GuestDetails) -> None:
-    if possible_duplicates(phone=details.phone, email=details.email):
-        raise DomainError(
-            _("You may already have an account with us: please sign in instead."),
-            code="sign_in_instead",
-        )
+def _tell_known(details: GuestDetails) -> bool:
+    """A known phone or e-mail: the account's owner is told to sign in; whether it was sent."""
+    duplicates = possible_duplicates(phone=details.phone, email=details.email)
+    for duplicate in duplicates:
+        user = duplicate.patient.user
+        if duplicate.patient.has_email:
+            messaging.send_templated_email(user=user, template="guest_known", context={})
+    return bool(duplicates)
 
 
 def send_guest_code(
@@ -90,7 +93,6 @@ def send_guest_code(
 ) -> None:
     """E-mail a new code and keep only its hash (with its expiry and tries) in `pending`."""
     check_guest_may_book(procedure)
-    _refuse_known(details)
     code = f"{secrets.randbelow(1_000_000):06d}"
     nonce = secrets.token_hex(8)
     expires = timezone.now() + dt.timedelta(minutes=settings.GUEST_CODE_TTL_MINUTES)
@@ -101,6 +103,11 @@ def send_guest_code(
         attempts=0,
         used=False,
     )
+    if _tell_known(details):
+        # The page goes on as if a code was sent (it shows no more than a sign-in page
+        # would); no code matches this pending booking: the owner was told to sign in.
+        pending["digest"] = "-"
+        return
     recipient = User(
         email=details.email,
         first_name=details.first_name,
