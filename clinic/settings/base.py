@@ -201,6 +201,9 @@ BOOKING_ALTERNATIVES_CACHE_SECONDS = env.int("BOOKING_ALTERNATIVES_CACHE_SECONDS
 # Patients cancel or move up to this many hours before the start (staff any time); a
 # cancelled slot offered to a waitlisted patient is held for them this many hours.
 PATIENT_CHANGE_CUTOFF_HOURS = env.int("PATIENT_CHANGE_CUTOFF_HOURS", default=24)
+# A guest's booking code (issue #20): how long it lives and how many tries it allows.
+GUEST_CODE_TTL_MINUTES = env.int("GUEST_CODE_TTL_MINUTES", default=10)
+GUEST_CODE_ATTEMPTS = env.int("GUEST_CODE_ATTEMPTS", default=5)
 WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=3)
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
@@ -424,6 +427,8 @@ RATE_LIMITS = {
     "token": env.str("RATE_LIMIT_TOKEN", default="20/5m"),
     "screening": env.str("RATE_LIMIT_SCREENING", default="120/m"),
     "booking": env.str("RATE_LIMIT_BOOKING", default="30/m"),
+    # Codes sent to a guest booking a consultation (per address and per e-mail).
+    "guest_code": env.str("RATE_LIMIT_GUEST_CODE", default="5/h"),
     # Per patient, whoever uploads (the patient or the clinic).
     "photo_upload": env.str("RATE_LIMIT_PHOTO_UPLOAD", default="20/h"),
 }

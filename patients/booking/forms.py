@@ -279,3 +279,23 @@ class DeskTabletForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+
+
+class GuestForm(DeskNewPatientForm):
+    """A guest booking a consultation: who they are; the code goes to the e-mail address."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), help_text=_("We send a confirmation code there.")
+    )
+    another_person = None  # type: ignore[assignment]
+
+
+class GuestCodeForm(forms.Form):
+    """The code the guest received."""
+
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.booking.views import care, courses, reply, waitlist
+from patients.booking.views import care, courses, guest, reply, waitlist
 from patients.booking.views import patient as views
 
 urlpatterns = [
@@ -25,4 +25,9 @@ urlpatterns = [
     ),
     path("r/<str:token>/", reply.reply, name="reply"),
     path("c/<str:token>/", care.acknowledge_care, name="acknowledge-care"),
+]
+
+urlpatterns += [
+    path("book/<slug:slug>/guest/", guest.book_guest, name="book-guest"),
+    path("book/<slug:slug>/guest/code/", guest.book_guest_code, name="book-guest-code"),
 ]

@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 
 from clinic.availability import Policy, Slot, clinic_zone, free_slots
 from clinic.models import Practitioner
-from clinic.selectors import availability_inputs
+from clinic.selectors import availability_inputs, qualified_practitioners
 from patients.booking.errors import IntakeRequired
 from patients.booking.screening import check_patient_days, own_history, screening_inputs
 from patients.booking.selectors.appointments import busy_for, remedy_slots
@@ -42,6 +42,7 @@ __all__ = [
     "PatientSlots",
     "SlotPicker",
     "SlotView",
+    "free_slots_for_guest",
     "free_slots_for_patient",
     "pick_slots",
     "remedy_views",
@@ -185,6 +186,19 @@ def free_slots_for_patient(
         left_out=explain_left_out(rules_for(procedure.slug), checks, own=own),
         days_left_out=[check.day for check in checks if not check.allowed],
     )
+
+
+def free_slots_for_guest(
+    *, procedure: Procedure, start_date: dt.date, days: int, now: dt.datetime | None = None
+) -> list[SlotView]:
+    """The free slots of a procedure that asks nothing, for someone without an account yet."""
+    now = now or timezone.now()
+    inputs = availability_inputs(procedure, start_date, days)
+    if not (inputs.practitioners and inputs.room_ids):
+        return []
+    busy = busy_for(inputs, now=now)
+    by_pk = {p.pk: p for p in qualified_practitioners(procedure)}
+    return slot_views(free_slots(inputs, busy=busy, now=now), by_pk)
 
 
 def remedy_views(

@@ -29,7 +29,7 @@ def test_on_a_phone_a_new_patient_comes_back_to_the_calendar_and_picks_a_time(
     page: Any, live_server: Any, clinic_setup: Clinic
 ) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server.url}/book/consultation/")
+    page.goto(f"{live_server.url}/book/glycolic-peel/")
     page.get_by_role("heading", name="Log in").wait_for()
     page.get_by_role("link", name="Create an account").click()
     page.fill('[name="email"]', "nina@example.test")
@@ -44,17 +44,17 @@ def test_on_a_phone_a_new_patient_comes_back_to_the_calendar_and_picks_a_time(
     page.get_by_role("button", name="Create my account").click()
     # Not signed in by registering: back to the booking page through the login page.
     page.get_by_role("heading", name="Log in").wait_for()
-    assert "next=/book/consultation/" in page.url.replace("%2F", "/")
+    assert "next=/book/glycolic-peel/" in page.url.replace("%2F", "/")
     page.fill('[name="username"]', "nina@example.test")
     page.fill('[name="password"]', "a-long-unusual-passphrase-42")
     page.get_by_role("button", name="Log in").click()
 
     # Back on the booking page: the questionnaire comes first, then back again.
     page.wait_for_url("**/intake/**")
-    assert "next=/book/consultation/" in page.url.replace("%2F", "/")
+    assert "next=/book/glycolic-peel/" in page.url.replace("%2F", "/")
     give_baseline_intake(User.objects.get(email="nina@example.test"))
-    page.goto(f"{live_server.url}/book/consultation/")
-    page.get_by_role("heading", name="Consultation", exact=False).first.wait_for()
+    page.goto(f"{live_server.url}/book/glycolic-peel/")
+    page.get_by_role("heading", name="Glycolic acid peel (superficial)").first.wait_for()
 
     tomorrow = dt.datetime.now(Policy.from_settings().zone).date() + dt.timedelta(days=1)
     free_days = page.locator("a.free-day")
@@ -70,8 +70,8 @@ def test_on_a_phone_a_new_patient_comes_back_to_the_calendar_and_picks_a_time(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375  # the calendar fits the phone: no sideways scrolling
     page.locator("a.slot").first.click()
-    # The consultation's consent is signed in the flow, then the confirmation comes back.
-    page.get_by_role("heading", name="Consent to a consultation", exact=False).wait_for()
+    # The peel consent is signed in the flow, then the confirmation comes back.
+    page.get_by_role("heading", name="Consent to a chemical peel").wait_for()
     page.fill('[name="full_name"]', "Nina North")
     page.check('[name="ticked"]')
     page.get_by_role("button", name="Sign").click()

@@ -29,13 +29,16 @@ appointments, offers and entries only; anything else is a 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +53,7 @@ from clinic.roles import is_staff_member
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import ConsentRequired, IntakeRequired
 from patients.booking.forms import DateRangeForm, MonthForm, SlotForm, WaitlistForm
+from patients.booking.screening import asks_nothing
 from patients.booking.selectors import (
     SlotPicker,
     appointment_of_patient,
@@ -183,7 +187,24 @@ def book(request: SignedInRequest) -> HttpResponse:
 # --- 2. choose a time -----------------------------------------------------------------------
 
 
-@login_required
+def login_or_guest(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Signed in, or a guest on a procedure booked without an account (issue #20)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            procedure = Procedure.objects.filter(slug=slug, is_active=True).first()
+            if procedure is not None and asks_nothing(procedure):
+                return redirect("patients:book-guest", slug=slug)
+            return redirect_to_login(request.get_full_path())
+        return view(request, slug)
+
+    return wrapper
+
+
+@login_or_guest
 @no_store
 @require_GET
 def book_procedure(request: SignedInRequest, slug: str) -> HttpResponse:
