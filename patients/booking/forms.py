@@ -59,6 +59,12 @@ def _practitioner_choices(practitioners: Iterable[Practitioner]) -> list[tuple[s
     return [("", str(_("Any practitioner")))] + [(str(p.pk), str(p)) for p in practitioners]
 
 
+class MonthForm(forms.Form):
+    """Which month the booking page's calendar shows (`?month=2026-06`, a GET form)."""
+
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+
+
 class DateRangeForm(forms.Form):
     """Which days to show free times for, and optionally with whom (a GET form)."""
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,6 +29,23 @@ from patients.records.forms import LocalisedPasswordResetForm, LoginForm, Regist
 from procedures.errors import DomainError
 
 
+def in_preferred_language(response: HttpResponse, user: Any) -> HttpResponse:
+    """Set the interface language to the user's preferred one (LocaleMiddleware reads it)."""
+    language = getattr(user, "preferred_language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
 @method_decorator(
     rate_limited(
         "login", account=lambda request: request.POST.get("username"), account_with_address=True
@@ -38,6 +56,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Sign in, and show the portal in the language the user prefers from now on."""
+        return in_preferred_language(super().form_valid(form), form.get_user())
 
     def get_default_redirect_url(self) -> str:
         if is_staff_member(self.request.user):
@@ -79,6 +101,34 @@ class InvitationView(auth_views.PasswordResetConfirmView):
         return response
 
 
+def local_next(request: HttpRequest) -> str:
+    """The `next` page asked for (GET or POST) when it is one of ours, else ""."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+def _registered(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Back to the page the visitor came from (a booking page), else "check your e-mail".
+
+    A new account and an address that already had one get the same answer, so the
+    page does not tell who has an account.
+    """
+    if not next_url:
+        return redirect("register_done")
+    messages.info(
+        request,
+        _(
+            "We have sent you an e-mail to confirm your address (you need a confirmed "
+            "address to book). Log in to go on."
+        ),
+    )
+    return redirect(next_url)
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited("register", account=lambda request: request.POST.get("email"))
 def register(request: HttpRequest) -> HttpResponse:
@@ -87,8 +137,9 @@ def register(request: HttpRequest) -> HttpResponse:
     A new address and one that already has an account get the same answer (a redirect to
     "check your e-mail", nobody signed in): only the owner learns of it, by e-mail.
     """
+    next_url = local_next(request)
     if request.user.is_authenticated:
-        return redirect("patients:dashboard")
+        return redirect(next_url or "patients:dashboard")
     text = selectors.current_consent_text(DATA_PROCESSING)
     if text is None:
         # Without a consent text there is nothing lawful to register against.
@@ -108,7 +159,7 @@ def register(request: HttpRequest) -> HttpResponse:
             services.tell_owner_of_registration_attempt(
                 user=owner, base_url=request.build_absolute_uri("/")
             )
-            return redirect("register_done")
+            return _registered(request, next_url)
         else:
             try:
                 services.register_patient(
@@ -131,9 +182,11 @@ def register(request: HttpRequest) -> HttpResponse:
                 form.add_error(field, str(error.message))
             else:
                 # Not signed in: the same answer as for a taken address (issue #21); the
-                # new patient confirms the address from the e-mail, then logs in.
-                return redirect("register_done")
-    return render(request, "registration/register.html", {"form": form, "text": text})
+                # new patient confirms the address from the e-mail, then logs in (and
+                # comes back to `next`, the booking page, through the login page).
+                return _registered(request, next_url)
+    context = {"form": form, "text": text, "next": next_url}
+    return render(request, "registration/register.html", context)
 
 
 @require_GET

@@ -52,14 +52,16 @@ from clinic.ratelimit import rate_limited
 from clinic.roles import is_staff_member
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import ConsentRequired, IntakeRequired
-from patients.booking.forms import DateRangeForm, SlotForm, WaitlistForm
+from patients.booking.forms import DateRangeForm, MonthForm, SlotForm, WaitlistForm
 from patients.booking.screening import asks_nothing
 from patients.booking.selectors import (
+    SlotPicker,
     appointment_of_patient,
     patient_appointments,
     pick_slots,
     waitlist_of,
 )
+from patients.booking.selectors.calendar import day_periods, month_calendar
 from patients.booking.services import (
     MOVABLE,
     book_appointment,
@@ -217,6 +219,9 @@ def book_procedure(request: SignedInRequest, slug: str) -> HttpResponse:
     form = DateRangeForm(data, initial={"date": today, "days": "3"}, practitioners=practitioners)
     if data is not None and not form.is_valid():
         return flow.bad_request(request, PATIENT, form)
+    month_form = MonthForm(request.GET)
+    if not month_form.is_valid():
+        return flow.bad_request(request, PATIENT, month_form)
     chosen_pk = form.cleaned_data.get("practitioner") if data is not None else None
     chosen = next((p for p in practitioners if p.pk == chosen_pk), None)
     picker = pick_slots(
@@ -239,8 +244,54 @@ def book_procedure(request: SignedInRequest, slug: str) -> HttpResponse:
             practitioners=practitioners,
         ),
         "is_course": is_course(procedure),
+        **_calendar(patient, procedure, month_form.cleaned_data["month"], picker, chosen),
     }
     return render(request, "patients/booking/procedure.html", context)
+
+
+def _calendar(
+    patient: PatientProfile,
+    procedure: Procedure,
+    month: dt.date | None,
+    picker: SlotPicker,
+    practitioner: Practitioner | None,
+) -> dict[str, Any]:
+    """The month calendar of free days, its links, and one chosen day's times by part of day."""
+    if picker.blocked and picker.result.earliest_date is None:
+        return {"calendar": None}
+    shown = month_calendar(
+        patient=patient,
+        procedure=procedure,
+        month=month or picker.start,
+        practitioner=practitioner,
+    )
+    extra = {"practitioner": practitioner.pk} if practitioner is not None else {}
+
+    def month_link(first: dt.date | None) -> str | None:
+        if first is None:
+            return None
+        return "?" + urlencode({"month": first.strftime("%Y-%m"), **extra})
+
+    day_links = {
+        day: "?" + urlencode({"date": day.isoformat(), "days": 1, **extra})
+        for day in shown.free_days
+    }
+    one_day = picker.days[0] if len(picker.days) == 1 and picker.start == picker.end else None
+    return {
+        "calendar": shown,
+        "calendar_weeks": [
+            [(cell, day_links.get(cell.day) if cell.in_month else None) for cell in week]
+            for week in shown.weeks
+        ],
+        "calendar_previous": month_link(shown.previous),
+        "calendar_next": month_link(shown.next),
+        "chosen_day": one_day,
+        "chosen_periods": (
+            day_periods([slot for _p, slots in one_day.groups for slot in slots])
+            if one_day is not None
+            else []
+        ),
+    }
 
 
 # --- 3. confirm -----------------------------------------------------------------------------
@@ -378,6 +429,8 @@ def appointment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     _patient, appointment = _own_appointment(request, pk)
     context = _changeable(appointment, timezone.now())
     context["precare_instructions"] = precare_texts(appointment, language=get_language())
+    if appointment.status == S.DECLINED:
+        context["consultation"] = flow.consultation(instead_of=appointment.procedure)
     return render(request, "patients/booking/appointment.html", context)
 
 
