@@ -257,7 +257,7 @@ def _calendar(
     practitioner: Practitioner | None,
 ) -> dict[str, Any]:
     """The month calendar of free days, its links, and one chosen day's times by part of day."""
-    if picker.blocked and picker.result.earliest_date is None:
+    if picker.blocked and (picker.result is None or picker.result.earliest_date is None):
         return {"calendar": None}
     shown = month_calendar(
         patient=patient,
