@@ -163,6 +163,9 @@ def steer(case: Any, choice: int, ids: list[int]) -> Any:
     body = case.body
     if not isinstance(body, dict):
         return case
+    # Steered bodies go as JSON: a form or multipart encoding the schema also allows cannot
+    # carry the nested answers (which of them the generator picks varied between runs).
+    case.media_type = "application/json"
     if "answers" in body:  # screening: alice's real answers, some of the generated history
         body.update(procedure=slug, answers=ANSWERS, on=WEDNESDAY.isoformat())
     elif "procedure" in body:  # booking
