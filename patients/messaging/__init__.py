@@ -6,7 +6,8 @@ the event functions that schedule a message inside the event's transaction
 `sms_number` (the phone as a text message needs it), the reminder's one-tap answer
 links (`read_reply_token`) and the pre-care acknowledgement's (`read_care_token`),
 the care instructions an appointment page shows (`precare_texts`), and
-`send_templated_email` for the few e-mails that are not events of a booking.
+`send_templated_email` for the few e-mails that are not events of a booking, and
+`send_code_text` for a one-time code by text message (sent at once, quiet hours or not).
 Messaging imports only `patients.models`, `clinic` and `procedures`.
 
 Inside: `schedule` writes the outbox rows, `render` decides at send time what a
@@ -20,6 +21,7 @@ hours), `delivery` reads the SMS gateway's delivery reports.
 from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.care import precare_texts
 from patients.messaging.channels import sms_number
+from patients.messaging.codes import send_code_text
 from patients.messaging.email_events import email_works_again
 from patients.messaging.links import CANCEL, CONFIRM, Reply, read_care_token, read_reply_token
 from patients.messaging.mail import send_templated_email
@@ -58,6 +60,7 @@ __all__ = [
     "read_care_token",
     "read_reply_token",
     "review_decided",
+    "send_code_text",
     "send_templated_email",
     "sms_number",
     "waitlist_offer_made",
