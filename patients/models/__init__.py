@@ -20,6 +20,7 @@ from patients.models.products import LotRecall, Product, ProductLot, ProductUsag
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.self_assessment import SelfAssessment
 from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
@@ -62,6 +63,7 @@ __all__ = [
     "RecordLock",
     "RescreenJob",
     "ReviewDecision",
+    "SelfAssessment",
     "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
