@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0027_appointment_precare_acknowledged'),
+        ('patients', '0029_scar_grading_permissions'),
     ]
 
     operations = [
