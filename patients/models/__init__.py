@@ -22,6 +22,7 @@ from patients.models.products import LotRecall, Product, ProductLot, ProductUsag
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.self_assessment import SelfAssessment
 from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
@@ -66,6 +67,7 @@ __all__ = [
     "ReviewDecision",
     "ScarGrade",
     "ScarGrading",
+    "SelfAssessment",
     "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
