@@ -57,6 +57,6 @@ def migrated_data(transactional_db: None) -> None:
     if not ConsentText.objects.exists():
         import_module("patients.migrations.0002_seed_consent_texts").seed(apps, None)
     if not ConsentText.objects.filter(kind=PHOTO_PUBLICATION).exists():
-        import_module("patients.migrations.0029_seed_photo_publication_consent_text").seed(
+        import_module("patients.migrations.0031_seed_photo_publication_consent_text").seed(
             apps, None
         )

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0027_appointment_precare_acknowledged'),
+        ('patients', '0029_scar_grading_permissions'),
         ('procedures', '0011_care_instruction_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -74,6 +74,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patients", "0028_photo_publication_consent_and_gallery_pairs")]
+    dependencies = [("patients", "0030_photo_publication_consent_and_gallery_pairs")]
 
     operations = [migrations.RunPython(seed, unseed)]
