@@ -24,6 +24,7 @@ from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
 from patients.models.publication import GalleryPair, PhotoPublicationConsent
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.self_assessment import SelfAssessment
 from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
@@ -71,6 +72,7 @@ __all__ = [
     "ReviewDecision",
     "ScarGrade",
     "ScarGrading",
+    "SelfAssessment",
     "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
