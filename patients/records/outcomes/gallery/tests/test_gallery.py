@@ -482,3 +482,30 @@ def test_the_patient_export_holds_each_publication_consent(
     assert consents["before"][0]["withdrawn_at"] is None
     assert consents["after"][0]["withdrawn_at"] is not None
     assert consents["after"][0]["text_version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("before", "not-a-uuid"), ("crop_x", "left"), ("crop_width", "1e9"), ("procedure", "x")],
+)
+def test_bad_input_on_the_pair_form_is_a_400_naming_the_field(
+    client: Client,
+    manager: User,
+    patient: User,
+    consented: tuple[Photo, Photo],
+    field: str,
+    value: str,
+) -> None:
+    client.force_login(manager)
+    response = client.post(new_pair_url(patient), {**pair_form(*consented), field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not GalleryPair.objects.exists()
+
+
+def test_the_publication_page_of_a_photo_still_processing_is_404(
+    client: Client, patient: User, photos: tuple[Photo, Photo]
+) -> None:
+    Photo.objects.filter(pk=photos[0].pk).update(status=Photo.Status.PROCESSING)
+    client.force_login(patient)
+    assert client.get(reverse("patients:photo-publish", args=[photos[0].uuid])).status_code == 404
