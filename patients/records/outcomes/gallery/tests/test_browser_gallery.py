@@ -117,11 +117,11 @@ def test_a_manager_drags_the_region_over_the_before_photo(
     page.locator(f'input[name="before"][value="{before.uuid}"]').check()
     page.locator(f'input[name="after"][value="{after.uuid}"]').check()
     page.locator("#id_procedure").select_option(label=Procedure.objects.get(slug=SLUG).name)
-    frame = page.locator(".gallery-crop-frame")
+    frame = page.locator('[data-side="before"] .gallery-crop-frame')
     frame.wait_for()
-    assert loaded_widths(page, ".gallery-crop-stage img") == [400]
+    assert loaded_widths(page, ".gallery-crop-stage img") == [400, 400]
     box = frame.bounding_box()
-    stage = page.locator(".gallery-crop-stage").bounding_box()
+    stage = page.locator('[data-side="before"]').bounding_box()
     page.mouse.move(box["x"] + 10, box["y"] + 10)
     page.mouse.down()
     page.mouse.move(
@@ -130,6 +130,9 @@ def test_a_manager_drags_the_region_over_the_before_photo(
     page.mouse.up()
     assert float(page.locator("#id_crop_x").input_value()) == pytest.approx(0.0, abs=0.02)
     assert float(page.locator("#id_crop_y").input_value()) == pytest.approx(0.2, abs=0.02)
+    # The after photo's frame follows: both are cut alike.
+    after_frame = page.locator('[data-side="after"] .gallery-crop-frame')
+    assert after_frame.get_attribute("style") == frame.get_attribute("style")
     page.get_by_role("button", name="Add to the gallery").click()
     page.get_by_text("The pair is in the procedure's gallery.").wait_for()
     pair = GalleryPair.objects.get()
