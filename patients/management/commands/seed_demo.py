@@ -7,7 +7,8 @@ have edited since (hours, rooms, roles) is left as it is. Every demo login uses
 One small function per kind of thing, called in order by `seed_clinic`; then
 `patients.management.demo.seed_patients` adds the demo patients, their intakes, consents and a few
 weeks of past and future appointments (they need the practitioners and rooms made here), and
-`patients.management.demo_outcomes.seed_outcomes` charts and grades some patients' past visits.
+`patients.management.demo_outcomes.seed_outcomes` charts and grades some patients' past visits;
+`patients.management.demo_gallery.seed_gallery` two published before/after pairs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from clinic.roles import Role
 from patients.management.demo import demo_patient_logins, quiet_email, seed_patients
 from patients.management.demo_outcomes import seed_outcomes
+from patients.management.demo_gallery import seed_gallery
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -282,6 +284,7 @@ class Command(BaseCommand):
                 seed_clinic(self.stdout)
                 seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
                 seed_outcomes(self.stdout)
+                seed_gallery(self.stdout, manager_email=DEMO_MANAGER_EMAIL)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")
             for email, note in [*staff_logins(), *patient_logins()]:
