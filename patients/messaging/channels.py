@@ -4,7 +4,8 @@ Domain rules:
 - Kinds fall in three groups the patient chooses channels for (their profile,
   or the desk): appointment messages (booked, moved, cancelled, decided, the
   reminder, a freed time) reach at least one channel, always; care
-  instructions (pre-care, after-care, "how is your skin?") and recalls (course
+  instructions (pre-care, after-care, "how is your skin?", "how do you rate
+  your result?") and recalls (course
   windows, repeat treatments) may be turned off. Recalls go by e-mail unless
   the patient opted out, and also by SMS if they asked for it.
 - The desk's invitation (set a password, fill in the questionnaire) goes by
@@ -61,7 +62,7 @@ APPOINTMENT_KINDS = frozenset(
         Kind.SCREENING_REVIEW,
     }
 )
-CARE_KINDS = frozenset({Kind.PRECARE_NOTICE, Kind.AFTERCARE, Kind.SKIN_CHECK})
+CARE_KINDS = frozenset({Kind.PRECARE_NOTICE, Kind.AFTERCARE, Kind.SKIN_CHECK, Kind.SELF_ASSESSMENT})
 RECALL_KINDS = frozenset(
     {Kind.RECALL, Kind.COURSE_WINDOW_OPEN, Kind.COURSE_WINDOW_CLOSING, Kind.COURSE_OVERDUE}
 )
