@@ -233,16 +233,16 @@ def test_the_patient_s_and_staff_pages_and_messages_in_russian_use_russian_forma
 
 
 @pytest.mark.parametrize(
-    ("count", "session", "days", "minutes"),
+    ("count", "session", "days", "minutes", "events"),
     [
-        (1, "1 сеанс", "1 день", "1 минуту"),
-        (2, "2 сеанса", "2 дня", "2 минуты"),
-        (5, "5 сеансов", "5 дней", "5 минут"),
-        (21, "21 сеанс", "21 день", "21 минуту"),
+        (1, "1 сеанс", "1 день", "1 минуту", "1 нежелательное явление"),
+        (2, "2 сеанса", "2 дня", "2 минуты", "2 нежелательных явления"),
+        (5, "5 сеансов", "5 дней", "5 минут", "5 нежелательных явлений"),
+        (21, "21 сеанс", "21 день", "21 минуту", "21 нежелательное явление"),
     ],
 )
 def test_russian_plurals_agree_with_the_number(
-    count: int, session: str, days: str, minutes: str
+    count: int, session: str, days: str, minutes: str, events: str
 ) -> None:
     with translation.override("ru"):
         booked = ngettext(
@@ -256,7 +256,12 @@ def test_russian_plurals_agree_with_the_number(
             "{% load i18n %}{% blocktranslate count count=n %}Book {{ count }} session"
             "{% plural %}Book all {{ count }} sessions{% endblocktranslate %}"
         ).render(Context({"n": count}))
+        report = Template(
+            "{% load i18n %}{% blocktranslate count events=n %}{{ events }} event"
+            "{% plural %}{{ events }} events{% endblocktranslate %}"
+        ).render(Context({"n": count}))
     assert booked == f"Курс записан: {session}."
     assert f"на {days} вперёд" in horizon
     assert f"через {minutes}." in uploads
     assert session.split()[1] in button
+    assert report == events
