@@ -35,6 +35,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from clinic.models import User
 from clinic.ratelimit import hit
@@ -61,7 +62,11 @@ class TooManyUploads(DomainError):
         minutes = max(1, -(-retry_after // 60))
         super().__init__(
             lazy_interpolate(
-                _("Too many photos for now. Please try again in %(minutes)s minutes."),
+                ngettext_lazy(
+                    "Too many photos for now. Please try again in %(minutes)s minute.",
+                    "Too many photos for now. Please try again in %(minutes)s minutes.",
+                    minutes,
+                ),
                 {"minutes": minutes},
             ),
             field="image",
