@@ -117,9 +117,19 @@ def require_aware(start: dt.datetime) -> None:
 
 
 def check_can_book(
-    *, patient: PatientProfile, procedure: Procedure, booked_by: User, start: dt.datetime
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    booked_by: User,
+    start: dt.datetime,
+    phone_confirmed: bool = False,
 ) -> None:
-    """Who may book, for whom, and what: the checks before any reading of the schedule."""
+    """Who may book, for whom, and what: the checks before any reading of the schedule.
+
+    `phone_confirmed`: this very booking was confirmed by a code texted to the
+    patient's phone (the guest's consultation), which proves a contact as the
+    e-mailed link does; later bookings online need the address verified.
+    """
     require_patient_or_desk(booked_by, patient)
     require_aware(start)
     if patient.erased_at is not None:
@@ -132,7 +142,7 @@ def check_can_book(
         )
     # At the desk the receptionist sees the patient; online, only a verified address books.
     # (The address first: a verified patient costs no look-up of the booker's roles.)
-    if not patient.is_verified and not is_desk(booked_by):
+    if not patient.is_verified and not phone_confirmed and not is_desk(booked_by):
         raise EmailNotVerified()
 
 
@@ -147,9 +157,16 @@ def book_appointment(
     practitioner: Practitioner | None = None,
     booked_by: User,
     channel: str,
+    phone_confirmed: bool = False,
 ) -> Appointment:
     """Book `procedure` for `patient` at `start`; confirmed, or pending review when flagged."""
-    check_can_book(patient=patient, procedure=procedure, booked_by=booked_by, start=start)
+    check_can_book(
+        patient=patient,
+        procedure=procedure,
+        booked_by=booked_by,
+        start=start,
+        phone_confirmed=phone_confirmed,
+    )
     now = timezone.now()
     with race_guard.guarded_transaction(
         patient=patient, procedure=procedure, start=start, practitioner=practitioner, now=now
