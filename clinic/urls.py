@@ -45,10 +45,13 @@ urlpatterns = [
     path("admin/otp/", include("clinic.otp_urls")),
     # The treatment record's staff pages (charts, events, lots, report), inside the admin.
     path("admin/treatment/", include("patients.records.treatment.urls")),
+    # The session photos (capture with the ghost overlay, comparisons), inside the admin.
+    path("admin/session-photos/", include("patients.records.outcomes.photos.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),
     path("accounts/", include("patients.records.account_urls")),
     path("", include("patients.records.treatment.patient_urls")),
+    path("", include("patients.records.outcomes.photos.patient_urls")),
     path("", include("patients.urls")),
 ]
