@@ -1,5 +1,6 @@
 """The patient's side: profile, intake versions, consent, photos, audit log, erasure,
-and the treatment record (charts, products and lots, adverse events)."""
+the treatment record (charts, products and lots, adverse events) and its outcomes
+(scar gradings)."""
 
 from patients.models.adverse import AdverseEvent, AdverseEventPhoto
 from patients.models.appointment import Appointment, AppointmentStatusChange
@@ -14,6 +15,7 @@ from patients.models.consent import (
 from patients.models.course import TreatmentCourse
 from patients.models.intake import ImmutableRowError, IntakeVersion
 from patients.models.outbox import OutboxMessage
+from patients.models.outcome import ScarGrade, ScarGrading
 from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
@@ -62,6 +64,8 @@ __all__ = [
     "RecordLock",
     "RescreenJob",
     "ReviewDecision",
+    "ScarGrade",
+    "ScarGrading",
     "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",
