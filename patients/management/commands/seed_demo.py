@@ -23,6 +23,7 @@ from django.db import transaction
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from clinic.roles import Role
 from patients.management.demo import demo_patient_logins, quiet_email, seed_patients
+from patients.management.demo_photos import seed_session_photos
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -278,7 +279,8 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                patients = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                seed_session_photos(self.stdout, patients=patients)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")
             for email, note in [*staff_logins(), *patient_logins()]:

@@ -1,7 +1,5 @@
-"""The treatment record's fixtures (a checked-in patient, an open chart), shared here."""
+"""Fixtures for the session photos: the treatment record's checked-in patient and open chart."""
 
-from patients.records.treatment.tests.conftest import (  # noqa: F401
-    charted,
-    checked_in,
-    record_data,
-)
+from patients.records.treatment.tests.conftest import charted, checked_in, record_data
+
+__all__ = ["charted", "checked_in", "record_data"]

@@ -15,6 +15,7 @@ from patients.records.outcomes.photos.services import take_session_photo
 from patients.records.treatment import services
 from patients.records.treatment.errors import Forbidden, RecordError
 from patients.records.treatment.tests.test_charts import complete_tca_cross
+from patients.tests.booking_fixtures import NOW
 from patients.tests.photo_helpers import session_upload, take_before_photos
 from procedures.errors import DomainError
 from procedures.models import PhotoView, Procedure, views_of
@@ -91,7 +92,7 @@ def test_a_view_belongs_only_to_a_session_and_a_session_photo_is_before_or_after
         "height": 1,
         "size_bytes": 1,
         "uploaded_by": practitioner,
-        "uploaded_at": "2026-06-01T08:00:00Z",
+        "uploaded_at": NOW,
     }
     with pytest.raises(IntegrityError), transaction.atomic():
         Photo.objects.create(kind=Photo.Kind.BEFORE, view=view("front"), **fields)
