@@ -47,6 +47,10 @@ urlpatterns = [
     path("admin/treatment/", include("patients.records.treatment.urls")),
     # The session photos (capture with the ghost overlay, comparisons), inside the admin.
     path("admin/session-photos/", include("patients.records.outcomes.photos.urls")),
+    # The scar grading of a visit's chart (outcomes, #18), inside the admin too.
+    path("admin/outcomes/grading/", include("patients.records.outcomes.grading_urls")),
+    # The manager's before/after gallery of the procedure pages.
+    path("admin/gallery/", include("patients.records.outcomes.gallery.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),

@@ -7,6 +7,7 @@ from patients.models.appointment import Appointment, AppointmentStatusChange
 from patients.models.audit import AuditEntry, AuditQuerySet
 from patients.models.consent import (
     DATA_PROCESSING,
+    PHOTO_PUBLICATION,
     ConsentSignature,
     ConsentText,
     consent_kind_choices,
@@ -20,8 +21,10 @@ from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
+from patients.models.publication import GalleryPair, PhotoPublicationConsent
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
+from patients.models.self_assessment import SelfAssessment
 from patients.models.tablet import DrawnSignature, TabletSession
 from patients.models.treatment import (
     ChartAddendum,
@@ -38,6 +41,7 @@ from patients.models.waitlist import WaitlistEntry, WaitlistOffer
 __all__ = [
     "DATA_PROCESSING",
     "NO_EMAIL_DOMAIN",
+    "PHOTO_PUBLICATION",
     "AdverseEvent",
     "AdverseEventPhoto",
     "Appointment",
@@ -50,6 +54,7 @@ __all__ = [
     "DrawnSignature",
     "ErasureRequest",
     "FaceZone",
+    "GalleryPair",
     "ImmutableRowError",
     "IntakeVersion",
     "LotRecall",
@@ -58,6 +63,7 @@ __all__ = [
     "ParameterSchema",
     "PatientProfile",
     "Photo",
+    "PhotoPublicationConsent",
     "Product",
     "ProductLot",
     "ProductUsage",
@@ -66,6 +72,7 @@ __all__ = [
     "ReviewDecision",
     "ScarGrade",
     "ScarGrading",
+    "SelfAssessment",
     "TabletSession",
     "TreatmentCourse",
     "TreatmentProcedure",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0029_scar_grading_permissions'),
+        ('patients', '0032_merge_self_assessment_and_gallery'),
         ('procedures', '0012_photo_views'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
