@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from patients.models import Appointment, PatientProfile
 from procedures.errors import DomainError
 
-from .selectors import Comparison, compare_sessions, latest_comparison, photo_sessions
+from .selectors import Comparison, compare_sessions, latest_comparison_of, photo_sessions
 
 FIELDS = ("earlier", "later")
 
@@ -40,5 +40,5 @@ def comparison_context(patient: PatientProfile, query: QueryDict) -> dict[str, A
         first, second = (_session(patient, name, query.get(name, "")) for name in FIELDS)
         comparison = compare_sessions(first, second)
     else:
-        comparison = latest_comparison(patient)
+        comparison = latest_comparison_of(sessions)
     return {"sessions": sessions, "comparison": comparison}

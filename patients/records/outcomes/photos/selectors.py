@@ -37,6 +37,7 @@ __all__ = [
     "compare_sessions",
     "ghost_photo",
     "latest_comparison",
+    "latest_comparison_of",
     "missing_before_views",
     "photo_sessions",
     "session_procedures",
@@ -190,6 +191,24 @@ def _photo_per_view(appointment_ids: list[int]) -> dict[tuple[int, int], Photo]:
     return chosen
 
 
+def _pair_up(
+    earlier: Appointment, later: Appointment, chosen: dict[tuple[int, int], Photo]
+) -> Comparison:
+    views = {
+        photo.view.pk: photo.view
+        for (session_id, _view_id), photo in chosen.items()
+        if session_id == earlier.pk and photo.view is not None
+    }
+    pairs = [
+        ViewPair(
+            view=view, earlier=chosen[(earlier.pk, view.pk)], later=chosen[(later.pk, view.pk)]
+        )
+        for view in sorted(views.values(), key=lambda view: (view.display_order, view.slug))
+        if (later.pk, view.pk) in chosen
+    ]
+    return Comparison(earlier=earlier, later=later, pairs=pairs)
+
+
 def compare_sessions(first: Appointment, second: Appointment) -> Comparison:
     """Two sessions of one patient, view by view (the earlier one first).
 
@@ -198,26 +217,23 @@ def compare_sessions(first: Appointment, second: Appointment) -> Comparison:
     if first.patient_id != second.patient_id:
         raise ValueError("Sessions of two patients are never compared.")
     earlier, later = sorted((first, second), key=lambda session: (session.start, session.pk))
-    chosen = _photo_per_view([earlier.pk, later.pk])
-    views = {photo.view.pk: photo.view for photo in chosen.values() if photo.view is not None}
-    pairs = [
-        ViewPair(
-            view=view, earlier=chosen[(earlier.pk, view.pk)], later=chosen[(later.pk, view.pk)]
-        )
-        for view in sorted(views.values(), key=lambda view: (view.display_order, view.slug))
-        if (earlier.pk, view.pk) in chosen and (later.pk, view.pk) in chosen
-    ]
-    return Comparison(earlier=earlier, later=later, pairs=pairs)
+    return _pair_up(earlier, later, _photo_per_view([earlier.pk, later.pk]))
+
+
+def latest_comparison_of(sessions: list[Appointment]) -> Comparison | None:
+    """The first of `sessions` (one patient's, oldest first) against the latest sharing a view."""
+    if len(sessions) < 2:
+        return None
+    # One query for every session's photos, however many sessions.
+    chosen = _photo_per_view([session.pk for session in sessions])
+    first = sessions[0]
+    for later in reversed(sessions[1:]):
+        comparison = _pair_up(first, later, chosen)
+        if comparison.pairs:
+            return comparison
+    return None
 
 
 def latest_comparison(patient: PatientProfile) -> Comparison | None:
     """The first session with photos against the latest one sharing a view with it, or None."""
-    sessions = photo_sessions(patient)
-    if len(sessions) < 2:
-        return None
-    first = sessions[0]
-    for later in reversed(sessions[1:]):
-        comparison = compare_sessions(first, later)
-        if comparison.pairs:
-            return comparison
-    return None
+    return latest_comparison_of(photo_sessions(patient))

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import User
@@ -281,3 +283,22 @@ def test_a_session_photo_of_a_view_the_procedure_does_not_use_is_refused_on_the_
     )
     assert response.status_code == 400
     assert not Photo.objects.exists()
+
+
+def test_the_comparison_page_reads_the_same_queries_for_two_sessions_or_four(
+    client: Client, pinned_now: dt.datetime, patient: User, practitioner: User
+) -> None:
+    for days in (80, 40):
+        take_session_photos(past_session(patient, days), practitioner)
+    client.force_login(patient)
+    url = reverse("my-photos:compare")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    two = queries()
+    for days in (20, 10):
+        take_session_photos(past_session(patient, days), practitioner)
+    assert queries() == two
