@@ -113,6 +113,7 @@ def test_an_upload_from_the_room_is_tied_to_the_session_and_the_view(
 
     bad = client.post(url, {"view": "nape", "kind": "before", "image": session_upload()})
     assert bad.status_code == 400
+    assert "View: Select a valid choice." in bad.content.decode()
     assert Photo.objects.count() == 1
     not_a_photo = client.post(
         url,

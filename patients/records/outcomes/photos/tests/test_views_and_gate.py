@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from clinic.models import User
@@ -265,3 +267,22 @@ def test_a_procedure_added_to_the_chart_brings_its_required_views(
         visit=visit, procedure=Procedure.objects.get(slug="subcision"), by=practitioner
     )
     assert photo_problems(visit) == ["Take the before photos: Left profile."]
+
+
+def test_the_admin_shows_a_session_photos_session_and_view(
+    client: Client, checked_in: Callable[..., Appointment], patient: User, manager: User
+) -> None:
+    appointment = checked_in(patient, "tca-cross")
+    photo = take_session_photo(
+        appointment=appointment,
+        view=view("profile-right"),
+        kind=Photo.Kind.AFTER,
+        upload=session_upload(),
+        by=manager,
+    )
+    client.force_login(manager)
+    listing = client.get(reverse("admin:patients_photo_changelist")).content.decode()
+    assert "Right profile" in listing
+    page = client.get(reverse("admin:patients_photo_change", args=[photo.pk])).content.decode()
+    assert "Right profile" in page
+    assert str(appointment) in page
