@@ -291,6 +291,21 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         past=(("oxygen-injections", 8, DONE),),
         future=(("oxygen-injections", 10),),
     ),
+    # A course with session photos to compare (#18): the consultation, then three sessions.
+    DemoPatient(
+        email="maria.volkova@patients.clinic.local",
+        first_name="Мария",
+        last_name="Волкова",
+        age=29,
+        changes={"scar_types": {"rolling", "boxcar_shallow"}},
+        past=(
+            ("consultation", 120, DONE),
+            ("microneedling", 105, DONE),
+            ("microneedling", 70, DONE),
+            ("microneedling", 35, DONE),
+        ),
+        future=(("microneedling", 6),),
+    ),
 )
 
 # Visits are spread over the day: the n-th patient's visits aim at these local hours.

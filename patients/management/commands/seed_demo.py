@@ -25,8 +25,9 @@ from django.db import transaction
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from clinic.roles import Role
 from patients.management.demo import demo_patient_logins, quiet_email, seed_patients
-from patients.management.demo_outcomes import seed_outcomes
 from patients.management.demo_gallery import seed_gallery
+from patients.management.demo_outcomes import seed_outcomes
+from patients.management.demo_photos import seed_session_photos
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -282,7 +283,9 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                patients = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                # Photos before the charts are signed: the required-photos gate asks for them.
+                seed_session_photos(self.stdout, patients=patients)
                 seed_outcomes(self.stdout)
                 seed_gallery(self.stdout, manager_email=DEMO_MANAGER_EMAIL)
         if not options["no_login_list"]:
