@@ -8,7 +8,8 @@ links (`read_reply_token`), the pre-care acknowledgement's (`read_care_token`) a
 the self-assessment's (`read_self_assessment_token`), the language a patient reads
 their messages in (`language_of`),
 the care instructions an appointment page shows (`precare_texts`), and
-`send_templated_email` for the few e-mails that are not events of a booking.
+`send_templated_email` for the few e-mails that are not events of a booking, and
+`send_code_text` for a one-time code by text message (sent at once, quiet hours or not).
 Messaging imports only `patients.models`, `clinic` and `procedures`.
 
 Inside: `schedule` writes the outbox rows, `render` decides at send time what a
@@ -22,6 +23,7 @@ hours), `delivery` reads the SMS gateway's delivery reports.
 from patients.messaging.calendar import appointment_calendar_file
 from patients.messaging.care import precare_texts
 from patients.messaging.channels import sms_number
+from patients.messaging.codes import send_code_text
 from patients.messaging.email_events import email_works_again
 from patients.messaging.links import (
     CANCEL,
@@ -69,6 +71,7 @@ __all__ = [
     "read_reply_token",
     "read_self_assessment_token",
     "review_decided",
+    "send_code_text",
     "send_templated_email",
     "sms_number",
     "waitlist_offer_made",

@@ -22,7 +22,8 @@ Domain rules:
   due then waits for the morning's end of quiet hours, unless that would be at
   or after its `send_by` (the appointment would have started): then it goes at
   once. Wall-clock times in the clinic's zone, so a day that gains or loses an
-  hour still wakes at 09:00 local.
+  hour still wakes at 09:00 local. One-time codes are exempt: they go at once,
+  the person waits for them on the page (`patients.messaging.codes`).
 """
 
 from __future__ import annotations

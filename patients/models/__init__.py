@@ -7,6 +7,7 @@ from patients.models.appointment import Appointment, AppointmentStatusChange
 from patients.models.audit import AuditEntry, AuditQuerySet
 from patients.models.consent import (
     DATA_PROCESSING,
+    PHOTO_PUBLICATION,
     ConsentSignature,
     ConsentText,
     consent_kind_choices,
@@ -20,6 +21,7 @@ from patients.models.photo import Photo
 from patients.models.privacy import ErasureRequest
 from patients.models.products import LotRecall, Product, ProductLot, ProductUsage
 from patients.models.profile import NO_EMAIL_DOMAIN, PatientProfile
+from patients.models.publication import GalleryPair, PhotoPublicationConsent
 from patients.models.rescreen import RescreenJob
 from patients.models.review import ReviewDecision
 from patients.models.self_assessment import SelfAssessment
@@ -39,6 +41,7 @@ from patients.models.waitlist import WaitlistEntry, WaitlistOffer
 __all__ = [
     "DATA_PROCESSING",
     "NO_EMAIL_DOMAIN",
+    "PHOTO_PUBLICATION",
     "AdverseEvent",
     "AdverseEventPhoto",
     "Appointment",
@@ -51,6 +54,7 @@ __all__ = [
     "DrawnSignature",
     "ErasureRequest",
     "FaceZone",
+    "GalleryPair",
     "ImmutableRowError",
     "IntakeVersion",
     "LotRecall",
@@ -59,6 +63,7 @@ __all__ = [
     "ParameterSchema",
     "PatientProfile",
     "Photo",
+    "PhotoPublicationConsent",
     "Product",
     "ProductLot",
     "ProductUsage",

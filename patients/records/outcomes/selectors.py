@@ -19,7 +19,15 @@ from dataclasses import dataclass
 
 from patients.models import PatientProfile, ScarGrading, TreatmentVisit
 
-__all__ = ["GradingPoint", "grading_of_visit", "gradings_for_patient", "gradings_for_patients"]
+from .goodman_baron import Score, quantitative_score
+
+__all__ = [
+    "GradingPoint",
+    "grading_of_visit",
+    "gradings_for_patient",
+    "gradings_for_patients",
+    "worked_sum",
+]
 
 
 @dataclass(frozen=True)
@@ -73,3 +81,8 @@ def grading_of_visit(visit: TreatmentVisit | int) -> ScarGrading | None:
     """The chart's grading, or None when the visit was not graded."""
     visit_id = visit if isinstance(visit, int) else visit.pk
     return ScarGrading.objects.filter(visit_id=visit_id).select_related("graded_by").first()
+
+
+def worked_sum(grading: ScarGrading) -> Score:
+    """The stored grading's score as the lines it is the sum of (what the page shows)."""
+    return quantitative_score(grading.counts(), keloidal_area_cm2=grading.keloidal_area_cm2)
