@@ -5,7 +5,7 @@ who is not staff out; a role that may not use a page gets 403):
 - the schedule and its actions (book from a free cell, open, move, cancel):
   receptionists and managers;
 - the review queue and its decisions, the day sheet: practitioners and managers;
-- the dashboard: managers.
+- the dashboard and the outcomes report (`patients.workspace.outcomes`): managers.
 Every action calls a booking or review service, so screening, windows and the
 no-overlap rule hold; a refusal (`DomainError`: slot taken, screening blocked...)
 is shown as a message, never a 500. Opening a review shows intake answers and
@@ -107,6 +107,7 @@ def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
         links.append((reverse("workspace:day-sheet"), _("Day sheet")))
     if has_role(user, Role.MANAGER):
         links.append((reverse("workspace:dashboard"), _("Dashboard")))
+        links.append((reverse("workspace:outcomes"), _("Outcomes")))
     return links
 
 
