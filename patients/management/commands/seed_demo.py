@@ -6,7 +6,8 @@ have edited since (hours, rooms, roles) is left as it is. Every demo login uses
 
 One small function per kind of thing, called in order by `seed_clinic`; then
 `patients.management.demo.seed_patients` adds the demo patients, their intakes, consents and a few
-weeks of past and future appointments (they need the practitioners and rooms made here).
+weeks of past and future appointments (they need the practitioners and rooms made here), and
+`patients.management.demo_outcomes.seed_outcomes` graded visits and self-assessments.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db import transaction
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from clinic.roles import Role
 from patients.management.demo import demo_patient_logins, quiet_email, seed_patients
+from patients.management.demo_outcomes import OUTCOME_COHORT, seed_outcomes
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -247,7 +249,8 @@ def seed_practitioners(out: Any) -> list[Practitioner]:
 
 def patient_logins() -> list[tuple[str, str]]:
     """(e-mail, what it shows) of the demo patient logins to try, for the start-up message."""
-    return demo_patient_logins()
+    cohort = OUTCOME_COHORT[0]
+    return [*demo_patient_logins(), (cohort.email, cohort.note)]
 
 
 def seed_clinic(out: Any) -> None:
@@ -278,7 +281,8 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                profiles = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                seed_outcomes(self.stdout, profiles=profiles, desk_email=DEMO_RECEPTIONIST_EMAIL)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")
             for email, note in [*staff_logins(), *patient_logins()]:

@@ -1,9 +1,9 @@
 """The manager's outcomes report: which procedure, over how many sessions, changes what.
 
 Domain rules:
-- The unit is a treatment course (`TreatmentCourse`) of at least one session whose last
-  session falls in the chosen period (both days included). Courses are grouped by
-  procedure and course length (the sessions done).
+- The unit is a treatment course (`TreatmentCourse`, not a consultation's) of at least
+  one session whose last session falls in the chosen period (both days included).
+  Courses are grouped by procedure and course length (the sessions done).
 - A course's change runs from its first to its last graded visit: the first is the
   patient's latest grading before the course began (the consultation, or the end of an
   earlier course), else the first grading of the course's own sessions; the last is
@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from patients.models import SelfAssessment, TreatmentCourse
 from patients.records.outcomes.selectors import GradingPoint, gradings_for_patients
+from procedures.models import Procedure
 
 __all__ = ["MIN_PATIENTS", "Figure", "OutcomesRow", "outcomes_csv", "outcomes_report"]
 
@@ -124,6 +125,7 @@ def outcomes_report(*, start: dt.date, end: dt.date) -> list[OutcomesRow]:
         TreatmentCourse.objects.filter(
             sessions_done__gte=1, last_session_on__gte=start, last_session_on__lte=end
         )
+        .exclude(procedure__category=Procedure.Category.CONSULTATION)
         .select_related("procedure")
         .order_by("last_session_on", "pk")
     )
