@@ -85,7 +85,12 @@ DEMO_GRADINGS: dict[str, tuple[DemoGrading, ...]] = {
     ),
 }
 # The zones each patient's grading names: the cheeks worst, the temples milder.
-ZONES_BY_GRADE = {3: ROLLING_CHEEKS, 2: {"cheek_left": 2, "cheek_right": 2}, 1: {"cheek_left": 1}}
+ZONES_BY_GRADE = {
+    4: {"cheek_left": 4, "cheek_right": 4, "temples": 3},
+    3: ROLLING_CHEEKS,
+    2: {"cheek_left": 2, "cheek_right": 2},
+    1: {"cheek_left": 1},
+}
 
 
 def chart_of_past_visit(appointment: Appointment) -> TreatmentVisit:

@@ -151,8 +151,8 @@ def seed_progress(out: Any, *, profiles: list[PatientProfile], desk_email: str) 
         visits = Appointment.objects.filter(
             patient=profile, status=AppointmentStatus.COMPLETED
         ).order_by("start")
-        for appointment, spec in zip(visits, GRADES[index], strict=False):
-            graded += grade_past_visit(appointment, spec)
+        for appointment, grading in zip(visits, GRADES[index], strict=False):
+            graded += grade_past_visit(appointment, grading)
         for appointment, rating in zip(_treatment_sessions(profile), RATINGS[index], strict=False):
             answered += _answer(appointment, rating, now=now)
     for index, profile in enumerate(profiles):
