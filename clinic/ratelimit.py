@@ -7,12 +7,14 @@ account when one is known (the e-mail typed into a reset form, the signed-in
 user). Counting by account as well as by address means one busy clinic address
 shared by many patients is not the only key.
 
-Login is the exception (`account_with_address=True`): it counts the account
-together with the address, as django-axes locks them (AXES_LOCKOUT_PARAMETERS),
-plus the address alone. Strangers failing at an account from elsewhere (or behind
-the proxy, each with their own forwarded address) never refuse the owner signing
-in from theirs; many addresses trying one account are each slowed by the
-per-address limit and each locked by axes for that account and address.
+Where a stranger could otherwise shut the owner out (login, the password reset,
+the API token), the account is counted together with the address
+(`account_with_address`), as django-axes locks them (AXES_LOCKOUT_PARAMETERS),
+plus the address alone. Strangers at an account from elsewhere (or behind the
+proxy, each with their own forwarded address, `clinic.http.client_address`) never
+refuse the owner from theirs; many addresses trying one account are each slowed by
+the per-address limit (and, at login, each locked by axes for that account and
+address).
 
 Windows are fixed (they start on multiples of the period), counted in the shared
 cache, so every web process sees the same counts. Identities are hashed before
@@ -98,6 +100,21 @@ def hit(scope: str, identities: Iterable[str | None], *, now: float | None = Non
     return max(1, math.ceil((window + 1) * limit.seconds - now))
 
 
+def identities(request: Any, account: str | None, *, account_with_address: bool) -> list[str]:
+    """What one request is counted as: its address, the account it names (alone, or at
+    that address), and the signed-in user."""
+    address = client_address(request) or "-"
+    found = [f"ip:{address}"]
+    if account:
+        found.append(
+            f"account-at:{address}:{account}" if account_with_address else f"account:{account}"
+        )
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        found.append(f"user:{user.pk}")
+    return found
+
+
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     """The page a person sees when they hit a limit, with the standard header."""
     response = render(
@@ -126,16 +143,10 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
-                address = client_address(request) or "-"
-                identities = [f"ip:{address}"]
-                if account is not None and (who := account(request)):
-                    if account_with_address:
-                        identities.append(f"account-at:{address}:{who}")
-                    else:
-                        identities.append(f"account:{who}")
-                if request.user.is_authenticated:
-                    identities.append(f"user:{request.user.pk}")
-                retry_after = hit(scope, identities)
+                who = account(request) if account is not None else None
+                retry_after = hit(
+                    scope, identities(request, who, account_with_address=account_with_address)
+                )
                 if retry_after is not None:
                     return too_many_requests(request, retry_after)
             return view(request, *args, **kwargs)
@@ -150,7 +161,8 @@ class RateLimitThrottle(BaseThrottle):
 
     Installed for every API view in REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES,
     so an app declares its scope without importing this module. A view may also
-    set `rate_limit_account(request) -> str | None` to count per account.
+    set `rate_limit_account(request) -> str | None` to count per account, and
+    `rate_limit_account_with_address = True` to count that account per address.
     """
 
     _wait: int | None = None
@@ -159,14 +171,10 @@ class RateLimitThrottle(BaseThrottle):
         scope = getattr(view, "rate_limit_scope", None)
         if scope is None or request.method in SAFE_METHODS:
             return True
-        identities = [f"ip:{client_address(request) or '-'}"]
         account = getattr(view, "rate_limit_account", None)
-        if account is not None and (who := account(request)):
-            identities.append(f"account:{who}")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            identities.append(f"user:{user.pk}")
-        self._wait = hit(scope, identities)
+        who = account(request) if account is not None else None
+        with_address = getattr(view, "rate_limit_account_with_address", False)
+        self._wait = hit(scope, identities(request, who, account_with_address=with_address))
         return self._wait is None
 
     def wait(self) -> float | None:

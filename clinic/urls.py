@@ -45,6 +45,10 @@ urlpatterns = [
     path("admin/otp/", include("clinic.otp_urls")),
     # The treatment record's staff pages (charts, events, lots, report), inside the admin.
     path("admin/treatment/", include("patients.records.treatment.urls")),
+    # The scar grading of a visit's chart (outcomes, #18), inside the admin too.
+    path("admin/outcomes/grading/", include("patients.records.outcomes.grading_urls")),
+    # The manager's before/after gallery of the procedure pages.
+    path("admin/gallery/", include("patients.records.outcomes.gallery.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("procedures/", include("procedures.urls")),

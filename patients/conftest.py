@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic.models import User
-from patients.models import ConsentText, Photo
+from patients.models import PHOTO_PUBLICATION, ConsentText, Photo
 from patients.records import services
 from patients.tests.factories import jpeg_bytes
 from procedures.models import Procedure
@@ -56,3 +56,7 @@ def migrated_data(transactional_db: None) -> None:
         import_module("procedures.migrations.0002_load_catalogue").load_catalogue(apps, None)
     if not ConsentText.objects.exists():
         import_module("patients.migrations.0002_seed_consent_texts").seed(apps, None)
+    if not ConsentText.objects.filter(kind=PHOTO_PUBLICATION).exists():
+        import_module("patients.migrations.0031_seed_photo_publication_consent_text").seed(
+            apps, None
+        )

@@ -527,3 +527,6 @@ COMPLETE_REQUIRES_SIGNED_CHART = env.bool("COMPLETE_REQUIRES_SIGNED_CHART", defa
 TREATMENT_RECORD_RETENTION_YEARS = env.int("TREATMENT_RECORD_RETENTION_YEARS", default=25)
 PATIENT_CHART_SHOWS_SETTINGS = env.bool("PATIENT_CHART_SHOWS_SETTINGS", default=False)
 SKIN_CHECK_AFTER_DAYS = env.int("SKIN_CHECK_AFTER_DAYS", default=2)
+# Outcomes (issue #18): the patient is asked to rate their result (how much the scars
+# bother them, how satisfied they are with the change) this many days after a session.
+SELF_ASSESSMENT_AFTER_DAYS = env.int("SELF_ASSESSMENT_AFTER_DAYS", default=7)

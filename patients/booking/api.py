@@ -152,8 +152,10 @@ class TokenView(APIView):
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    # Counted per address and per e-mail address typed (settings.RATE_LIMITS).
+    # Counted per address and per e-mail address typed at that address (settings.RATE_LIMITS):
+    # a stranger trying someone's account never refuses the owner elsewhere (issue #21).
     rate_limit_scope = "token"
+    rate_limit_account_with_address = True
 
     @staticmethod
     def rate_limit_account(request: Request) -> str | None:
@@ -171,7 +173,12 @@ class TokenView(APIView):
             ),
             415: UNSUPPORTED_BODY,
             429: OpenApiResponse(
-                BookingErrorSerializer, description="Locked out after failed attempts."
+                BookingErrorSerializer,
+                description=(
+                    "`locked_out` after failed attempts at this account from this address, or "
+                    "`rate_limited`: too many requests from this address or for this account "
+                    "from it; `Retry-After` says how many seconds to wait."
+                ),
             ),
         },
         summary="Get an API token",

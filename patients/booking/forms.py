@@ -22,6 +22,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from clinic.availability import Policy
 from clinic.edges import validate_day, validate_moment
 from clinic.models import Practitioner
+from patients.models import OutboxMessage
 from procedures.models import Procedure
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -282,10 +283,17 @@ class DeskTabletForm(forms.Form):
 
 
 class GuestForm(DeskNewPatientForm):
-    """A guest booking a consultation: who they are; the code goes to the e-mail address."""
+    """A guest booking a consultation: who they are, and where the code goes."""
 
-    email = forms.EmailField(
-        label=_("E-mail address"), help_text=_("We send a confirmation code there.")
+    email = forms.EmailField(label=_("E-mail address"))
+    code_channel = forms.ChoiceField(
+        label=_("Send the confirmation code"),
+        choices=[
+            (OutboxMessage.Channel.SMS, _("By text message to my phone")),
+            (OutboxMessage.Channel.EMAIL, _("By e-mail")),
+        ],
+        initial=OutboxMessage.Channel.SMS,
+        widget=forms.RadioSelect,
     )
     another_person = None  # type: ignore[assignment]
 

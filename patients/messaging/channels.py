@@ -4,7 +4,8 @@ Domain rules:
 - Kinds fall in three groups the patient chooses channels for (their profile,
   or the desk): appointment messages (booked, moved, cancelled, decided, the
   reminder, a freed time) reach at least one channel, always; care
-  instructions (pre-care, after-care, "how is your skin?") and recalls (course
+  instructions (pre-care, after-care, "how is your skin?", "how do you rate
+  your result?") and recalls (course
   windows, repeat treatments) may be turned off. Recalls go by e-mail unless
   the patient opted out, and also by SMS if they asked for it.
 - The desk's invitation (set a password, fill in the questionnaire) goes by
@@ -21,7 +22,8 @@ Domain rules:
   due then waits for the morning's end of quiet hours, unless that would be at
   or after its `send_by` (the appointment would have started): then it goes at
   once. Wall-clock times in the clinic's zone, so a day that gains or loses an
-  hour still wakes at 09:00 local.
+  hour still wakes at 09:00 local. One-time codes are exempt: they go at once,
+  the person waits for them on the page (`patients.messaging.codes`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ APPOINTMENT_KINDS = frozenset(
         Kind.SCREENING_REVIEW,
     }
 )
-CARE_KINDS = frozenset({Kind.PRECARE_NOTICE, Kind.AFTERCARE, Kind.SKIN_CHECK})
+CARE_KINDS = frozenset({Kind.PRECARE_NOTICE, Kind.AFTERCARE, Kind.SKIN_CHECK, Kind.SELF_ASSESSMENT})
 RECALL_KINDS = frozenset(
     {Kind.RECALL, Kind.COURSE_WINDOW_OPEN, Kind.COURSE_WINDOW_CLOSING, Kind.COURSE_OVERDUE}
 )

@@ -12,6 +12,10 @@ Domain rules:
 - The pre-care acknowledgement ("I have read the instructions") has its own
   link: the appointment and its version, signed with another salt; the booking
   side (`patients.booking.services.care`) decides whether it is still good.
+- The self-assessment ("how do you rate your result?", issue #18) has its own link
+  too: the session and the occasion (after the session, or at the course's end),
+  signed with a third salt; the outcomes side
+  (`patients.records.outcomes.self_assessment`) takes it once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from patients.models import Appointment, OutboxMessage
+from patients.models import Appointment, OutboxMessage, SelfAssessment
 
 __all__ = [
     "CANCEL",
@@ -32,8 +36,11 @@ __all__ = [
     "care_url",
     "read_care_token",
     "read_reply_token",
+    "read_self_assessment_token",
     "reply_token",
     "reply_urls",
+    "self_assessment_token",
+    "self_assessment_url",
 ]
 
 CONFIRM = "confirm"
@@ -44,6 +51,13 @@ _CHANNELS = {"e": OutboxMessage.Channel.EMAIL, "s": OutboxMessage.Channel.SMS}
 _CHANNEL_CODES: dict[str, str] = {channel: code for code, channel in _CHANNELS.items()}
 _SALT = "patients.messaging.links.reply"
 _CARE_SALT = "patients.messaging.links.care"
+_ASSESSMENT_SALT = "patients.messaging.links.self-assessment"
+# Occasions of a self-assessment (`SelfAssessment.Occasion`), one letter each in the token.
+_OCCASIONS: dict[str, str] = {
+    "s": SelfAssessment.Occasion.SESSION,
+    "e": SelfAssessment.Occasion.COURSE_END,
+}
+_OCCASION_CODES = {occasion: code for code, occasion in _OCCASIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -100,3 +114,24 @@ def care_url(appointment: Appointment) -> str:
     """The absolute acknowledgement link a pre-care message carries."""
     base = settings.PORTAL_URL.rstrip("/")
     return base + reverse("patients:acknowledge-care", args=[care_token(appointment)])
+
+
+def self_assessment_token(appointment: Appointment, *, occasion: str) -> str:
+    """The signed token of the self-assessment of `appointment` for `occasion`."""
+    value = f"{appointment.pk}.{_OCCASION_CODES[occasion]}"
+    return signing.Signer(salt=_ASSESSMENT_SALT).sign(value)
+
+
+def read_self_assessment_token(token: str) -> tuple[int, str] | None:
+    """(appointment id, occasion) of a self-assessment token, or None when it is not ours."""
+    try:
+        appointment_id, code = signing.Signer(salt=_ASSESSMENT_SALT).unsign(token).split(".")
+        return int(appointment_id), _OCCASIONS[code]
+    except (signing.BadSignature, ValueError, KeyError):
+        return None
+
+
+def self_assessment_url(appointment: Appointment, *, occasion: str) -> str:
+    """The absolute link of the self-assessment page a message carries."""
+    token = self_assessment_token(appointment, occasion=occasion)
+    return settings.PORTAL_URL.rstrip("/") + reverse("patients:self-assessment", args=[token])

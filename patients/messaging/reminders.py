@@ -10,7 +10,9 @@ Domain rules:
     for procedures whose retinoid and acid stop window is at least
     `PRECARE_NOTICE_MIN_DAYS` (7) days (microdermabrasion and the lasers:
     14 days; a 2-day stop needs no separate notice, the reminder has it);
-  - the after-care note the day after the appointment;
+  - the after-care note the day after the appointment; "how is your skin?"
+    `SKIN_CHECK_AFTER_DAYS` and "how do you rate your result?"
+    `SELF_ASSESSMENT_AFTER_DAYS` days after it;
   - a procedure's care instructions on their day (`patients.messaging.care`;
     an after-care one of the day itself at the appointment's end);
   - a course window opens on the last session + the minimum interval; a
@@ -56,8 +58,9 @@ def precare_due(
     return at_wall_clock(local_day(start, zone=zone) - dt.timedelta(days=window_days), zone=zone)
 
 
-def skin_check_due(start: dt.datetime, *, days: int, zone: dt.tzinfo) -> dt.datetime:
-    """ "How is your skin?" `days` local days after the session, at the usual hour."""
+def days_after_due(start: dt.datetime, *, days: int, zone: dt.tzinfo) -> dt.datetime:
+    """`days` local days after the session, at the usual hour ("how is your skin?",
+    "how do you rate your result?")."""
     return at_wall_clock(local_day(start, zone=zone) + dt.timedelta(days=days), zone=zone)
 
 

@@ -12,6 +12,7 @@ zone), `practitioner`, `room`; `appointment_moved` adds `previous_start`;
 `course_booked` (a course booked in one go) adds `sessions`, a list of
 {`appointment`, `number`, `start`, `end`} in time order (the sessions still
 booked), and attaches one .ics file holding them all;
+`self_assessment` adds `assessment_url` and `course_end` (the session ended its course);
 `invitation` has `patient`, `set_password_url`, `intake_url` and `valid_days`;
 `waitlist_offer_made` has `offer`, `entry`, `start`, `end` and `expires_at`;
 the course messages have `course`, `procedure_name`, `opens_on`, `closes_on`
@@ -44,6 +45,7 @@ from patients.models import (
     Appointment,
     IntakeVersion,
     OutboxMessage,
+    SelfAssessment,
     TreatmentCourse,
     WaitlistOffer,
 )
@@ -169,7 +171,24 @@ def _render_appointment(message: OutboxMessage) -> Rendered | None:
                 "clinic_phone": settings.CLINIC_PHONE,
             },
         )
+    if kind == Kind.SELF_ASSESSMENT:
+        return _render_self_assessment(message, appointment, context)
     raise ValueError(f"not an appointment message: {kind}")  # pragma: no cover
+
+
+def _render_self_assessment(
+    message: OutboxMessage, appointment: Appointment, context: dict[str, Any]
+) -> Rendered | None:
+    """ "How do you rate your result?", with the one-time link; not for a session that did
+    not happen, nor once answered (from an earlier message's link)."""
+    occasion = message.context["occasion"]
+    if appointment.status != S.COMPLETED:
+        return None
+    if SelfAssessment.objects.filter(appointment=appointment, occasion=occasion).exists():
+        return None
+    url = links.self_assessment_url(appointment, occasion=occasion)
+    course_end = occasion == SelfAssessment.Occasion.COURSE_END
+    return Rendered("self_assessment", {**context, "assessment_url": url, "course_end": course_end})
 
 
 def _render_care(
@@ -375,6 +394,7 @@ def sms_text(message: OutboxMessage, rendered: Rendered) -> str:
         "sessions",
         "confirm_url",
         "cancel_url",
+        "assessment_url",
     )
     context = {key: rendered.context[key] for key in allowed if key in rendered.context}
     user = message.patient.user

@@ -22,7 +22,10 @@ What is scheduled (due times in `patients.messaging.reminders`):
 - cancelled or declined: pending rows cancelled; "cancelled" or the decision now.
 - completed: the course's pending rows are replaced: window opens, window
   closing (sent only when nothing is booked by then), overdue, and the recall
-  for repeatable treatments with a recall interval.
+  for repeatable treatments with a recall interval. A treatment session (not a
+  consultation) also asks the patient to rate their result
+  `SELF_ASSESSMENT_AFTER_DAYS` (7) days later; the session that completes its
+  course asks about the whole course instead.
 - intake submitted: the renewal notice before it expires; a newer version
   cancels the old notice.
 - waitlist offer: now.
@@ -57,11 +60,13 @@ from patients.models import (
     OutboxMessage,
     PatientProfile,
     ReviewDecision,
+    SelfAssessment,
     TreatmentCourse,
     WaitlistOffer,
 )
 from patients.models.intake import intake_expires_on
 from patients.models.lifecycle import AppointmentStatus
+from procedures.models import Procedure
 from procedures.screening import rules_for
 from procedures.selectors import washout_group_of
 
@@ -99,7 +104,7 @@ def _now() -> dt.datetime:
 
 
 # Kinds about what happens after the visit: the visit's start does not make them late.
-AFTER_VISIT_KINDS = (Kind.AFTERCARE, Kind.SKIN_CHECK)
+AFTER_VISIT_KINDS = (Kind.AFTERCARE, Kind.SKIN_CHECK, Kind.SELF_ASSESSMENT)
 
 
 def _appointment_row(
@@ -159,7 +164,7 @@ def _schedule_timed(appointment: Appointment) -> None:
         _appointment_row(
             appointment,
             Kind.SKIN_CHECK,
-            due_at=reminders.skin_check_due(
+            due_at=reminders.days_after_due(
                 appointment.start, days=settings.SKIN_CHECK_AFTER_DAYS, zone=zone
             ),
             key=f"{Kind.SKIN_CHECK}:appointment:{appointment.pk}:v{version}",
@@ -275,6 +280,7 @@ def intake_update_requested(appointment: Appointment, decision: ReviewDecision) 
 def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> None:
     """Replace the course's pending messages with those after this session."""
     cancel_pending(course=course, kinds=(*COURSE_KINDS, Kind.RECALL))
+    _ask_self_assessment(appointment, course)
     last = course.last_session_on
     if last is None:  # pragma: no cover - a completed session always sets it
         return
@@ -336,6 +342,24 @@ def appointment_completed(appointment: Appointment, course: TreatmentCourse) -> 
             context={"sessions_done": course.sessions_done},
             **common,
         )
+
+
+def _ask_self_assessment(appointment: Appointment, course: TreatmentCourse) -> None:
+    """ "How do you rate your result?" a week after a treatment session (or its course)."""
+    if appointment.procedure.category == Procedure.Category.CONSULTATION:
+        return  # nothing treated yet: the consultation's grade is the baseline
+    Occasion = SelfAssessment.Occasion
+    ends_course = course.status == TreatmentCourse.Status.COMPLETED
+    occasion = Occasion.COURSE_END if ends_course else Occasion.SESSION
+    _appointment_row(
+        appointment,
+        Kind.SELF_ASSESSMENT,
+        due_at=reminders.days_after_due(
+            appointment.start, days=settings.SELF_ASSESSMENT_AFTER_DAYS, zone=clinic_zone()
+        ),
+        key=f"{Kind.SELF_ASSESSMENT}:appointment:{appointment.pk}",
+        context={"occasion": occasion},
+    )
 
 
 def intake_submitted(version: IntakeVersion) -> None:

@@ -8,6 +8,8 @@ Domain rules:
   edited: a new wording is a new version.
 - Every version carries the SHA-256 of its exact English and Russian text, so
   a signature can prove which words were agreed to.
+- The consent to publish a photo (`PHOTO_PUBLICATION`) is versioned the same
+  way but agreed to per photo (`patients.models.publication`), not signed here.
 - Signing records the typed full name, the tick, the time, the IP address and
   browser, the exact version and a copy of its hash. A signature counts for
   its kind only while its version is the current one: a new version needs a
@@ -28,13 +30,16 @@ from patients.models.profile import PatientProfile
 from procedures.models import Procedure  # the catalogue app owns the categories
 
 DATA_PROCESSING = "data_processing"
+# Agreed to photo by photo (`PhotoPublicationConsent`), never signed once for all.
+PHOTO_PUBLICATION = "photo_publication"
 
 
 def consent_kind_choices() -> list[tuple[str, Any]]:
-    """The data-processing kind, then every procedure category of the catalogue."""
+    """The data-processing kind, every procedure category of the catalogue, publication."""
     return [
         (DATA_PROCESSING, _("Processing of personal and health data")),
         *Procedure.Category.choices,
+        (PHOTO_PUBLICATION, _("Publication of photos")),
     ]
 
 

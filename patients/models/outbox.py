@@ -82,6 +82,7 @@ class OutboxMessage(models.Model):
         SKIN_CHECK = "skin_check", _("How is your skin?")
         SCREENING_REVIEW = "screening_review", _("Appointment back under review")
         INVITATION = "invitation", _("Invitation to set a password")
+        SELF_ASSESSMENT = "self_assessment", _("How do you rate your result?")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

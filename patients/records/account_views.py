@@ -72,7 +72,11 @@ class LogoutView(auth_views.LogoutView):
 
 
 @method_decorator(
-    rate_limited("password_reset", account=lambda request: request.POST.get("email")),
+    rate_limited(
+        "password_reset",
+        account=lambda request: request.POST.get("email"),
+        account_with_address=True,
+    ),
     name="dispatch",
 )
 class PasswordResetView(auth_views.PasswordResetView):

@@ -346,6 +346,16 @@ class IntakeForm(forms.Form):
         return initial
 
 
+def scar_types_field() -> forms.MultipleChoiceField:
+    """The clinician-confirmed scar types, as the intake review and the scar grading ask them."""
+    return forms.MultipleChoiceField(
+        label=QUESTIONS["scar_types"].label,
+        choices=QUESTIONS["scar_types"].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
 class ClinicalReviewForm(forms.Form):
     """A practitioner confirms or corrects phototype and scar types."""
 
@@ -354,12 +364,7 @@ class ClinicalReviewForm(forms.Form):
         choices=QUESTIONS["fitzpatrick"].choices,
         widget=forms.RadioSelect,
     )
-    scar_types = forms.MultipleChoiceField(
-        label=QUESTIONS["scar_types"].label,
-        choices=QUESTIONS["scar_types"].choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    scar_types = scar_types_field()
     reason = forms.CharField(
         label=_("Reason for a correction"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -35,6 +35,7 @@ from clinic.models import User
 from clinic.search import contains_text, phone_matches
 from patients.models import (
     DATA_PROCESSING,
+    PHOTO_PUBLICATION,
     Appointment,
     ConsentSignature,
     ConsentText,
@@ -195,8 +196,16 @@ def current_consent_text(kind: str) -> ConsentText | None:
 
 
 def current_consent_texts() -> list[ConsentText]:
-    """The current version of every kind, data processing first."""
-    latest = ConsentText.objects.values("kind").annotate(latest=Max("version"))
+    """The current version of every kind signed once, data processing first.
+
+    Publication is agreed to photo by photo (`patients.records.outcomes.gallery`), so its
+    text is not among those a patient signs on the consents page.
+    """
+    latest = (
+        ConsentText.objects.exclude(kind=PHOTO_PUBLICATION)
+        .values("kind")
+        .annotate(latest=Max("version"))
+    )
     wanted = {row["kind"]: row["latest"] for row in latest}
     texts = [
         text

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.http import SignedInRequest, client_address, no_store
 from clinic.roles import can_see_health_data, is_staff_member
 from patients.messaging.selectors import messages_of
-from patients.models import AuditEntry, ConsentSignature, PatientProfile, Photo
+from patients.models import (
+    PHOTO_PUBLICATION,
+    AuditEntry,
+    ConsentSignature,
+    PatientProfile,
+    Photo,
+)
 from patients.records import selectors, services
 from patients.records.forms import (
     ConsentSignForm,
@@ -33,6 +39,7 @@ from patients.records.forms import (
     add_domain_error,
 )
 from patients.records.message_forms import MessagePreferencesForm
+from patients.records.outcomes.gallery.selectors import with_publication
 from procedures.errors import AnswerError, DomainError
 
 
@@ -240,7 +247,7 @@ def consent_sign(request: SignedInRequest, kind: str) -> HttpResponse:
     """Read the current text of one kind and sign it."""
     patient = current_patient(request)
     text = selectors.current_consent_text(kind)
-    if text is None:
+    if text is None or kind == PHOTO_PUBLICATION:  # agreed to per photo, not signed here
         raise Http404
     signature = ConsentSignature.objects.filter(patient=patient, text=text).first()
     form = ConsentSignForm(
@@ -316,7 +323,7 @@ def photos(request: SignedInRequest) -> HttpResponse:
                 request, _("Your photo is uploaded. It shows here once it is processed.")
             )
             return redirect("patients:photos")
-    context = {"form": form, "photos": selectors.photos_of(patient)}
+    context = {"form": form, "photos": with_publication(selectors.photos_of(patient))}
     status = 429 if retry_after else 400 if form.errors else 200
     response = render(request, "patients/photos.html", context, status=status)
     if retry_after:

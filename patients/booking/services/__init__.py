@@ -1,6 +1,7 @@
 """Writes of booking: one module per subject, their public functions re-exported here.
 
-- `booking`: making and moving an appointment (the domain rules are its docstring);
+- `booking`: making an appointment (the domain rules are its docstring);
+- `moves`: moving one, and the steps a course move shares with it;
 - `status`: cancelling, checking in, completing, no-show;
 - `reviews`: a practitioner's decisions on flagged bookings, and the auto-decline;
 - `courses`: booking a whole course, advancing and restarting courses;
@@ -27,9 +28,10 @@ from patients.booking.errors import (
     TooCloseToLaterSession,
 )
 from patients.booking.screening import screen_for_booking
-from patients.booking.services.booking import MOVABLE, book_appointment, move_appointment
+from patients.booking.services.booking import MOVABLE, book_appointment
 from patients.booking.services.course_moves import move_with_later_sessions
 from patients.booking.services.courses import CourseProposal, book_course, propose_course_slots
+from patients.booking.services.moves import move_appointment
 from patients.booking.services.reviews import (
     approve_booking_review,
     ask_intake_update,

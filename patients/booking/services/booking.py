@@ -1,4 +1,4 @@
-"""Booking: the one way an appointment is made or moved.
+"""Booking: the one way an appointment is made or moved (the move itself: `moves`).
 
 Patients (web, API) and receptionists (the desk) go through the same functions
 and the same checks. Domain rules:
@@ -61,12 +61,11 @@ from patients.booking import race_guard
 from patients.booking.errors import (
     BookingError,
     EmailNotVerified,
-    MoveNeedsReview,
     PatientBusy,
     SlotTaken,
     SlotUnavailable,
 )
-from patients.booking.locking import lock_appointment, lock_patient
+from patients.booking.locking import lock_patient
 from patients.booking.screening import (
     allowed_slots,
     require_consent,
@@ -77,14 +76,12 @@ from patients.booking.screening import (
 from patients.booking.selectors import NEARBY_DAYS, booking_inputs, busy_for, course_history
 from patients.booking.services.access import (
     is_desk,
-    require_change_allowed,
     require_patient_or_desk,
 )
 from patients.booking.services.history import log_status_change
 from patients.booking.services.rescreen import Cause, rescreen_patient
 from patients.models import Appointment, IntakeVersion, PatientProfile, TreatmentCourse
-from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus, check_transition
-from procedures.errors import lazy_interpolate
+from patients.models.lifecycle import HOLDING_STATUSES, AppointmentStatus
 from procedures.models import Procedure
 from procedures.screening import ScreeningResult
 
@@ -93,7 +90,6 @@ __all__ = [
     "book_appointment",
     "book_in_transaction",
     "check_can_book",
-    "move_appointment",
     "new_appointment",
     "require_aware",
 ]
@@ -121,9 +117,19 @@ def require_aware(start: dt.datetime) -> None:
 
 
 def check_can_book(
-    *, patient: PatientProfile, procedure: Procedure, booked_by: User, start: dt.datetime
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    booked_by: User,
+    start: dt.datetime,
+    phone_confirmed: bool = False,
 ) -> None:
-    """Who may book, for whom, and what: the checks before any reading of the schedule."""
+    """Who may book, for whom, and what: the checks before any reading of the schedule.
+
+    `phone_confirmed`: this very booking was confirmed by a code texted to the
+    patient's phone (the guest's consultation), which proves a contact as the
+    e-mailed link does; later bookings online need the address verified.
+    """
     require_patient_or_desk(booked_by, patient)
     require_aware(start)
     if patient.erased_at is not None:
@@ -136,7 +142,7 @@ def check_can_book(
         )
     # At the desk the receptionist sees the patient; online, only a verified address books.
     # (The address first: a verified patient costs no look-up of the booker's roles.)
-    if not patient.is_verified and not is_desk(booked_by):
+    if not patient.is_verified and not phone_confirmed and not is_desk(booked_by):
         raise EmailNotVerified()
 
 
@@ -151,9 +157,16 @@ def book_appointment(
     practitioner: Practitioner | None = None,
     booked_by: User,
     channel: str,
+    phone_confirmed: bool = False,
 ) -> Appointment:
     """Book `procedure` for `patient` at `start`; confirmed, or pending review when flagged."""
-    check_can_book(patient=patient, procedure=procedure, booked_by=booked_by, start=start)
+    check_can_book(
+        patient=patient,
+        procedure=procedure,
+        booked_by=booked_by,
+        start=start,
+        phone_confirmed=phone_confirmed,
+    )
     now = timezone.now()
     with race_guard.guarded_transaction(
         patient=patient, procedure=procedure, start=start, practitioner=practitioner, now=now
@@ -271,100 +284,6 @@ def new_appointment(
         created_by=booked_by,
         created_at=at,
     )
-
-
-# --- moving -------------------------------------------------------------------------------
-
-
-def move_appointment(
-    *,
-    appointment: Appointment,
-    start: dt.datetime,
-    practitioner: Practitioner | None = None,
-    by: User,
-) -> Appointment:
-    """Move an appointment to `start` (re-screened, same checks); its version grows by one."""
-    require_aware(start)
-    now = timezone.now()
-    with transaction.atomic():
-        appointment = lock_appointment(appointment)
-        require_change_allowed(by, appointment, now)
-        if appointment.status not in MOVABLE:
-            raise BookingError(
-                lazy_interpolate(
-                    _("An appointment that is “%(status)s” cannot be moved."),
-                    {"status": appointment.get_status_display()},
-                ),
-                code="not_movable",
-            )
-        patient, procedure = appointment.patient, appointment.procedure
-        lock_patient(patient)
-        result, version = screen_at(
-            patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
-        )
-        if result.blocked:
-            raise screening_blocked(result)
-        require_interval_before_later_session(
-            patient=patient, procedure=procedure, start=start, ignore_appointment=appointment.pk
-        )
-        if appointment.status == S.CONFIRMED and result.needs_review:
-            approved = set(appointment.screening_flags or ())
-            if not set(result.flags) <= approved:
-                raise MoveNeedsReview(result)
-        require_consent(patient, procedure)
-        needs = Needs(
-            booked_minutes=appointment.booked_minutes,
-            buffer_minutes=appointment.buffer_minutes,
-            room_kind=procedure.room_kind,
-        )
-        slot, inputs = _claim_slot(
-            patient=patient,
-            procedure=procedure,
-            start=start,
-            practitioner=practitioner,
-            now=now,
-            needs=needs,
-            ignore_appointment=appointment.pk,
-        )
-        previous_start, previous_status = appointment.start, appointment.status
-        appointment.start, appointment.end = slot.start, slot.end
-        appointment.room_free_at = slot.end + dt.timedelta(minutes=appointment.buffer_minutes)
-        appointment.practitioner_id, appointment.room_id = slot.practitioner_id, slot.room_id
-        appointment.version += 1
-        # The patient confirmed the old time, not the new one.
-        appointment.confirmed_by_patient_at, appointment.confirmed_by_patient_via = None, None
-        appointment.screening_outcome = result.outcome
-        appointment.intake_version = version
-        if previous_status == S.PENDING_REVIEW:
-            appointment.screening_flags = list(result.flags)
-            if not result.needs_review:
-                appointment.status = S.CONFIRMED  # the reasons for a review are gone
-        _save_guarded(
-            appointment,
-            taken=lambda: _taken(
-                procedure,
-                patient=patient,
-                start=start,
-                practitioner=practitioner,
-                now=now,
-                needs=needs,
-                ignore_appointment=appointment.pk,
-                inputs=inputs,
-            ),
-        )
-        if appointment.status != previous_status:
-            check_transition(previous_status, appointment.status)
-            log_status_change(
-                appointment,
-                from_status=previous_status,
-                to_status=appointment.status,
-                by=by,
-                reason=str(_("Moved to a date that needs no review.")),
-                at=now,
-            )
-        messaging.appointment_moved(appointment, previous_start)
-        rescreen_patient(patient=patient, cause=Cause.MOVED, exclude=appointment.pk, now=now)
-    return appointment
 
 
 # --- the slot -----------------------------------------------------------------------------
@@ -512,8 +431,7 @@ def _active_course(patient: PatientProfile, procedure: Procedure) -> TreatmentCo
     ).first()
 
 
-# The slot checks of one move, shared with the move of a course's later sessions
-# (`patients.booking.services.course_moves`).
+# The slot checks of a booking, shared with moves (`patients.booking.services.moves`).
 claim_slot = _claim_slot
 save_guarded = _save_guarded
 taken = _taken

@@ -30,34 +30,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-import patients.messaging as messaging
-from clinic.availability import Needs, clinic_zone, local_date
+from clinic.availability import clinic_zone, local_date
 from clinic.models import Practitioner, User
-from patients.booking.errors import BookingError, MoveNeedsReview
 from patients.booking.locking import lock_appointment, lock_patient
-from patients.booking.screening import (
-    require_consent,
-    require_interval_before_later_session,
-    screen_at,
-    screening_blocked,
-)
 from patients.booking.services.access import require_change_allowed
-from patients.booking.services.booking import (
-    MOVABLE,
-    claim_slot,
-    require_aware,
-    save_guarded,
-    taken,
+from patients.booking.services.booking import MOVABLE, require_aware
+from patients.booking.services.moves import (
+    record_move,
+    require_movable,
+    screen_move,
+    take_new_time,
+    take_screening,
 )
-from patients.booking.services.history import log_status_change
 from patients.booking.services.rescreen import Cause, rescreen_patient
 from patients.models import Appointment
-from patients.models.lifecycle import AppointmentStatus, check_transition
 from procedures.errors import DomainError, lazy_interpolate
 
 __all__ = ["move_with_later_sessions"]
-
-S = AppointmentStatus
 
 
 def _shifted(start: dt.datetime, days: int) -> dt.datetime:
@@ -89,14 +78,7 @@ def move_with_later_sessions(
     with transaction.atomic():
         first = lock_appointment(appointment)
         require_change_allowed(by, first, now)
-        if first.status not in MOVABLE:
-            raise BookingError(
-                lazy_interpolate(
-                    _("An appointment that is “%(status)s” cannot be moved."),
-                    {"status": first.get_status_display()},
-                ),
-                code="not_movable",
-            )
+        require_movable(first)
         patient, procedure = first.patient, first.procedure
         lock_patient(patient)
         days = (local_date(start) - local_date(first.start)).days
@@ -117,7 +99,7 @@ def move_with_later_sessions(
         # 1. Every session takes its new time, in the order where none is in another's way.
         for session, new_start, chosen in plan if days <= 0 else plan[::-1]:
             try:
-                _take_time(session, new_start, chosen, now=now)
+                take_new_time(session, start=new_start, practitioner=chosen, now=now)
             except DomainError as error:
                 raise _named(error, numbers[session.pk]) from error
 
@@ -131,46 +113,6 @@ def move_with_later_sessions(
     return [session for session, _s, _p in plan]
 
 
-def _take_time(
-    session: Appointment, start: dt.datetime, practitioner: Practitioner | None, *, now: dt.datetime
-) -> None:
-    """Claim the free slot at `start` for `session` and write its new time (not screened yet)."""
-    patient, procedure = session.patient, session.procedure
-    needs = Needs(
-        booked_minutes=session.booked_minutes,
-        buffer_minutes=session.buffer_minutes,
-        room_kind=procedure.room_kind,
-    )
-    slot, inputs = claim_slot(
-        patient=patient,
-        procedure=procedure,
-        start=start,
-        practitioner=practitioner,
-        now=now,
-        needs=needs,
-        ignore_appointment=session.pk,
-    )
-    session.start, session.end = slot.start, slot.end
-    session.room_free_at = slot.end + dt.timedelta(minutes=session.buffer_minutes)
-    session.practitioner_id, session.room_id = slot.practitioner_id, slot.room_id
-    session.version += 1
-    # The patient confirmed the old time, not the new one.
-    session.confirmed_by_patient_at, session.confirmed_by_patient_via = None, None
-    save_guarded(
-        session,
-        taken=lambda: taken(
-            procedure,
-            patient=patient,
-            start=start,
-            practitioner=practitioner,
-            now=now,
-            needs=needs,
-            ignore_appointment=session.pk,
-            inputs=inputs,
-        ),
-    )
-
-
 def _screen_moved(
     session: Appointment,
     *,
@@ -179,37 +121,11 @@ def _screen_moved(
     now: dt.datetime,
 ) -> None:
     """Screen a moved session at its new time, as a single move does, and record it."""
-    patient, procedure = session.patient, session.procedure
-    result, version = screen_at(
-        patient=patient, procedure=procedure, start=session.start, ignore_appointment=session.pk
-    )
-    if result.blocked:
-        raise screening_blocked(result, session_number=session.session_number)
-    require_interval_before_later_session(
-        patient=patient, procedure=procedure, start=session.start, ignore_appointment=session.pk
-    )
-    if session.status == S.CONFIRMED and result.needs_review:
-        approved = set(session.screening_flags or ())
-        if not set(result.flags) <= approved:
-            raise MoveNeedsReview(result)
-    require_consent(patient, procedure)
+    result, version = screen_move(session, start=session.start)
     previous_start, previous_status = previous
-    session.screening_outcome = result.outcome
-    session.intake_version = version
-    if previous_status == S.PENDING_REVIEW:
-        session.screening_flags = list(result.flags)
-        if not result.needs_review:
-            session.status = S.CONFIRMED  # the reasons for a review are gone
+    take_screening(session, result, version)
     session.full_clean(validate_constraints=False)
     session.save(update_fields=["screening_outcome", "intake_version", "screening_flags", "status"])
-    if session.status != previous_status:
-        check_transition(previous_status, session.status)
-        log_status_change(
-            session,
-            from_status=previous_status,
-            to_status=session.status,
-            by=by,
-            reason=str(_("Moved to a date that needs no review.")),
-            at=now,
-        )
-    messaging.appointment_moved(session, previous_start)
+    record_move(
+        session, previous_start=previous_start, previous_status=previous_status, by=by, now=now
+    )

@@ -3,18 +3,23 @@
 Domain rules:
 - Only a procedure that asks nothing of screening (`screening.asks_nothing`, the
   consultation) is booked as a guest; every other procedure needs an account.
-- The guest gives name, phone, e-mail and date of birth with the chosen time; a
-  six-digit code goes to the e-mail address. The code is kept hashed (HMAC with
-  the secret key) in the guest's session, lives `GUEST_CODE_TTL_MINUTES`, allows
-  `GUEST_CODE_ATTEMPTS` tries and is used once. Sending codes is rate limited
-  per address and per e-mail (`RATE_LIMITS["guest_code"]`).
+- The guest gives name, phone, e-mail and date of birth with the chosen time, and
+  chooses where a six-digit code goes: a text message to the phone (sent at once,
+  quiet hours or not: `messaging.send_code_text`) or the e-mail address. The
+  code is kept hashed (HMAC with the secret key) in the guest's session, lives
+  `GUEST_CODE_TTL_MINUTES`, allows `GUEST_CODE_ATTEMPTS` tries and is used once.
+  Sending codes is rate limited per address, per e-mail and per phone
+  (`RATE_LIMITS["guest_code"]`).
 - A phone or e-mail already known: the page goes on exactly as for a new guest (it
   says no more than a sign-in page would), but no code is sent; the account's
-  owner is e-mailed to sign in instead, and no code books the pending time.
+  owner is told to sign in instead (by text when the code was to go to their
+  phone or they have no address, else by e-mail), and no code books the pending
+  time.
 - The right code creates the patient the desk's way (`create_patient_at_desk`:
   no password, the invitation to set one goes out through the outbox), marks the
-  e-mail verified (the code reached it) and books the time; the questionnaire is
-  asked for afterwards, before the visit.
+  e-mail verified when the code went there (it reached it), and books the time
+  (a code by text confirms this booking; later ones online need the address);
+  the questionnaire is asked for afterwards, before the visit.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import patients.messaging as messaging
 from clinic.models import Practitioner, User
 from patients.booking.screening import asks_nothing
 from patients.booking.services.booking import book_appointment
-from patients.models import Appointment
+from patients.models import Appointment, OutboxMessage
 from patients.records.selectors import possible_duplicates
 from patients.records.services.invitations import create_patient_at_desk
 from procedures.errors import DomainError
@@ -62,6 +67,11 @@ class GuestDetails:
     email: str
     date_of_birth: dt.date
     preferred_language: str
+    code_channel: str = OutboxMessage.Channel.EMAIL
+
+    @property
+    def code_by_sms(self) -> bool:
+        return self.code_channel == OutboxMessage.Channel.SMS
 
 
 def _digest(code: str, nonce: str) -> str:
@@ -83,7 +93,15 @@ def _tell_known(details: GuestDetails) -> bool:
     duplicates = possible_duplicates(phone=details.phone, email=details.email)
     for duplicate in duplicates:
         user = duplicate.patient.user
-        if duplicate.patient.has_email:
+        by_text = duplicate.by_phone and (details.code_by_sms or not duplicate.patient.has_email)
+        if by_text:
+            messaging.send_code_text(
+                phone=str(user.phone),
+                language=user.preferred_language,
+                template="guest_known",
+                context={},
+            )
+        elif duplicate.patient.has_email:
             messaging.send_templated_email(user=user, template="guest_known", context={})
     return bool(duplicates)
 
@@ -91,7 +109,7 @@ def _tell_known(details: GuestDetails) -> bool:
 def send_guest_code(
     *, pending: dict[str, Any], procedure: Procedure, details: GuestDetails
 ) -> None:
-    """E-mail a new code and keep only its hash (with its expiry and tries) in `pending`."""
+    """Send a new code (text or e-mail) and keep only its hash, expiry and tries in `pending`."""
     check_guest_may_book(procedure)
     code = f"{secrets.randbelow(1_000_000):06d}"
     nonce = secrets.token_hex(8)
@@ -107,6 +125,14 @@ def send_guest_code(
         # The page goes on as if a code was sent (it shows no more than a sign-in page
         # would); no code matches this pending booking: the owner was told to sign in.
         pending["digest"] = "-"
+        return
+    if details.code_by_sms:
+        messaging.send_code_text(
+            phone=details.phone,
+            language=details.preferred_language,
+            template="guest_code",
+            context={"code": code, "minutes": settings.GUEST_CODE_TTL_MINUTES},
+        )
         return
     recipient = User(
         email=details.email,
@@ -154,9 +180,11 @@ def book_as_guest(
             date_of_birth=details.date_of_birth,
             preferred_language=details.preferred_language,
         )
-        # The code reached this address: it is verified, as a confirmed link would make it.
-        patient.email_verified_at = timezone.now()
-        patient.save(update_fields=["email_verified_at"])
+        if not details.code_by_sms:
+            # The code reached this address: it is verified, as a confirmed link would make it.
+            # (A code by text proves the phone only; setting the password verifies the address.)
+            patient.email_verified_at = timezone.now()
+            patient.save(update_fields=["email_verified_at"])
         return book_appointment(
             patient=patient,
             procedure=procedure,
@@ -164,4 +192,5 @@ def book_as_guest(
             practitioner=practitioner,
             booked_by=patient.user,
             channel=Appointment.Channel.WEB,
+            phone_confirmed=details.code_by_sms,
         )

@@ -1,5 +1,5 @@
-"""A guest books a consultation from a phone (issue #20): a time, the details, the code from
-the e-mail, then the questionnaire; axe-core finds no serious or critical violation on the
+"""A guest books a consultation from a phone (issue #20): a time, the details, the code by
+text message, then the questionnaire; axe-core finds no serious or critical violation on the
 guest's pages, in English and in Russian.
 
 The clock is not pinned (the browser keeps its own clock for cookies); the test clinic is
@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 import pytest
-from django.core import mail
 
 from clinic.models import User
+from clinic.sms.local import sent_texts
 from clinic.tests.browser import accessibility_problems, answer_the_intake_choices
 from patients.models import Appointment
 from patients.tests.booking_fixtures import Clinic
@@ -36,7 +36,7 @@ def no_accessibility_problems(page: Any) -> None:
 def test_a_guest_books_a_consultation_with_a_code_on_a_phone_then_fills_the_questionnaire(
     open_page: Any, live_server: Any, clinic_setup: Clinic
 ) -> None:
-    mail.outbox.clear()
+    sent_texts.clear()
     phone = open_page(**PHONE)
     phone.goto(f"{live_server.url}/book/consultation/")
     phone.get_by_role("heading", name="Book: Consultation").wait_for()
@@ -54,8 +54,9 @@ def test_a_guest_books_a_consultation_with_a_code_on_a_phone_then_fills_the_ques
 
     phone.get_by_role("heading", name="Enter the code").wait_for()
     no_accessibility_problems(phone)
-    (message,) = mail.outbox
-    match = re.search(r"\b(\d{6})\b", str(message.body))
+    (text,) = sent_texts
+    assert text["to"] == "+79125550102"
+    match = re.search(r"\b(\d{6})\b", text["text"])
     assert match
     phone.locator('[name="code"]').fill(match.group(1))
     phone.get_by_role("button", name="Confirm and book").click()

@@ -29,6 +29,7 @@ GUEST = {
     "email": "gina@example.test",
     "date_of_birth": "1991-05-06",
     "preferred_language": "en",
+    "code_channel": "email",
 }
 TIMES = reverse("patients:book-guest", args=["consultation"])
 CODE = reverse("patients:book-guest-code", args=["consultation"])

@@ -8,28 +8,20 @@ page shows every proposal; posting books them all or none.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic.availability import clinic_zone
 from clinic.http import SignedInRequest, no_store
-from clinic.models import Practitioner
 from clinic.ratelimit import rate_limited
 from clinic.selectors import qualified_practitioners
 from patients.booking.forms import CourseForm
-from patients.booking.services import (
-    CourseProposal,
-)
-from patients.booking.services import courses as course_services
 from patients.booking.views import flow
-from patients.booking.views.flow import PATIENT, error_status
+from patients.booking.views.flow import PATIENT
 from patients.booking.views.patient import (
     consent_first,
     intake_first,
@@ -38,7 +30,6 @@ from patients.booking.views.patient import (
 )
 from patients.models import Appointment
 from patients.records.views import current_patient
-from procedures.errors import DomainError
 
 
 @login_required
@@ -59,9 +50,6 @@ def book_course(request: SignedInRequest, slug: str) -> HttpResponse:
         return flow.bad_request(request, PATIENT, form)
     if (response := consent_first(request, patient, procedure)) is not None:
         return response
-    start: dt.datetime = form.cleaned_data["start"]
-    practitioner: Practitioner | None = form.cleaned_data["practitioner"]
-    sessions: int = form.cleaned_data["sessions"]
 
     def booked(appointments: list[Appointment]) -> HttpResponse:
         messages.success(
@@ -69,59 +57,15 @@ def book_course(request: SignedInRequest, slug: str) -> HttpResponse:
         )
         return redirect("patients:appointments")
 
-    response, error = flow.submit(
+    return flow.course(
         request,
         PATIENT,
-        change=lambda: course_services.book_course(
-            patient=patient,
-            procedure=procedure,
-            first_start=start,
-            sessions=sessions,
-            practitioner=practitioner,
-            booked_by=request.user,
-            channel=Appointment.Channel.COURSE,
-        ),
-        done=booked,
+        patient=patient,
         procedure=procedure,
+        form=form,
+        practitioners=practitioners,
+        channel=Appointment.Channel.COURSE,
+        booked=booked,
         slot_url=reverse("patients:book-confirm", args=[procedure.slug]),
+        context={"patient": patient},
     )
-    if response is not None:
-        return response
-    proposals: list[CourseProposal] = []
-    try:
-        proposals = course_services.propose_course_slots(
-            patient=patient,
-            procedure=procedure,
-            first_start=start,
-            sessions=sessions,
-            practitioner=practitioner,
-        )
-    except DomainError as refused:
-        error = error or refused
-    zone = clinic_zone()
-    by_pk = {p.pk: p for p in practitioners}
-    rows = [
-        {
-            "proposal": proposal,
-            "start": proposal.slot.start.astimezone(zone) if proposal.slot else None,
-            "practitioner": by_pk.get(proposal.slot.practitioner_id) if proposal.slot else None,
-        }
-        for proposal in proposals
-    ]
-    limit = procedure.sessions_max or procedure.sessions_min or 2
-    context = {
-        "patient": patient,
-        "procedure": procedure,
-        "rows": rows,
-        "sessions": sessions,
-        "session_choices": range(1, min(limit, 10) + 1),
-        "start": start.astimezone(zone),
-        "practitioner": practitioner,
-        "query": request.GET.dict(),
-        "bookable": bool(rows)
-        and all(proposal.bookable for proposal in proposals)
-        and len(rows) == sessions,
-        "error": error,
-    }
-    status = error_status(error) if request.method == "POST" else 200
-    return render(request, "patients/booking/course.html", context, status=status)

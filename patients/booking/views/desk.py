@@ -52,7 +52,6 @@ from patients.booking.forms import (
 from patients.booking.screening import asks_nothing
 from patients.booking.selectors import patient_appointments, pick_slots
 from patients.booking.services import MOVABLE, book_appointment
-from patients.booking.services import courses as course_services
 from patients.booking.views import flow
 from patients.booking.views.flow import DESK, error_status
 from patients.booking.views.patient import is_course
@@ -369,9 +368,6 @@ def desk_course(request: SignedInRequest, patient_id: int, slug: str) -> HttpRes
     form = CourseForm(request.GET, practitioners=practitioners)
     if not form.is_valid():
         return flow.bad_request(request, DESK, form)
-    start: dt.datetime = form.cleaned_data["start"]
-    practitioner = form.cleaned_data["practitioner"]
-    sessions: int = form.cleaned_data["sessions"]
 
     def booked(appointments: list[Appointment]) -> HttpResponse:
         messages.success(
@@ -385,57 +381,19 @@ def desk_course(request: SignedInRequest, patient_id: int, slug: str) -> HttpRes
         )
         return redirect("desk:patient", patient_id=patient.pk)
 
-    response, error = flow.submit(
+    return flow.course(
         request,
         DESK,
-        change=lambda: course_services.book_course(
-            patient=patient,
-            procedure=procedure,
-            first_start=start,
-            sessions=sessions,
-            practitioner=practitioner,
-            booked_by=request.user,
-            channel=Appointment.Channel.DESK,
-        ),
-        done=booked,
+        patient=patient,
         procedure=procedure,
+        form=form,
+        practitioners=practitioners,
+        channel=Appointment.Channel.DESK,
+        booked=booked,
         slot_url=reverse("desk:confirm", args=[patient.pk, procedure.slug]),
+        context={
+            "title": _("Book the whole course: %(name)s") % {"name": procedure.name},
+            **_patient_state(patient),
+        },
         taken_extra={"patient": patient},
     )
-    if response is not None:
-        return response
-    proposals: list[course_services.CourseProposal] = []
-    try:
-        proposals = course_services.propose_course_slots(
-            patient=patient,
-            procedure=procedure,
-            first_start=start,
-            sessions=sessions,
-            practitioner=practitioner,
-        )
-    except DomainError as refused:
-        error = error or refused
-    by_pk = {p.pk: p for p in practitioners}
-    limit = procedure.sessions_max or procedure.sessions_min or 2
-    context = {
-        "title": _("Book the whole course: %(name)s") % {"name": procedure.name},
-        **_patient_state(patient),
-        "procedure": procedure,
-        "rows": [
-            {
-                "proposal": proposal,
-                "start": timezone.localtime(proposal.slot.start) if proposal.slot else None,
-                "practitioner": by_pk.get(proposal.slot.practitioner_id) if proposal.slot else None,
-            }
-            for proposal in proposals
-        ],
-        "sessions": sessions,
-        "session_choices": range(1, min(limit, 10) + 1),
-        "query": request.GET.dict(),
-        "bookable": bool(proposals)
-        and all(proposal.bookable for proposal in proposals)
-        and len(proposals) == sessions,
-        "error": error,
-    }
-    status = error_status(error) if request.method == "POST" else 200
-    return DESK.show(request, "course.html", context, status=status)

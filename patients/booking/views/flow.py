@@ -15,7 +15,7 @@ The two sides differ only in where their templates live and how a page is drawn
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,7 +30,7 @@ from clinic.http import SignedInRequest, admin_page
 from clinic.models import Practitioner
 from clinic.selectors import qualified_practitioners
 from patients.booking.errors import IntakeRequired, SlotTaken, SlotUnavailable
-from patients.booking.forms import CancelForm, SlotForm
+from patients.booking.forms import CancelForm, CourseForm, SlotForm
 from patients.booking.screening import screen_for_booking
 from patients.booking.selectors import (
     SlotPicker,
@@ -40,9 +40,12 @@ from patients.booking.selectors import (
     slot_views,
 )
 from patients.booking.services import (
+    CourseProposal,
+    book_course,
     cancel_appointment,
     move_appointment,
     move_with_later_sessions,
+    propose_course_slots,
 )
 from patients.booking.services.rescreen import sent_to_review_by_cancelling
 from patients.models import Appointment, PatientProfile
@@ -57,6 +60,7 @@ __all__ = [
     "cancel",
     "chosen_slot",
     "consultation",
+    "course",
     "error_status",
     "move",
     "pick",
@@ -162,6 +166,84 @@ def submit(
         answer = refused(error) if refused is not None else None
         return answer, (error if answer is None else None)
     return done(result), None
+
+
+def course(
+    request: SignedInRequest,
+    pages: Pages,
+    *,
+    patient: PatientProfile,
+    procedure: Procedure,
+    form: CourseForm,
+    practitioners: Sequence[Practitioner],
+    channel: str,
+    booked: Callable[[list[Appointment]], HttpResponse],
+    slot_url: str,
+    context: dict[str, Any],
+    taken_extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A whole course from the first slot of `form` (valid): a POST books every session,
+    all or none (`book_course`); otherwise, or when refused, the page proposes every
+    session inside its window with its screening (`context` adds the side's own)."""
+    start: dt.datetime = form.cleaned_data["start"]
+    practitioner: Practitioner | None = form.cleaned_data["practitioner"]
+    sessions: int = form.cleaned_data["sessions"]
+    response, error = submit(
+        request,
+        pages,
+        change=lambda: book_course(
+            patient=patient,
+            procedure=procedure,
+            first_start=start,
+            sessions=sessions,
+            practitioner=practitioner,
+            booked_by=request.user,
+            channel=channel,
+        ),
+        done=booked,
+        procedure=procedure,
+        slot_url=slot_url,
+        taken_extra=taken_extra,
+    )
+    if response is not None:
+        return response
+    proposals: list[CourseProposal] = []
+    try:
+        proposals = propose_course_slots(
+            patient=patient,
+            procedure=procedure,
+            first_start=start,
+            sessions=sessions,
+            practitioner=practitioner,
+        )
+    except DomainError as refused:
+        error = error or refused
+    zone = clinic_zone()
+    by_pk = {p.pk: p for p in practitioners}
+    limit = procedure.sessions_max or procedure.sessions_min or 2
+    page = {
+        "procedure": procedure,
+        "rows": [
+            {
+                "proposal": proposal,
+                "start": proposal.slot.start.astimezone(zone) if proposal.slot else None,
+                "practitioner": by_pk.get(proposal.slot.practitioner_id) if proposal.slot else None,
+            }
+            for proposal in proposals
+        ],
+        "sessions": sessions,
+        "session_choices": range(1, min(limit, 10) + 1),
+        "start": start.astimezone(zone),
+        "practitioner": practitioner,
+        "query": request.GET.dict(),
+        "bookable": bool(proposals)
+        and all(proposal.bookable for proposal in proposals)
+        and len(proposals) == sessions,
+        "error": error,
+        **context,
+    }
+    status = error_status(error) if request.method == "POST" else 200
+    return pages.show(request, "course.html", page, status=status)
 
 
 def chosen_slot(

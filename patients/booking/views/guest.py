@@ -1,7 +1,8 @@
 """A consultation booked without an account (issue #20): the guest's details, then the code.
 
 1. `book-guest` (GET `?start=...&practitioner=...`, a time from the consultation's
-   page): name, phone, e-mail, date of birth and language; posting e-mails a code.
+   page): name, phone, e-mail, date of birth, language and where the code goes
+   (a text to the phone, or the e-mail); posting sends the code.
 2. `book-guest-code`: the code; the right one creates the account (the invitation
    to set a password goes out), books the time, signs the guest in and asks for
    the questionnaire, then shows the appointment.
@@ -41,6 +42,7 @@ from patients.booking.services.guest import (
 from patients.booking.views import flow
 from patients.booking.views.flow import PATIENT
 from patients.booking.views.patient import procedure_or_404
+from patients.models import OutboxMessage
 from procedures.errors import DomainError
 from procedures.models import Procedure
 
@@ -70,7 +72,18 @@ def _details(data: dict[str, Any]) -> GuestDetails:
         email=data["email"],
         date_of_birth=dt.date.fromisoformat(data["date_of_birth"]),
         preferred_language=data["preferred_language"],
+        # A booking pending from before the choice existed had its code e-mailed.
+        code_channel=data.get("code_channel", OutboxMessage.Channel.EMAIL),
     )
+
+
+def _code_keys(request: HttpRequest, details: dict[str, Any]) -> list[str]:
+    """What sending a code is rate limited by: the address, the e-mail and the phone."""
+    return [
+        f"ip:{client_address(request) or '-'}",
+        f"account:{details['email'].lower()}",
+        f"phone:{details['phone']}",
+    ]
 
 
 GUEST_DAYS = 7
@@ -112,10 +125,7 @@ def book_guest(request: HttpRequest, slug: str) -> HttpResponse:
     form = GuestForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        retry_after = hit(
-            "guest_code",
-            [f"ip:{client_address(request) or '-'}", f"account:{data['email'].lower()}"],
-        )
+        retry_after = hit("guest_code", _code_keys(request, data))
         if retry_after is not None:
             return too_many_requests(request, retry_after)
         chosen: Practitioner | None = slot.cleaned_data["practitioner"]
@@ -130,7 +140,7 @@ def book_guest(request: HttpRequest, slug: str) -> HttpResponse:
                 pending=pending, procedure=procedure, details=_details(pending["details"])
             )
         except DomainError as error:
-            form.add_error(None, str(error.message))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             request.session[SESSION_KEY] = pending
             return redirect("patients:book-guest-code", slug=procedure.slug)
@@ -161,10 +171,7 @@ def book_guest_code(request: HttpRequest, slug: str) -> HttpResponse:
         (p for p in qualified_practitioners(procedure) if p.pk == pending["practitioner"]), None
     )
     if request.method == "POST" and "resend" in request.POST:
-        retry_after = hit(
-            "guest_code",
-            [f"ip:{client_address(request) or '-'}", f"account:{pending['details']['email']}"],
-        )
+        retry_after = hit("guest_code", _code_keys(request, pending["details"]))
         if retry_after is not None:
             return too_many_requests(request, retry_after)
         try:
@@ -208,6 +215,8 @@ def book_guest_code(request: HttpRequest, slug: str) -> HttpResponse:
         **_slot_context(procedure, start),
         "practitioner": practitioner,
         "email": pending["details"]["email"],
+        "phone": pending["details"]["phone"],
+        "code_by_sms": _details(pending["details"]).code_by_sms,
     }
     return render(
         request, "patients/booking/guest_code.html", context, status=400 if form.errors else 200

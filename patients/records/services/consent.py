@@ -65,19 +65,7 @@ def sign_consent(
         raise DomainError(
             _("Type your full name to sign."), code="full_name_required", field="full_name"
         )
-    current = current_consent_text(text.kind)
-    if current is None or current.pk != text.pk:
-        raise DomainError(
-            _("This text has been replaced by a newer version. Please read the new one."),
-            code="consent_text_outdated",
-            field="text",
-        )
-    # A text row is immutable, but its stored hash must still match its words.
-    if text.compute_digest() != text.sha256:
-        raise DomainError(
-            _("This consent text cannot be signed at the moment. Please contact the clinic."),
-            code="consent_text_corrupt",
-        )
+    require_agreeable_text(text)
     existing = ConsentSignature.objects.filter(patient=patient, text=text).first()
     if existing is not None:
         return existing
@@ -97,6 +85,23 @@ def sign_consent(
     signature.full_clean()
     signature.save()
     return signature
+
+
+def require_agreeable_text(text: ConsentText) -> None:
+    """Raise DomainError unless `text` is its kind's current version, its hash intact."""
+    current = current_consent_text(text.kind)
+    if current is None or current.pk != text.pk:
+        raise DomainError(
+            _("This text has been replaced by a newer version. Please read the new one."),
+            code="consent_text_outdated",
+            field="text",
+        )
+    # A text row is immutable, but its stored hash must still match its words.
+    if text.compute_digest() != text.sha256:
+        raise DomainError(
+            _("This consent text cannot be signed at the moment. Please contact the clinic."),
+            code="consent_text_corrupt",
+        )
 
 
 def require_valid_consent(patient: PatientProfile, category: str) -> None:

@@ -7,7 +7,8 @@ version, the message preferences, every consent signature, photo details, erasur
 appointment with its status history and review decisions, treatment courses,
 waiting-list entries, every message the clinic queued for the patient (e-mail
 and SMS, with the times it was sent, delivered or failed) and the treatment
-record (charts and adverse events). Nothing of any other patient is read: every
+record (charts and adverse events), and the patient's own ratings of their
+results (self-assessments). Nothing of any other patient is read: every
 query filters on this patient.
 """
 
@@ -23,11 +24,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from clinic.availability import local_date
 from patients.models import (
     Appointment,
     OutboxMessage,
     PatientProfile,
     Photo,
+    SelfAssessment,
     TreatmentCourse,
     WaitlistEntry,
 )
@@ -50,6 +53,7 @@ SECTION_TITLES = {
     "messages": _("Messages the clinic sent you"),
     "treatment_charts": _("Treatment record: charts"),
     "adverse_events": _("Treatment record: reactions and complications"),
+    "self_assessments": _("How you rated your results"),
     "erasure_requests": _("Erasure requests"),
 }
 
@@ -160,6 +164,19 @@ def _export_data(
             for req in patient.erasure_requests.all()
         ],
         **export_treatment_record(patient),
+        "self_assessments": [
+            {
+                "procedure": answer.appointment.procedure_name_en,
+                "session_on": local_date(answer.appointment.start).isoformat(),
+                "asked": answer.occasion,
+                "bother_0_to_10": answer.bother,
+                "satisfaction_0_to_10": answer.satisfaction,
+                "answered_at": answer.answered_at.isoformat(),
+            }
+            for answer in SelfAssessment.objects.filter(patient=patient)
+            .select_related("appointment")
+            .order_by("answered_at", "pk")
+        ],
     }
 
 

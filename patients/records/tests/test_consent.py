@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_procedure_category_and_data_processing_has_a_seeded_text() -> None:
     kinds = {kind for kind, _label in consent_kind_choices()}
-    assert kinds == {"data_processing", *Procedure.Category.values}
+    assert kinds == {"data_processing", *Procedure.Category.values, "photo_publication"}
     for kind in kinds:
         text = selectors.current_consent_text(kind)
         assert text is not None, kind
