@@ -6,7 +6,9 @@ have edited since (hours, rooms, roles) is left as it is. Every demo login uses
 
 One small function per kind of thing, called in order by `seed_clinic`; then
 `patients.management.demo.seed_patients` adds the demo patients, their intakes, consents and a few
-weeks of past and future appointments (they need the practitioners and rooms made here).
+weeks of past and future appointments (they need the practitioners and rooms made here), and
+`patients.management.demo_outcomes.seed_outcomes` charts and grades some patients' past visits;
+`patients.management.demo_gallery.seed_gallery` two published before/after pairs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from django.db import transaction
 from clinic.models import OpeningHours, Practitioner, Room, User, WorkingHours
 from clinic.roles import Role
 from patients.management.demo import demo_patient_logins, quiet_email, seed_patients
+from patients.management.demo_gallery import seed_gallery
+from patients.management.demo_outcomes import seed_outcomes
+from patients.management.demo_photos import seed_session_photos
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -278,7 +283,11 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                patients = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                # Photos before the charts are signed: the required-photos gate asks for them.
+                seed_session_photos(self.stdout, patients=patients)
+                seed_outcomes(self.stdout)
+                seed_gallery(self.stdout, manager_email=DEMO_MANAGER_EMAIL)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")
             for email, note in [*staff_logins(), *patient_logins()]:
