@@ -30,7 +30,13 @@ from patients.models.lifecycle import AppointmentStatus
 from patients.records.outcomes.services import grade_visit
 from patients.records.treatment.adapters import local_date
 
-__all__ = ["DEMO_GRADINGS", "DemoGrading", "chart_of_past_visit", "seed_outcomes"]
+__all__ = [
+    "DEMO_GRADINGS",
+    "DemoGrading",
+    "chart_of_past_visit",
+    "grade_past_visit",
+    "seed_outcomes",
+]
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,12 @@ DEMO_GRADINGS: dict[str, tuple[DemoGrading, ...]] = {
     ),
 }
 # The zones each patient's grading names: the cheeks worst, the temples milder.
-ZONES_BY_GRADE = {3: ROLLING_CHEEKS, 2: {"cheek_left": 2, "cheek_right": 2}, 1: {"cheek_left": 1}}
+ZONES_BY_GRADE = {
+    4: {"cheek_left": 4, "cheek_right": 4, "temples": 3},
+    3: ROLLING_CHEEKS,
+    2: {"cheek_left": 2, "cheek_right": 2},
+    1: {"cheek_left": 1},
+}
 
 
 def chart_of_past_visit(appointment: Appointment) -> TreatmentVisit:
@@ -140,6 +151,15 @@ def _grade(visit: TreatmentVisit, spec: DemoGrading) -> bool:
     return True
 
 
+def grade_past_visit(appointment: Appointment, spec: DemoGrading) -> bool:
+    """Chart, grade and sign one completed visit; False when it was graded already."""
+    visit = chart_of_past_visit(appointment)
+    visit.appointment = appointment
+    graded = _grade(visit, spec)
+    _sign(visit)
+    return graded
+
+
 def seed_outcomes(out: Any) -> int:
     """Chart, grade and sign the completed visits of the patients in `DEMO_GRADINGS`."""
     graded = 0
@@ -152,9 +172,6 @@ def seed_outcomes(out: Any) -> int:
             .order_by("start")
         )
         for appointment, spec in zip(visits, gradings, strict=False):
-            visit = chart_of_past_visit(appointment)
-            visit.appointment = appointment
-            graded += _grade(visit, spec)
-            _sign(visit)
+            graded += grade_past_visit(appointment, spec)
     out.write(f"Demo scar gradings: {graded} added")
     return graded

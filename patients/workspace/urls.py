@@ -5,7 +5,7 @@ Included by the project's URLs before the admin's own and wrapped in
 """
 
 from clinic.admin import staff_path
-from patients.workspace import unconfirmed, views
+from patients.workspace import outcomes, unconfirmed, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -34,4 +34,6 @@ urlpatterns = [
         "appointment-complete",
     ),
     staff_path("dashboard/", views.dashboard_view, "dashboard"),
+    staff_path("outcomes/", outcomes.outcomes_report_page, "outcomes"),
+    staff_path("outcomes.csv", outcomes.outcomes_report_csv, "outcomes-csv"),
 ]

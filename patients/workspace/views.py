@@ -5,7 +5,7 @@ who is not staff out; a role that may not use a page gets 403):
 - the schedule and its actions (book from a free cell, open, move, cancel):
   receptionists and managers;
 - the review queue and its decisions, the day sheet: practitioners and managers;
-- the dashboard: managers.
+- the dashboard and the outcomes report (`patients.workspace.outcomes`): managers.
 Every action calls a booking or review service, so screening, windows and the
 no-overlap rule hold; a refusal (`DomainError`: slot taken, screening blocked...)
 is shown as a message, never a 500. Opening a review shows intake answers and
@@ -47,6 +47,7 @@ from patients.booking.services import (
 )
 from patients.models import Appointment, AuditEntry, PatientProfile
 from patients.records import selectors, services
+from patients.records.outcomes.progress import Progress, progress_for_patients, progress_of
 from patients.records.treatment.selectors import (
     chart_states,
     events_to_triage,
@@ -107,6 +108,7 @@ def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
     if has_role(user, Role.MANAGER):
         links.append((reverse("workspace:dashboard"), _("Dashboard")))
         links.append((reverse("gallery:index"), _("Before/after gallery")))
+        links.append((reverse("workspace:outcomes"), _("Outcomes")))
     return links
 
 
@@ -441,6 +443,14 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
             detail=f"review of appointment #{appointment.pk}: {len(photos)} photos",
             ip_address=ip,
         )
+    progress = progress_of(appointment.patient)
+    if not progress.is_empty:
+        services.record_progress_seen(
+            actor=request.user,
+            patient_ids=[appointment.patient_id],
+            where=f"review of appointment #{appointment.pk}",
+            ip_address=ip,
+        )
     context = {
         "title": _("Review: %(appointment)s") % {"appointment": appointment},
         "appointment": appointment,
@@ -453,6 +463,7 @@ def review_detail(request: SignedInRequest, appointment_id: int) -> HttpResponse
         "decisions": appointment.review_decisions.select_related("by"),
         "pending": appointment.status == Appointment.Status.PENDING_REVIEW,
         "form": form,
+        "progress": progress,
         **course_history_of(appointment),
     }
     return _page(request, "review.html", context, status=status)
@@ -474,9 +485,11 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
     if has_role(request.user, Role.MANAGER) and data.get("practitioner"):
         practitioner = data["practitioner"]
     rows = []
+    progress: dict[int, Progress] = {}
     if practitioner is not None:
         appointments = list(day_sheet(practitioner=practitioner, day=day))
         charts = chart_states([appointment.pk for appointment in appointments])
+        progress = progress_for_patients(appointment.patient_id for appointment in appointments)
         for appointment in appointments:
             # Who is still to come is screened now: the day sheet shows today's verdict.
             if appointment.status in TO_COME:
@@ -490,11 +503,18 @@ def day_sheet_view(request: SignedInRequest) -> HttpResponse:
                     "sessions_max": appointment.procedure.sessions_max,
                     "decisions": list(appointment.review_decisions.all()),
                     "chart": charts.get(appointment.pk),
+                    "progress": progress[appointment.patient_id],
                 }
             )
     services.record_screening_seen(
         actor=request.user,
         appointments=[row["appointment"] for row in rows],
+        where=f"day sheet {day:%Y-%m-%d}",
+        ip_address=client_address(request),
+    )
+    services.record_progress_seen(
+        actor=request.user,
+        patient_ids=[pk for pk, shown in progress.items() if not shown.is_empty],
         where=f"day sheet {day:%Y-%m-%d}",
         ip_address=client_address(request),
     )

@@ -7,8 +7,10 @@ have edited since (hours, rooms, roles) is left as it is. Every demo login uses
 One small function per kind of thing, called in order by `seed_clinic`; then
 `patients.management.demo.seed_patients` adds the demo patients, their intakes, consents and a few
 weeks of past and future appointments (they need the practitioners and rooms made here), and
+`patients.management.demo_photos.seed_session_photos` session photos;
 `patients.management.demo_outcomes.seed_outcomes` charts and grades some patients' past visits;
-`patients.management.demo_gallery.seed_gallery` two published before/after pairs.
+`patients.management.demo_progress.seed_progress` a graded microneedling cohort and
+self-assessments; `patients.management.demo_gallery.seed_gallery` two published before/after pairs.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from patients.management.demo import demo_patient_logins, quiet_email, seed_pati
 from patients.management.demo_gallery import seed_gallery
 from patients.management.demo_outcomes import seed_outcomes
 from patients.management.demo_photos import seed_session_photos
+from patients.management.demo_progress import OUTCOME_COHORT, seed_progress
 from procedures.models import Procedure
 
 DEMO_MANAGER_EMAIL = "manager@clinic.local"
@@ -252,7 +255,8 @@ def seed_practitioners(out: Any) -> list[Practitioner]:
 
 def patient_logins() -> list[tuple[str, str]]:
     """(e-mail, what it shows) of the demo patient logins to try, for the start-up message."""
-    return demo_patient_logins()
+    cohort = OUTCOME_COHORT[0]
+    return [*demo_patient_logins(), (cohort.email, cohort.note)]
 
 
 def seed_clinic(out: Any) -> None:
@@ -283,10 +287,11 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                patients = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                profiles = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
                 # Photos before the charts are signed: the required-photos gate asks for them.
-                seed_session_photos(self.stdout, patients=patients)
+                seed_session_photos(self.stdout, patients=profiles)
                 seed_outcomes(self.stdout)
+                seed_progress(self.stdout, profiles=profiles, desk_email=DEMO_RECEPTIONIST_EMAIL)
                 seed_gallery(self.stdout, manager_email=DEMO_MANAGER_EMAIL)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")

@@ -6,4 +6,5 @@ from patients.records.outcomes import progress_views
 
 urlpatterns = [
     path("a/<str:token>/", progress_views.self_assessment, name="self-assessment"),
+    path("me/progress/", progress_views.my_progress, name="progress"),
 ]

@@ -11,16 +11,19 @@ language the patient reads their messages in, like the message that brought them
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.availability import clinic_zone
-from clinic.http import no_store
+from clinic.http import SignedInRequest, no_store
 from patients.messaging import language_of
 from patients.records.outcomes import self_assessment as assessments
+from patients.records.outcomes.progress import progress_of
 from patients.records.outcomes.progress_forms import RATINGS, SelfAssessmentForm
+from patients.records.views import current_patient
 
 
 @no_store
@@ -66,3 +69,19 @@ def self_assessment(request: HttpRequest, token: str) -> HttpResponse:
             {**context, "form": form},
             status=status,
         )
+
+
+@login_required
+@no_store
+@require_GET
+def my_progress(request: SignedInRequest) -> HttpResponse:
+    """The patient's own chart of grades, scores and ratings, and their latest comparison."""
+    patient = current_patient(request)
+    context = {
+        "patient": patient,
+        "progress": progress_of(patient),
+        # The latest before/after comparison of the patient's session photos: the photos
+        # work fills this (`latest_comparison`); until then the page shows none.
+        "comparison": None,
+    }
+    return render(request, "patients/outcomes/progress.html", context)

@@ -4,7 +4,8 @@
 graded visit (consultation, session or follow-up), oldest first, each with the date,
 the overall Goodman & Baron grade (1-4), the quantitative score (0-84), and the visit's
 booked procedure and course (None outside a course), so a chart can mark the sessions
-on its time axis. One query, however many visits.
+on its time axis. One query, however many visits (`gradings_for_patients`: the same for
+many patients at once, still one query).
 
 Who may read it is the caller's decision (the patient their own, clinicians any).
 """
@@ -12,13 +13,21 @@ Who may read it is the caller's decision (the patient their own, clinicians any)
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from patients.models import PatientProfile, ScarGrading, TreatmentVisit
 
 from .goodman_baron import Score, quantitative_score
 
-__all__ = ["GradingPoint", "grading_of_visit", "gradings_for_patient", "worked_sum"]
+__all__ = [
+    "GradingPoint",
+    "grading_of_visit",
+    "gradings_for_patient",
+    "gradings_for_patients",
+    "worked_sum",
+]
 
 
 @dataclass(frozen=True)
@@ -39,25 +48,33 @@ class GradingPoint:
 def gradings_for_patient(patient: PatientProfile | int) -> list[GradingPoint]:
     """The patient's gradings, oldest first, with the procedure and course of each visit."""
     patient_id = patient if isinstance(patient, int) else patient.pk
+    return gradings_for_patients([patient_id]).get(patient_id, [])
+
+
+def gradings_for_patients(patient_ids: Iterable[int]) -> dict[int, list[GradingPoint]]:
+    """`gradings_for_patient` of many patients in one query (a day sheet, the report)."""
     gradings = (
-        ScarGrading.objects.filter(patient_id=patient_id)
+        ScarGrading.objects.filter(patient_id__in=list(patient_ids))
         .select_related("visit__appointment__procedure")
         .order_by("graded_on", "graded_at", "pk")
     )
-    return [
-        GradingPoint(
-            graded_on=grading.graded_on,
-            overall_grade=grading.overall_grade,
-            score=grading.score,
-            procedure_slug=grading.visit.appointment.procedure.slug,
-            procedure_name=grading.visit.appointment.procedure_name,
-            course_id=grading.visit.appointment.course_id,
-            session_number=grading.visit.appointment.session_number,
-            visit_id=grading.visit_id,
-            appointment_id=grading.visit.appointment_id,
+    series: dict[int, list[GradingPoint]] = defaultdict(list)
+    for grading in gradings:
+        appointment = grading.visit.appointment
+        series[grading.patient_id].append(
+            GradingPoint(
+                graded_on=grading.graded_on,
+                overall_grade=grading.overall_grade,
+                score=grading.score,
+                procedure_slug=appointment.procedure.slug,
+                procedure_name=appointment.procedure_name,
+                course_id=appointment.course_id,
+                session_number=appointment.session_number,
+                visit_id=grading.visit_id,
+                appointment_id=appointment.pk,
+            )
         )
-        for grading in gradings
-    ]
+    return dict(series)
 
 
 def grading_of_visit(visit: TreatmentVisit | int) -> ScarGrading | None:

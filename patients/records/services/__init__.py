@@ -17,6 +17,7 @@ from patients.records.services.accounts import (
 )
 from patients.records.services.audit import (
     record_access,
+    record_progress_seen,
     record_reports_seen,
     record_screening_seen,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "publish_consent_text",
     "read_photo_file",
     "record_access",
+    "record_progress_seen",
     "record_reports_seen",
     "record_screening_seen",
     "register_patient",

@@ -54,6 +54,28 @@ def record_screening_seen(
     return len(entries)
 
 
+def record_progress_seen(
+    *, actor: User, patient_ids: Iterable[int], where: str, ip_address: str | None = None
+) -> int:
+    """One row per patient whose progress chart a staff page showed (in one query).
+
+    The chart holds the scar grades of the treatment record and the patient's own
+    ratings: health data, logged as a view of the chart.
+    """
+    entries = [
+        AuditEntry(
+            actor=actor,
+            patient_id=patient_id,
+            action=AuditEntry.Action.VIEW_CHART,
+            detail=f"{where}: progress chart"[:300],
+            ip_address=ip_address or None,
+        )
+        for patient_id in sorted(set(patient_ids))
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
 def record_reports_seen(
     *, actor: User, events: Iterable[Any], where: str, ip_address: str | None = None
 ) -> int:
