@@ -1,4 +1,4 @@
-"""The demo clinic shows outcomes: graded visits, self-assessments, a report row of six."""
+"""The demo clinic shows outcomes: graded visits, self-assessments, a report row of eight."""
 
 import datetime as dt
 from decimal import Decimal
@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 3, 11, 8, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_demo_has_progress_charts_and_a_report_row_of_six_patients() -> None:
+def test_the_demo_has_progress_charts_and_a_report_row_of_eight_patients() -> None:
     call_command("seed_demo", stdout=StringIO())
     counts = (ScarGrading.objects.count(), SelfAssessment.objects.count())
     cohort = [spec.email for spec in OUTCOME_COHORT]
@@ -32,16 +32,19 @@ def test_the_demo_has_progress_charts_and_a_report_row_of_six_patients() -> None
     assert SelfAssessment.objects.exclude(patient__user__email__in=cohort).exists()
     rows = outcomes_report(start=dt.date(2025, 3, 11), end=dt.date(2026, 3, 11))
     (microneedling,) = [row for row in rows if row.patients.patients >= 5]
-    assert (microneedling.sessions, microneedling.patients.patients) == (3, 6)
-    # (2-3 + 2-3 + 3-4 + 2-3 + 2-2 + 2-3)/6 = -5/6; scores (12-24 + 16-30 + 26-42 + 10-20
-    # + 8-12 + 18-26)/6 = -64/6.
-    assert microneedling.grade_change.value == Decimal("-0.8")
-    assert microneedling.score_change.value == Decimal("-10.7")
+    # The six of the cohort, Anna (graded by `demo_outcomes`) and Maria (photos, no grades).
+    assert (microneedling.sessions, microneedling.patients.patients) == (3, 8)
+    # First to last graded visit, scores computed from the counts (Goodman & Baron):
+    # the cohort 3-2, 3-2, 4-3, 3-2, 2-2, 3-2 and Anna 3-2: grades -6/7;
+    # scores 10-4, 12-6, 12-6, 8-4, 6-4, 10-6 and Anna 13-5: -36/7.
+    assert microneedling.grade_change.patients == 7
+    assert microneedling.grade_change.value == Decimal("-0.9")
+    assert microneedling.score_change.value == Decimal("-5.1")
     client = Client()
     client.force_login(User.objects.get(email=OUTCOME_COHORT[0].email))
     page = client.get(reverse("patients:progress")).content.decode()
     assert 'class="progress-chart"' in page
-    assert "Overall grade 3 → 2, quantitative score 24 → 12" in page
+    assert "Overall grade 3 → 2, quantitative score 10 → 4" in page
     output = StringIO()
     call_command("seed_demo", stdout=output)
     assert (ScarGrading.objects.count(), SelfAssessment.objects.count()) == counts
