@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -372,7 +373,9 @@ class Closure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target_label()}: {self.starts_on:%Y-%m-%d}-{self.ends_on:%Y-%m-%d}"
+        first = date_format(self.starts_on, "SHORT_DATE_FORMAT")
+        last = date_format(self.ends_on, "SHORT_DATE_FORMAT")
+        return f"{self.target_label()}: {first} - {last}"
 
     @property
     def scope(self) -> str:

@@ -45,6 +45,8 @@ urlpatterns = [
     path("admin/otp/", include("clinic.otp_urls")),
     # The treatment record's staff pages (charts, events, lots, report), inside the admin.
     path("admin/treatment/", include("patients.records.treatment.urls")),
+    # The session photos (capture with the ghost overlay, comparisons), inside the admin.
+    path("admin/session-photos/", include("patients.records.outcomes.photos.urls")),
     # The scar grading of a visit's chart (outcomes, #18), inside the admin too.
     path("admin/outcomes/grading/", include("patients.records.outcomes.grading_urls")),
     # The manager's before/after gallery of the procedure pages.
@@ -54,5 +56,6 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("accounts/", include("patients.records.account_urls")),
     path("", include("patients.records.treatment.patient_urls")),
+    path("", include("patients.records.outcomes.photos.patient_urls")),
     path("", include("patients.urls")),
 ]

@@ -15,12 +15,14 @@ class PatientsConfig(AppConfig):
 
         import patients.booking.tasks
         import patients.messaging.tasks
+        import patients.records.outcomes.photos.gate
         import patients.records.tasks  # noqa: F401
         from patients.booking.receivers import connect_receivers
         from patients.messaging.email_events import on_tracking
         from patients.models import GalleryPair
         from patients.records.outcomes.gallery.services import pair_deleted
 
+        # The outcome photos' gate joins the chart's "can it be signed?" on import.
         # Booked appointments are screened again when what they were screened with changes.
         connect_receivers()
         # E-mail providers' delivery reports (anymail's webhooks) land on the outbox rows.

@@ -13,7 +13,7 @@ from clinic.models import User
 from patients.models import PHOTO_PUBLICATION, ConsentText, Photo
 from patients.records import services
 from patients.tests.factories import jpeg_bytes
-from procedures.models import Procedure
+from procedures.models import PhotoView, Procedure
 
 
 @pytest.fixture
@@ -54,6 +54,8 @@ def migrated_data(transactional_db: None) -> None:
     """
     if not Procedure.objects.exists():
         import_module("procedures.migrations.0002_load_catalogue").load_catalogue(apps, None)
+    if not PhotoView.objects.exists():
+        import_module("procedures.migrations.0013_standard_photo_views").forwards(apps, None)
     if not ConsentText.objects.exists():
         import_module("patients.migrations.0002_seed_consent_texts").seed(apps, None)
     if not ConsentText.objects.filter(kind=PHOTO_PUBLICATION).exists():

@@ -24,6 +24,7 @@ from .forms import scar_type_names
 from .intake import SCAR_TYPES
 from .models import (
     CareInstruction,
+    PhotoView,
     Prerequisite,
     Procedure,
     ProcedureRule,
@@ -113,7 +114,9 @@ class ProcedureAdmin(SimpleHistoryAdmin, TranslationAdmin):
             _("Booking and price"),
             {"fields": ("booked_minutes", "buffer_minutes", "room_kind", "roles", "price_from")},
         ),
+        (_("Session photos"), {"fields": ("photos_required", "photo_views")}),
     )
+    filter_horizontal = ("photo_views",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> Any:
         # The slug is what code, bookings and links refer to; it is set once.
@@ -177,3 +180,16 @@ class CareInstructionAdmin(TranslationAdmin):
     list_filter = ("kind", "only_with_herpes_history", "active", "procedure")
     list_select_related = ("procedure",)
     search_fields = ("procedure__slug", "text_en", "text_ru")
+
+
+@admin.register(PhotoView)
+class PhotoViewAdmin(TranslationAdmin):
+    """The standard photo views (front, obliques, profiles, and any the clinic adds)."""
+
+    list_display = ("name", "slug", "guide", "display_order")
+    ordering = ("display_order", "slug")
+    search_fields = ("slug", "name_en", "name_ru")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PhotoView | None = None) -> Any:
+        # The slug is what links and the seed refer to; it is set once.
+        return ("slug",) if obj is not None else ()

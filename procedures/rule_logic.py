@@ -203,21 +203,51 @@ def under_18(answers: Answers, ctx: RuleContext) -> bool:
     return age_on(answers["date_of_birth"], ctx.on) < ADULT_AGE
 
 
+@dataclass(frozen=True)
+class _DatedState:
+    """An answer that fires in one state at once, and in another (`dated`) until `days`
+    after the date it names."""
+
+    question: str
+    fires: str
+    dated: str
+    date_question: str
+    days: int
+
+    def fires_on(self, answers: Answers, on: dt.date) -> bool:
+        status = answers[self.question]
+        if status == self.fires:
+            return True
+        if status != self.dated:
+            return False
+        day = answers[self.date_question]
+        # An unknown date is treated as recent: the safe reading.
+        return day is None or days_since(day, on) < self.days
+
+    def clears(self, answers: Answers) -> dt.date | None:
+        if answers[self.question] != self.dated:
+            return None
+        return _plus(answers[self.date_question], self.days)
+
+
+_ISOTRETINOIN_RECENT = _DatedState(
+    "isotretinoin", "current", "stopped", "isotretinoin_stopped_on", ISOTRETINOIN_SHORT_DAYS
+)
+_COLLAGEN_TEST_PENDING = _DatedState(
+    "collagen_skin_test",
+    "not_done",
+    "negative",
+    "collagen_skin_test_read_on",
+    COLLAGEN_TEST_READ_DAYS,
+)
+
+
 def isotretinoin_lt6m(answers: Answers, ctx: RuleContext) -> bool:
-    status = answers["isotretinoin"]
-    if status == "current":
-        return True
-    if status != "stopped":
-        return False
-    stopped_on = answers["isotretinoin_stopped_on"]
-    # An unknown stop date is treated as recent: the safe reading.
-    return stopped_on is None or days_since(stopped_on, ctx.on) < ISOTRETINOIN_SHORT_DAYS
+    return _ISOTRETINOIN_RECENT.fires_on(answers, ctx.on)
 
 
 def isotretinoin_lt6m_clears(answers: Answers, ctx: RuleContext) -> dt.date | None:
-    if answers["isotretinoin"] != "stopped":
-        return None
-    return _plus(answers["isotretinoin_stopped_on"], ISOTRETINOIN_SHORT_DAYS)
+    return _ISOTRETINOIN_RECENT.clears(answers)
 
 
 def isotretinoin_6_12m(answers: Answers, ctx: RuleContext) -> bool:
@@ -246,19 +276,11 @@ def bovine_collagen(answers: Answers, ctx: RuleContext) -> bool:
 
 
 def collagen_skin_test(answers: Answers, ctx: RuleContext) -> bool:
-    status = answers["collagen_skin_test"]
-    if status == "not_done":
-        return True
-    if status != "negative":
-        return False
-    read_on = answers["collagen_skin_test_read_on"]
-    return read_on is None or days_since(read_on, ctx.on) < COLLAGEN_TEST_READ_DAYS
+    return _COLLAGEN_TEST_PENDING.fires_on(answers, ctx.on)
 
 
 def collagen_skin_test_clears(answers: Answers, ctx: RuleContext) -> dt.date | None:
-    if answers["collagen_skin_test"] != "negative":
-        return None
-    return _plus(answers["collagen_skin_test_read_on"], COLLAGEN_TEST_READ_DAYS)
+    return _COLLAGEN_TEST_PENDING.clears(answers)
 
 
 def scar_type_not_indicated(answers: Answers, ctx: RuleContext) -> bool:

@@ -11,7 +11,7 @@ does that copy include them, so an edit of the Russian text is kept too.
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as register_history
 
-from .models import CareInstruction, Procedure, WashoutGroup
+from .models import CareInstruction, PhotoView, Procedure, WashoutGroup
 
 
 @register(Procedure)
@@ -30,6 +30,12 @@ class WashoutGroupTranslationOptions(TranslationOptions):
 class CareInstructionTranslationOptions(TranslationOptions):
     fields = ("text",)
     required_languages = {"en": ("text",)}
+
+
+@register(PhotoView)
+class PhotoViewTranslationOptions(TranslationOptions):
+    fields = ("name", "guide")
+    required_languages = {"en": ("name", "guide")}
 
 
 register_history(Procedure)

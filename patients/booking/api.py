@@ -44,7 +44,6 @@ from clinic.api import error_body
 from clinic.models import User
 from clinic.staff_security import is_staff_login
 from patients.booking.errors import IntakeRequired, slot_to_dict
-from patients.booking.race_guard import refusal_of_a_recently_refused_start
 from patients.booking.selectors import (
     appointment_of_patient,
     free_slots_for,
@@ -70,6 +69,7 @@ from patients.booking.services import (
     cancel_appointment,
     move_appointment,
     move_with_later_sessions,
+    refuse_a_recently_refused_start,
 )
 from patients.models import Appointment, PatientProfile
 from patients.records.selectors import profile_of
@@ -297,15 +297,13 @@ class AppointmentListView(PatientAPIView):
         # catalogue is read, by the race guard's quick "no".
         if (plain := plain_booking_request(request.data)) is not None:
             slug, start, practitioner_id = plain
-            refusal = refusal_of_a_recently_refused_start(
+            refuse_a_recently_refused_start(
                 patient=self.patient(),
                 booked_by=self.user(),
                 procedure_slug=slug,
                 start=start,
                 practitioner_id=practitioner_id,
             )
-            if refusal is not None:
-                raise refusal
         serializer = AppointmentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.formats import date_format
@@ -20,9 +20,21 @@ from clinic.availability import Policy, Slot, clinic_zone
 from procedures.errors import DomainError, lazy_interpolate
 from procedures.screening import ScreeningResult
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # A date in the words of the language active when the message is shown, not when it
 # is raised: like the message around it.
 lazy_date = lazy(lambda day: date_format(day, "DATE_FORMAT"), str)
+
+
+def booked_at_most_days_ahead(days: int) -> StrPromise:
+    """The booking horizon in words, its plural agreeing with `days` (`%(days)s` left to fill)."""
+    return ngettext_lazy(
+        "Appointments can be booked at most %(days)s day ahead.",
+        "Appointments can be booked at most %(days)s days ahead.",
+        days,
+    )
 
 
 class BookingError(DomainError):
@@ -138,7 +150,11 @@ class SlotUnavailable(BookingError):
         if reason == "grid":
             return cls(
                 lazy_interpolate(
-                    _("Appointments start every %(minutes)s minutes (e.g. 10:00, 10:15)."),
+                    ngettext_lazy(
+                        "Appointments start every %(minutes)s minute (e.g. 10:00, 10:15).",
+                        "Appointments start every %(minutes)s minutes (e.g. 10:00, 10:15).",
+                        policy.grid_minutes,
+                    ),
                     {"minutes": policy.grid_minutes},
                 )
             )
@@ -152,7 +168,7 @@ class SlotUnavailable(BookingError):
         if reason == "horizon":
             return cls(
                 lazy_interpolate(
-                    _("Appointments can be booked at most %(days)s days ahead."),
+                    booked_at_most_days_ahead(policy.max_days_ahead),
                     {"days": policy.max_days_ahead},
                 )
             )

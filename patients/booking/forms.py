@@ -22,7 +22,9 @@ from phonenumber_field.formfields import PhoneNumberField
 from clinic.availability import Policy
 from clinic.edges import validate_day, validate_moment
 from clinic.models import Practitioner
+from patients.booking.errors import booked_at_most_days_ahead
 from patients.models import OutboxMessage
+from procedures.errors import lazy_interpolate
 from procedures.models import Procedure
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,8 +106,10 @@ class DateRangeForm(forms.Form):
         policy = Policy.from_settings()
         if day > policy.last_day(timezone.now()):
             raise forms.ValidationError(
-                _("Appointments can be booked at most %(days)s days ahead.")
-                % {"days": policy.max_days_ahead},
+                lazy_interpolate(
+                    booked_at_most_days_ahead(policy.max_days_ahead),
+                    {"days": policy.max_days_ahead},
+                ),
                 code="too_far",
             )
         return day

@@ -63,6 +63,7 @@ __all__ = [
     "asks_nothing",
     "check_patient_days",
     "own_history",
+    "own_history_with",
     "require_consent",
     "require_interval_before_later_session",
     "screen_appointment",
@@ -70,6 +71,7 @@ __all__ = [
     "screen_for_booking",
     "screening_blocked",
     "screening_inputs",
+    "slots_allowed_with",
 ]
 
 History = tuple[dt.date | None, int]
@@ -106,9 +108,9 @@ def asks_nothing(procedure: Procedure) -> bool:
     return _asks_nothing(rules_for(procedure.slug))
 
 
-def _nothing_to_screen(procedure: Procedure, start: dt.datetime) -> ScreeningResult:
+def _nothing_to_screen(procedure_slug: str, start: dt.datetime) -> ScreeningResult:
     return ScreeningResult(
-        procedure=procedure.slug,
+        procedure=procedure_slug,
         on=local_date(start),
         outcome=Outcome.OK,
         blocking=(),
@@ -138,7 +140,7 @@ def screen_at(
     if inputs is None:
         inputs = screening_inputs(patient, excluding=ignore_appointment)
     if asks_nothing(procedure) and not _has_current_intake(inputs):
-        return _nothing_to_screen(procedure, start), None
+        return _nothing_to_screen(procedure.slug, start), None
     version = _current_intake(inputs)
     last, done = history or course_history(
         patient, procedure, before=start, ignore_appointment=ignore_appointment
@@ -249,14 +251,27 @@ def own_history(
     the appointment being moved is already left out there).
     """
     course = current_course(patient, procedure)
-    booked = tuple(
-        day for slug, day, done in inputs.other_sessions if slug == procedure.slug and not done
-    )
-    return OwnHistory(
+    return own_history_with(
+        procedure.slug,
+        inputs,
         course_last_on=course.last_session_on if course else None,
         course_done=course.sessions_done if course else 0,
-        booked=booked,
     )
+
+
+def own_history_with(
+    procedure_slug: str,
+    inputs: ScreeningInputs,
+    *,
+    course_last_on: dt.date | None,
+    course_done: int,
+) -> OwnHistory:
+    """The history with the procedure `procedure_slug` from its latest course's figures and
+    the patient's sessions in `inputs` (those of the procedure holding time)."""
+    booked = tuple(
+        day for slug, day, done in inputs.other_sessions if slug == procedure_slug and not done
+    )
+    return OwnHistory(course_last_on=course_last_on, course_done=course_done, booked=booked)
 
 
 def check_patient_days(
@@ -277,24 +292,24 @@ def check_patient_days(
         inputs = screening_inputs(patient, excluding=ignore_appointment)
     if own is None:
         own = own_history(patient, procedure, inputs)
-    if asks_nothing(procedure) and not _has_current_intake(inputs):
+    return _day_checks(procedure.slug, days, inputs=inputs, own=own), own
+
+
+def _day_checks(
+    procedure_slug: str, days: list[dt.date], *, inputs: ScreeningInputs, own: OwnHistory
+) -> list[DayCheck]:
+    rules = rules_for(procedure_slug)
+    if _asks_nothing(rules) and not _has_current_intake(inputs):
         # Nothing to ask (the consultation): every day is open without an intake.
-        nothing = [
-            DayCheck(
-                day, _nothing_to_screen(procedure, local_day_bounds(day, zone=clinic_zone())[0])
-            )
+        zone = clinic_zone()
+        return [
+            DayCheck(day, _nothing_to_screen(procedure_slug, local_day_bounds(day, zone=zone)[0]))
             for day in sorted(set(days))
         ]
-        return nothing, own
     version = _current_intake(inputs)
-    checks = check_days(
-        rules_for(procedure.slug),
-        version.parsed_answers,
-        days=days,
-        own=own,
-        other_sessions=inputs.other_sessions,
+    return check_days(
+        rules, version.parsed_answers, days=days, own=own, other_sessions=inputs.other_sessions
     )
-    return checks, own
 
 
 def allowed_slots(
@@ -310,11 +325,21 @@ def allowed_slots(
     """
     if not slots:
         return slots
+    inputs = screening_inputs(patient, excluding=ignore_appointment)
+    own = own_history(patient, procedure, inputs)
+    return slots_allowed_with(slots, procedure_slug=procedure.slug, inputs=inputs, own=own)
+
+
+def slots_allowed_with(
+    slots: list[Slot], *, procedure_slug: str, inputs: ScreeningInputs, own: OwnHistory
+) -> list[Slot]:
+    """`allowed_slots` with the patient already read (`inputs`, `own`): the same screening
+    for whoever read them (the race guard reads them its quicker way)."""
+    if not slots:
+        return slots
     days = sorted({local_date(slot.start) for slot in slots})
     try:
-        checks, _own = check_patient_days(
-            patient=patient, procedure=procedure, days=days, ignore_appointment=ignore_appointment
-        )
+        checks = _day_checks(procedure_slug, days, inputs=inputs, own=own)
     except IntakeRequired:
         return slots
     allowed = {check.day for check in checks if check.allowed}

@@ -86,9 +86,14 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         first_name="Olga",
         last_name="Demidova",
         language="en",
-        past=(("glycolic-peel", 17, DONE),),
+        past=(
+            ("consultation", 52, DONE),
+            ("glycolic-peel", 49, DONE),
+            ("glycolic-peel", 33, DONE),
+            ("glycolic-peel", 17, DONE),
+        ),
         future=(("consultation", 6),),
-        note="patient: nothing to declare, a glycolic peel course under way",
+        note="patient: nothing to declare, a glycolic peel course under way, graded progress",
     ),
     DemoPatient(
         email="maria.ivanova@patients.clinic.local",
@@ -105,7 +110,12 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         last_name="Смирнова",
         age=34,
         changes={"fitzpatrick": "IV", "scar_types": {"rolling", "boxcar_deep"}},
-        past=(("microneedling", 27, DONE),),
+        past=(
+            ("consultation", 100, DONE),
+            ("microneedling", 95, DONE),
+            ("microneedling", 62, DONE),
+            ("microneedling", 27, DONE),
+        ),
         future=(("microneedling", 8),),
     ),
     DemoPatient(
@@ -125,7 +135,12 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         sex="male",
         age=27,
         changes={"scar_types": {"icepick", "boxcar_deep"}},
-        past=(("tca-cross", 15, DONE),),
+        past=(
+            ("consultation", 80, DONE),
+            ("tca-cross", 62, DONE),
+            ("tca-cross", 44, DONE),
+            ("tca-cross", 15, DONE),
+        ),
         future=(("tca-cross", 3),),
     ),
     DemoPatient(
@@ -183,7 +198,11 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         last_name="Волкова",
         age=36,
         changes={"skin_type": "dry", "scar_types": {"rolling", "macular"}},
-        past=(("microdermabrasion", 31, DONE), ("microdermabrasion", 15, DONE)),
+        past=(
+            ("consultation", 40, DONE),
+            ("microdermabrasion", 31, DONE),
+            ("microdermabrasion", 15, DONE),
+        ),
         future=(("microdermabrasion", 3),),
         note="dry skin: cryo-massage blocked",
     ),
@@ -233,7 +252,7 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         sex="male",
         age=35,
         changes={"scar_types": {"rolling", "boxcar_shallow"}},
-        past=(("fractional-laser", 25, DONE),),
+        past=(("consultation", 60, DONE), ("fractional-laser", 25, DONE)),
         future=(("fractional-laser", 10),),
     ),
     DemoPatient(
@@ -271,6 +290,21 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
         changes={"breastfeeding": True},
         past=(("oxygen-injections", 8, DONE),),
         future=(("oxygen-injections", 10),),
+    ),
+    # A course with session photos to compare (#18): the consultation, then three sessions.
+    DemoPatient(
+        email="maria.volkova@patients.clinic.local",
+        first_name="Мария",
+        last_name="Волкова",
+        age=29,
+        changes={"scar_types": {"rolling", "boxcar_shallow"}},
+        past=(
+            ("consultation", 120, DONE),
+            ("microneedling", 105, DONE),
+            ("microneedling", 70, DONE),
+            ("microneedling", 35, DONE),
+        ),
+        future=(("microneedling", 6),),
     ),
 )
 

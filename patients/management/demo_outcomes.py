@@ -1,191 +1,170 @@
-"""The demo clinic's outcomes (issue #18): a microneedling cohort and the patients' ratings.
+"""The demo clinic's outcomes (issue #18): charts of past visits and their scar gradings.
 
-`seed_demo` calls `seed_outcomes` after the demo patients exist. Domain rules kept here:
-- Six patients (`OUTCOME_COHORT`) had a consultation about 100 days ago and three
-  microneedling sessions five weeks apart since, written like every demo past visit
-  (`patients.management.demo.seed_appointments`: free slots, screening, courses).
-  Each visit's chart is signed (a completed session has one) and graded: the grade
-  and the scar score fall as the course goes on, so their progress pages show the
-  change and the manager's outcomes report has a row from six patients.
-- A week after each completed treatment session of a cohort patient, and of every
-  other demo patient, the patient answered the self-assessment (how much the scars
-  bother them, how satisfied they are), unless they answered already.
-- Safe to run twice: a chart or grading that exists is left as it is, a session
-  answered for is not answered again.
+`seed_demo` calls `seed_outcomes` after `seed_patients`. Domain rules kept here:
+
+- A graded demo patient's completed visits (the consultation first, then the sessions)
+  get the chart the room would have left: opened at the start by the visit's
+  practitioner, the booked procedure with its parameter schema copied, signed at the
+  end (`chart_of_past_visit`, which any other demo data that needs a visit's chart uses).
+- Each is graded through `grade_visit`, so the score is computed as on the grading
+  page, before the chart is signed; the grading's time is the end of the visit.
+- The grades follow `DEMO_GRADINGS`, oldest visit first: a consultation graded 3,
+  then sessions 3, 2, 2 with falling scores, and the like.
+- Safe to run twice: a visit with a chart keeps it, a graded chart keeps its grading.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.utils import timezone
-
-from clinic.availability import clinic_zone, local_date
-from clinic.models import User
-from patients.management.demo import (
-    DONE,
-    DemoPatient,
-    ensure_consents,
-    ensure_intake,
-    ensure_patient,
-    seed_appointments,
-)
 from patients.models import (
     Appointment,
-    PatientProfile,
+    ParameterSchema,
     ScarGrading,
-    SelfAssessment,
-    TreatmentCourse,
+    TreatmentProcedure,
     TreatmentVisit,
 )
 from patients.models.lifecycle import AppointmentStatus
-from procedures.models import Procedure
+from patients.records.outcomes.services import grade_visit
+from patients.records.treatment.adapters import local_date
 
-__all__ = ["OUTCOME_COHORT", "seed_outcomes"]
-
-COHORT_VISITS = (("consultation", 100, DONE), *(("microneedling", d, DONE) for d in (93, 58, 23)))
-SCARS = {"scar_types": {"rolling", "boxcar_shallow"}}
-
-
-def _cohort_patient(n: int, first: str, last: str, language: str = "ru") -> DemoPatient:
-    return DemoPatient(
-        email=f"outcomes{n}@patients.clinic.local",
-        first_name=first,
-        last_name=last,
-        language=language,
-        age=25 + 3 * n,
-        sex="female" if n % 2 else "male",
-        changes=SCARS,
-        past=COHORT_VISITS,
-        note="a microneedling course: graded visits and self-assessments",
-    )
+__all__ = [
+    "DEMO_GRADINGS",
+    "DemoGrading",
+    "chart_of_past_visit",
+    "grade_past_visits",
+    "seed_outcomes",
+]
 
 
-OUTCOME_COHORT: tuple[DemoPatient, ...] = (
-    _cohort_patient(1, "Vera", "Belova", language="en"),
-    _cohort_patient(2, "Игорь", "Титов"),
-    _cohort_patient(3, "Оксана", "Гусева"),
-    _cohort_patient(4, "Роман", "Киселев"),
-    _cohort_patient(5, "Лилия", "Макарова"),
-    _cohort_patient(6, "Глеб", "Андреев", language="en"),
-)
-# Per cohort patient: (grade, score) at the consultation and after each session.
-GRADES = (
-    ((3, 24), (3, 22), (3, 18), (2, 12)),
-    ((3, 30), (3, 28), (2, 20), (2, 16)),
-    ((4, 42), (4, 40), (3, 32), (3, 26)),
-    ((3, 20), (3, 20), (2, 14), (2, 10)),
-    ((2, 12), (2, 12), (2, 10), (2, 8)),
-    ((3, 26), (3, 24), (3, 22), (2, 18)),
-)
-# Per cohort patient: (bother, satisfaction) a week after each session.
-RATINGS = (
-    ((7, 4), (5, 6), (4, 8)),
-    ((8, 3), (6, 5), (5, 7)),
-    ((9, 2), (7, 4), (6, 6)),
-    ((6, 5), (4, 7), (3, 8)),
-    ((4, 6), (3, 7), (3, 7)),
-    ((7, 4), (6, 5), (4, 7)),
-)
-# Everyone else: one answer, picked by their position in the list.
-OTHER_RATINGS = ((6, 5), (5, 6), (7, 4), (4, 7), (5, 5))
+@dataclass(frozen=True)
+class DemoGrading:
+    overall: int
+    counts: dict[str, int]
+    zones: dict[str, int] = field(default_factory=dict)
+    keloidal_area_cm2: Decimal = Decimal(0)
 
 
-def _graded_visit(appointment: Appointment, grade: tuple[int, int], by: User) -> None:
-    """The visit's signed chart and its grading, unless they exist."""
-    day = local_date(appointment.start)
-    chart, _new = TreatmentVisit.objects.get_or_create(
+ROLLING_CHEEKS = {"cheek_left": 3, "cheek_right": 3, "temples": 2}
+
+# By patient e-mail: one grading per completed visit, oldest first (see `demo.DEMO_PATIENTS`).
+DEMO_GRADINGS: dict[str, tuple[DemoGrading, ...]] = {
+    # Olga (the first demo login): mild rolling scars and marks, a glycolic peel course.
+    "patient@clinic.local": (
+        DemoGrading(2, {"macular": 14, "mild_dish": 9, "moderate_dish": 3}, {"cheek_left": 2}),
+        DemoGrading(2, {"macular": 10, "mild_dish": 8, "moderate_dish": 2}, {"cheek_left": 2}),
+        DemoGrading(2, {"macular": 8, "mild_dish": 6}, {"cheek_left": 2}),
+        DemoGrading(1, {"macular": 6}, {"cheek_left": 1}),
+    ),
+    # Anna: rolling and deep boxcar scars, microneedling.
+    "anna.smirnova@patients.clinic.local": (
+        DemoGrading(3, {"shallow_broad": 18, "punched_deep_normal": 12, "deep_broad": 4}),
+        DemoGrading(3, {"shallow_broad": 15, "punched_deep_normal": 9, "deep_broad": 3}),
+        DemoGrading(2, {"shallow_broad": 10, "punched_deep_normal": 8, "deep_broad": 2}),
+        DemoGrading(2, {"shallow_broad": 7, "punched_deep_normal": 5}),
+    ),
+    # Dmitry: icepick and deep boxcar scars, TCA CROSS.
+    "dmitry.popov@patients.clinic.local": (
+        DemoGrading(3, {"punched_deep_abnormal": 24, "punched_deep_normal": 9, "macular": 5}),
+        DemoGrading(3, {"punched_deep_abnormal": 19, "punched_deep_normal": 8, "macular": 5}),
+        DemoGrading(3, {"punched_deep_abnormal": 10, "punched_deep_normal": 6, "macular": 3}),
+        DemoGrading(2, {"punched_deep_abnormal": 9, "punched_deep_normal": 4}),
+    ),
+    # Tatiana: rolling scars and marks, microdermabrasion.
+    "tatiana.volkova@patients.clinic.local": (
+        DemoGrading(2, {"macular": 22, "mild_dish": 11, "moderate_dish": 4}),
+        DemoGrading(2, {"macular": 18, "mild_dish": 9, "moderate_dish": 4}),
+        DemoGrading(2, {"macular": 15, "mild_dish": 7}),
+    ),
+    # Mikhail: rolling and shallow boxcar scars, fractional laser; a small keloid on the jaw.
+    "mikhail.fedorov@patients.clinic.local": (
+        DemoGrading(3, {"shallow_broad": 21, "punched_shallow": 12}, keloidal_area_cm2=Decimal(2)),
+        DemoGrading(3, {"shallow_broad": 16, "punched_shallow": 9}, keloidal_area_cm2=Decimal(2)),
+    ),
+}
+# The zones each patient's grading names: the cheeks worst, the temples milder.
+ZONES_BY_GRADE = {3: ROLLING_CHEEKS, 2: {"cheek_left": 2, "cheek_right": 2}, 1: {"cheek_left": 1}}
+
+
+def chart_of_past_visit(appointment: Appointment) -> TreatmentVisit:
+    """The completed visit's chart (made as the room would have left it, unsigned yet)."""
+    existing = TreatmentVisit.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    by = appointment.practitioner.user
+    visit = TreatmentVisit.objects.create(
         appointment=appointment,
-        defaults={
-            "patient": appointment.patient,
-            "practitioner": appointment.practitioner,
-            "session_on": day,
-            "opened_at": appointment.start,
-            "opened_by": by,
-            "signed_at": appointment.end,
-            "signed_by": by,
-        },
+        patient=appointment.patient,
+        practitioner=appointment.practitioner,
+        session_on=local_date(appointment.start),
+        opened_at=appointment.start,
+        opened_by=by,
+        erythema="mild",
+        aftercare_given=appointment.procedure.aftercare or "-",
+        updated_at=appointment.end,
     )
-    if not ScarGrading.objects.filter(visit=chart).exists():
-        ScarGrading.objects.create(
-            visit=chart,
-            patient=appointment.patient,
-            graded_on=day,
-            overall_grade=grade[0],
-            score=grade[1],
-            graded_at=appointment.end,
-            graded_by=by,
+    schema = ParameterSchema.objects.filter(procedure=appointment.procedure).first()
+    TreatmentProcedure.objects.create(
+        visit=visit,
+        procedure=appointment.procedure,
+        procedure_name_en=appointment.procedure_name_en,
+        procedure_name_ru=appointment.procedure_name_ru,
+        is_booked=True,
+        schema=schema.snapshot() if schema is not None else [],
+        schema_version=schema.version if schema is not None else 0,
+        screening_outcome=appointment.screening_outcome,
+        screening_flags=list(appointment.screening_flags),
+        added_at=appointment.start,
+        added_by=by,
+    )
+    return visit
+
+
+def _sign(visit: TreatmentVisit) -> None:
+    if not visit.is_signed:
+        appointment = visit.appointment
+        TreatmentVisit.objects.filter(pk=visit.pk).update(
+            signed_at=appointment.end, signed_by=appointment.practitioner.user
         )
 
 
-def _answer(appointment: Appointment, rating: tuple[int, int], *, now: dt.datetime) -> bool:
-    """The patient's self-assessment a week after the session (not in the future)."""
-    course = appointment.course
-    ends_course = course is not None and course.status == TreatmentCourse.Status.COMPLETED
-    last = course is not None and appointment.session_number == course.sessions_done
-    occasion = (
-        SelfAssessment.Occasion.COURSE_END
-        if ends_course and last
-        else SelfAssessment.Occasion.SESSION
-    )
-    answered_at = dt.datetime.combine(
-        local_date(appointment.start) + dt.timedelta(days=7), dt.time(19), tzinfo=clinic_zone()
-    )
-    if answered_at > now:
+def _grade(visit: TreatmentVisit, spec: DemoGrading) -> bool:
+    if visit.is_signed or ScarGrading.objects.filter(visit=visit).exists():
         return False
-    _row, created = SelfAssessment.objects.get_or_create(
-        appointment=appointment,
-        occasion=occasion,
-        defaults={
-            "patient": appointment.patient,
-            "course": course,
-            "bother": rating[0],
-            "satisfaction": rating[1],
-            "answered_at": answered_at,
-        },
+    by = visit.appointment.practitioner.user
+    grading = grade_visit(
+        visit=visit,
+        by=by,
+        overall_grade=spec.overall,
+        zone_grades=spec.zones or ZONES_BY_GRADE[spec.overall],
+        counts=spec.counts,
+        keloidal_area_cm2=spec.keloidal_area_cm2,
     )
-    return created
+    ScarGrading.objects.filter(pk=grading.pk).update(graded_at=visit.appointment.end)
+    return True
 
 
-def _treatment_sessions(profile: PatientProfile) -> list[Appointment]:
-    return list(
-        Appointment.objects.filter(patient=profile, status=AppointmentStatus.COMPLETED)
-        .exclude(procedure__category=Procedure.Category.CONSULTATION)
-        .select_related("course", "practitioner__user", "patient")
+def grade_past_visits(email: str, gradings: Sequence[DemoGrading]) -> int:
+    """Chart, grade and sign the patient's completed visits, oldest first; how many graded."""
+    graded = 0
+    visits = (
+        Appointment.objects.filter(patient__user__email=email, status=AppointmentStatus.COMPLETED)
+        .select_related("procedure", "practitioner__user", "patient")
         .order_by("start")
     )
+    for appointment, spec in zip(visits, gradings, strict=False):
+        visit = chart_of_past_visit(appointment)
+        visit.appointment = appointment
+        graded += _grade(visit, spec)
+        _sign(visit)
+    return graded
 
 
-def seed_outcomes(out: Any, *, profiles: list[PatientProfile], desk_email: str) -> None:
-    """The cohort's visits, charts and gradings; everyone's self-assessments."""
-    desk = User.objects.get(email=desk_email)
-    password_hash = make_password(settings.DEMO_PASSWORD)
-    procedures = {p.slug: p for p in Procedure.objects.prefetch_related("rules")}
-    now = timezone.now()
-    graded = answered = 0
-    cohort = []
-    for index, spec in enumerate(OUTCOME_COHORT):
-        profile, _created = ensure_patient(spec, password_hash=password_hash)
-        ensure_intake(profile, spec)
-        ensure_consents(profile)
-        seed_appointments(profile, spec, index=index, desk=desk, procedures=procedures)
-        cohort.append(profile)
-        visits = Appointment.objects.filter(
-            patient=profile, status=AppointmentStatus.COMPLETED
-        ).order_by("start")
-        for appointment, grade in zip(visits, GRADES[index], strict=False):
-            by = appointment.practitioner.user
-            _graded_visit(appointment, grade, by)
-            graded += 1
-        for appointment, rating in zip(_treatment_sessions(profile), RATINGS[index], strict=False):
-            answered += _answer(appointment, rating, now=now)
-    for index, profile in enumerate(profiles):
-        for appointment in _treatment_sessions(profile)[-1:]:
-            answered += _answer(appointment, OTHER_RATINGS[index % len(OTHER_RATINGS)], now=now)
-    out.write(
-        f"Demo outcomes: {len(cohort)} patients of a microneedling course, "
-        f"{graded} graded visits, {answered} self-assessments added"
-    )
+def seed_outcomes(out: Any) -> int:
+    """Chart, grade and sign the completed visits of the patients in `DEMO_GRADINGS`."""
+    graded = sum(grade_past_visits(email, gradings) for email, gradings in DEMO_GRADINGS.items())
+    out.write(f"Demo scar gradings: {graded} added")
+    return graded

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -38,8 +39,8 @@ def _event(
     description: str,
     location: str,
     organizer_email: str,
-    sequence: int,
-    cancelled: bool,
+    sequence: int = 0,
+    cancelled: bool = False,
     stamp: dt.datetime,
 ) -> Event:
     if start.tzinfo is None or end.tzinfo is None:
@@ -59,35 +60,11 @@ def _event(
     return event
 
 
-def appointment_ics(
-    *,
-    uid: str,
-    start: dt.datetime,
-    end: dt.datetime,
-    summary: str,
-    description: str,
-    location: str,
-    organizer_email: str,
-    sequence: int = 0,
-    cancelled: bool = False,
-    stamp: dt.datetime,
-) -> bytes:
-    """One VEVENT in a VCALENDAR; times are written in UTC (aware datetimes required)."""
+def appointment_ics(*, cancelled: bool = False, **event: Any) -> bytes:
+    """One VEVENT (the keywords of `_event`) in a VCALENDAR; times are written in UTC
+    (aware datetimes required)."""
     calendar = _calendar(cancelled=cancelled)
-    calendar.add_component(
-        _event(
-            uid=uid,
-            start=start,
-            end=end,
-            summary=summary,
-            description=description,
-            location=location,
-            organizer_email=organizer_email,
-            sequence=sequence,
-            cancelled=cancelled,
-            stamp=stamp,
-        )
-    )
+    calendar.add_component(_event(cancelled=cancelled, **event))
     return calendar.to_ical()
 
 

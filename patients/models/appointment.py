@@ -36,6 +36,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.db import connections, models
 from django.db.models import BaseConstraint, F, Func, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -255,8 +256,10 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Shown in the admin and the staff pages: the language's date, the 24-hour clock.
         local = timezone.localtime(self.start)
-        return f"{self.procedure_name} — {local:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        when = f"{date_format(local, 'SHORT_DATE_FORMAT')} {local:%H:%M}"
+        return f"{self.procedure_name} — {when} ({self.get_status_display()})"
 
     @classmethod
     def from_catalogue(

@@ -4,8 +4,11 @@ practitioner's before/after pictures.
 Every stored file has been re-encoded by `patients.records.images` (no EXIF, no GPS,
 orientation applied) and lives under a random name in the default storage,
 outside `static/`; it is served only by a view that checks who is asking.
-Before/after photos belong to an appointment; the appointment link is added by
-the booking work, so for now `kind` says which they are.
+A session photo (issue #18) is a before or after photo tied to the appointment it
+was taken at and to one standard view (`procedures.PhotoView`), so two sessions
+compare view by view; both links are empty on older rows and on a patient's own
+area photos. A view is only given with a session, and a session photo is a before
+or an after one (database constraints).
 
 A photo is `processing` from the upload until the worker has re-encoded it (the
 upload as it came sits meanwhile under `source_name`, private like the rest, and
@@ -19,6 +22,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from patients.models.profile import PatientProfile
@@ -69,12 +73,41 @@ class Photo(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
+    appointment = models.ForeignKey(
+        "patients.Appointment",
+        on_delete=models.PROTECT,
+        related_name="photos",
+        null=True,
+        blank=True,
+        verbose_name=_("session"),
+    )
+    view = models.ForeignKey(
+        "procedures.PhotoView",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("view"),
+    )
 
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ("-uploaded_at", "-pk")
-        indexes = [models.Index(fields=["patient", "kind"], name="photo_patient_kind_idx")]
+        indexes = [
+            models.Index(fields=["patient", "kind"], name="photo_patient_kind_idx"),
+            models.Index(fields=["appointment", "view", "kind"], name="photo_session_view_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=True) | Q(kind__in=["before", "after"]),
+                name="photo_session_before_or_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(view__isnull=True) | Q(appointment__isnull=False),
+                name="photo_view_only_with_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"

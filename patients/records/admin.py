@@ -251,14 +251,16 @@ class TabletSessionAdmin(ReadOnlyAdmin):
 @admin.register(Photo)
 class PhotoAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
     audit_action = AuditEntry.Action.VIEW_PHOTOS
-    list_display = ("uuid", "patient", "kind", "image_format", "width", "height", "uploaded_at")
-    list_filter = ("kind", "image_format", "uploaded_at")
+    list_display = ("uuid", "patient", "kind", "view", "image_format", "uploaded_at")
+    list_filter = ("kind", "view", "image_format", "uploaded_at")
     search_fields = ("patient__user__email", "patient__user__last_name", "note")
-    list_select_related = ("patient__user",)
+    list_select_related = ("patient__user", "view")
     fields = (
         "preview",
         "patient",
         "kind",
+        "appointment",
+        "view",
         "status",
         "note",
         "image_format",

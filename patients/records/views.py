@@ -8,8 +8,12 @@ with personal or health data is marked not to be stored (`clinic.http.no_store`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -106,6 +110,27 @@ def resend_verification(request: SignedInRequest) -> HttpResponse:
     return redirect("patients:dashboard")
 
 
+def _save_form(
+    request: SignedInRequest,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    message: str,
+    then: str,
+) -> HttpResponse | None:
+    """On a valid POST, `save` the form's data: done, say `message` and go to `then`;
+    refused, the reason goes on the form (None: show the page)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(then)
+
+
 @login_required
 @no_store
 @require_http_methods(["GET", "POST"])
@@ -121,15 +146,14 @@ def profile(request: SignedInRequest) -> HttpResponse:
         "recalls_opt_out": patient.recalls_opt_out,
     }
     form = ProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_profile(user=user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your profile is saved."))
-            return redirect("patients:profile")
-    return render(request, "patients/profile.html", {"form": form, "patient": patient})
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.update_profile(user=user, **data),
+        message=_("Your profile is saved."),
+        then="patients:profile",
+    )
+    return saved or render(request, "patients/profile.html", {"form": form, "patient": patient})
 
 
 @login_required
@@ -141,15 +165,15 @@ def message_preferences(request: SignedInRequest) -> HttpResponse:
     form = MessagePreferencesForm(
         request.POST or None, initial=services.current_message_preferences(patient)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_message_preferences(patient=patient, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your message settings are saved."))
-            return redirect("patients:message-preferences")
-    return render(request, "patients/message_preferences.html", {"form": form, "patient": patient})
+    saved = _save_form(
+        request,
+        form,
+        lambda data: services.set_message_preferences(patient=patient, **data),
+        message=_("Your message settings are saved."),
+        then="patients:message-preferences",
+    )
+    context = {"form": form, "patient": patient}
+    return saved or render(request, "patients/message_preferences.html", context)
 
 
 @login_required

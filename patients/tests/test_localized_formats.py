@@ -10,20 +10,27 @@ no-break space) and kopecks only when there are any ("3 500,50 ₽").
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.template import Context, Template
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from clinic.models import User
-from patients.booking.errors import ScreeningBlocked
-from patients.models import Appointment
+from patients.booking.errors import ScreeningBlocked, booked_at_most_days_ahead
+from patients.messaging.render import render, sms_text
+from patients.models import Appointment, OutboxMessage
+from patients.records.services.photos import TooManyUploads
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from patients.tests.workspace_helpers import book
 from patients.workspace.selectors import dashboard
+from procedures.errors import lazy_interpolate
 from procedures.screening import ScreeningResult
 from procedures.templatetags.procedures_tags import rub
 
@@ -137,3 +144,124 @@ def test_the_dashboards_weeks_are_named_in_the_language(language: str, monday: s
     with translation.override(language):
         figures = dashboard(today=dt.date(2026, 6, 3), now=at(dt.date(2026, 6, 3), 12))
     assert figures["bookings_per_week"][-1].label == monday
+
+
+# --- the sweep (issue #20): no ISO date, no 12-hour clock, plurals that agree ---------------
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+TWELVE_HOUR = re.compile(r"\b(?:[ap]\.m\.|[AP]M)\b")
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no scripts, styles or tags (URLs and attributes may hold ISO dates)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def assert_language_formats(text: str, where: str) -> None:
+    assert not ISO_DATE.findall(text), (where, ISO_DATE.findall(text))
+    assert not TWELVE_HOUR.findall(text), (where, TWELVE_HOUR.findall(text))
+
+
+@pytest.mark.usefixtures("pinned_now")
+def test_the_patient_s_and_staff_pages_and_messages_in_russian_use_russian_formats(
+    clinic_setup: Clinic,
+    patient: User,
+    receptionist: User,
+    practitioner: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    patient.preferred_language = "ru"
+    patient.phone = "+79161234567"
+    patient.save(update_fields=["preferred_language", "phone"])
+    patient.patient_profile.appointments_by_sms = True
+    patient.patient_profile.save(update_fields=["appointments_by_sms"])
+    ready(patient, "peel")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, clinic_setup, at(WEDNESDAY, 14, 30))
+    client = in_language(Client(), "ru")
+    client.force_login(patient)
+    pages = [
+        "/me/",
+        "/me/appointments/",
+        f"/me/appointments/{appointment.pk}/",
+        f"/me/appointments/{appointment.pk}/move/",
+        f"/me/appointments/{appointment.pk}/cancel/",
+        reverse("patients:messages"),
+        reverse("patients:book-procedure", args=["glycolic-peel"]) + "?date=2026-06-03&days=1",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        assert_language_formats(text, url)
+    assert "14:30" in visible_text(
+        client.get(f"/me/appointments/{appointment.pk}/").content.decode()
+    )
+
+    staff_pages = [
+        (receptionist, reverse("workspace:appointment", args=[appointment.pk])),
+        (receptionist, reverse("workspace:calendar") + "?date=2026-06-03&view=week"),
+        (receptionist, reverse("patients:staff-patient", args=[patient.patient_profile.pk])),
+        (practitioner, reverse("workspace:day-sheet") + "?date=2026-06-03"),
+        # The admin names an appointment by its __str__ (its date and time).
+        (receptionist, reverse("admin:patients_appointment_change", args=[appointment.pk])),
+    ]
+    for user, url in staff_pages:
+        staff = in_language(Client(), "ru")
+        staff.force_login(user)
+        response = staff.get(url)
+        assert response.status_code == 200, url
+        assert_language_formats(visible_text(response.content.decode()), url)
+
+    assert mail.outbox  # the booking confirmation, in Russian
+    for message in mail.outbox:
+        assert "Запись" in message.subject or "запис" in message.body
+        html = message.alternatives[0][0] if message.alternatives else ""
+        for where, text in (("subject", message.subject), ("body", message.body)):
+            assert_language_formats(text, where)
+        assert_language_formats(visible_text(str(html)), "html")
+        assert "14:30" in message.body
+    # The text message waits for the end of quiet hours (it is 08:00): render it as it will go.
+    rows = OutboxMessage.objects.filter(channel=OutboxMessage.Channel.SMS)
+    texts = [sms_text(row, rendered) for row in rows if (rendered := render(row)) is not None]
+    assert texts
+    for text in texts:
+        assert_language_formats(text, "sms")
+    assert any("03.06.2026 в 14:30" in text for text in texts), texts
+
+
+@pytest.mark.parametrize(
+    ("count", "session", "days", "minutes", "events"),
+    [
+        (1, "1 сеанс", "1 день", "1 минуту", "1 нежелательное явление"),
+        (2, "2 сеанса", "2 дня", "2 минуты", "2 нежелательных явления"),
+        (5, "5 сеансов", "5 дней", "5 минут", "5 нежелательных явлений"),
+        (21, "21 сеанс", "21 день", "21 минуту", "21 нежелательное явление"),
+    ],
+)
+def test_russian_plurals_agree_with_the_number(
+    count: int, session: str, days: str, minutes: str, events: str
+) -> None:
+    with translation.override("ru"):
+        booked = ngettext(
+            "Your course is booked: %(count)s session.",
+            "Your course is booked: %(count)s sessions.",
+            count,
+        ) % {"count": count}
+        horizon = str(lazy_interpolate(booked_at_most_days_ahead(count), {"days": count}))
+        uploads = str(TooManyUploads(retry_after=count * 60).message)
+        button = Template(
+            "{% load i18n %}{% blocktranslate count count=n %}Book {{ count }} session"
+            "{% plural %}Book all {{ count }} sessions{% endblocktranslate %}"
+        ).render(Context({"n": count}))
+        report = Template(
+            "{% load i18n %}{% blocktranslate count events=n %}{{ events }} event"
+            "{% plural %}{{ events }} events{% endblocktranslate %}"
+        ).render(Context({"n": count}))
+    assert booked == f"Курс записан: {session}."
+    assert f"на {days} вперёд" in horizon
+    assert f"через {minutes}." in uploads
+    assert session.split()[1] in button
+    assert report == events

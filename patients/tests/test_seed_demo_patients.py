@@ -65,7 +65,7 @@ def test_seed_demo_twice_is_idempotent_with_twenty_patients_each_with_a_current_
     output = seed()
 
     assert counts() == first
-    assert "Demo patients: 20 (0 created, 0 intakes, 0 appointments)" in output
+    assert f"Demo patients: {len(DEMO_PATIENTS)} (0 created, 0 intakes, 0 appointments)" in output
     profiles = demo_profiles()
     assert len(profiles) >= 20
     for profile in profiles:

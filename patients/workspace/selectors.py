@@ -160,6 +160,11 @@ def schedule_resources(by: str) -> list[Practitioner | Room]:
     )
 
 
+def _day_label(day: dt.date) -> str:
+    """A week column's heading in the language's words: "Mon November 30", "Пн 30 ноября"."""
+    return f"{date_format(day, 'D')} {date_format(day, 'MONTH_DAY_FORMAT')}"
+
+
 def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None = None) -> Grid:
     """The schedule: `days` local days from `day`, one column per resource and day.
 
@@ -178,7 +183,7 @@ def calendar_grid(*, day: dt.date, days: int, by: str, resource_id: int | None =
         Column(
             day=d,
             resource=r,
-            label=str(r) if days == 1 else f"{d:%a %d.%m}",
+            label=str(r) if days == 1 else _day_label(d),
         )
         for d in day_list
         for r in shown

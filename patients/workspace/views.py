@@ -108,6 +108,7 @@ def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
     if has_role(user, Role.MANAGER):
         links.append((reverse("workspace:dashboard"), _("Dashboard")))
         links.append((reverse("workspace:outcomes"), _("Outcomes")))
+        links.append((reverse("gallery:index"), _("Before/after gallery")))
     return links
 
 

@@ -10,10 +10,12 @@ from .catalogue import (
     validate_scar_types,
 )
 from .choices import Severity
+from .photos import PhotoView, views_of
 from .sessions import Prerequisite, WashoutGroup, WashoutRule
 
 __all__ = [
     "CareInstruction",
+    "PhotoView",
     "Prerequisite",
     "Procedure",
     "ProcedureRule",
@@ -24,4 +26,5 @@ __all__ = [
     "session_rules_cache",
     "validate_roles",
     "validate_scar_types",
+    "views_of",
 ]

@@ -191,6 +191,18 @@ class Procedure(models.Model):
         verbose_name=_("washout group"),
         help_text=_("The kind of wound it leaves, for the time needed between treatments."),
     )
+    photo_views = models.ManyToManyField(
+        "procedures.PhotoView",
+        related_name="procedures",
+        blank=True,
+        verbose_name=_("photo views"),
+        help_text=_("The standard views a session is photographed in. None chosen: every view."),
+    )
+    photos_required = models.BooleanField(
+        _("photos required"),
+        default=False,
+        help_text=_("A chart is signed only once the session has its before photos."),
+    )
     is_active = models.BooleanField(_("shown and bookable"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 

@@ -240,8 +240,10 @@ def test_staff_groups_hold_their_catalogue_permissions() -> None:
         "view_washoutrule",
         "view_prerequisite",
         "view_careinstruction",
+        "view_photoview",
     }
     assert "change_procedurerule" in codenames("practitioner")
+    assert {"add_photoview", "change_photoview"} <= codenames("practitioner")
     assert {"add_careinstruction", "change_careinstruction"} <= codenames("practitioner")
     assert {"change_washoutrule", "add_prerequisite", "delete_prerequisite"} <= codenames(
         "practitioner"

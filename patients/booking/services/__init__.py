@@ -28,7 +28,11 @@ from patients.booking.errors import (
     TooCloseToLaterSession,
 )
 from patients.booking.screening import screen_for_booking
-from patients.booking.services.booking import MOVABLE, book_appointment
+from patients.booking.services.booking import (
+    MOVABLE,
+    book_appointment,
+    refuse_a_recently_refused_start,
+)
 from patients.booking.services.course_moves import move_with_later_sessions
 from patients.booking.services.courses import CourseProposal, book_course, propose_course_slots
 from patients.booking.services.moves import move_appointment
@@ -85,5 +89,6 @@ __all__ = [
     "move_with_later_sessions",
     "offer_freed_slot",
     "propose_course_slots",
+    "refuse_a_recently_refused_start",
     "screen_for_booking",
 ]

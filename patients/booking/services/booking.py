@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,6 @@ from patients.booking.errors import (
 )
 from patients.booking.locking import lock_patient
 from patients.booking.screening import (
-    allowed_slots,
     require_consent,
     require_interval_before_later_session,
     screen_at,
@@ -91,6 +91,7 @@ __all__ = [
     "book_in_transaction",
     "check_can_book",
     "new_appointment",
+    "refuse_a_recently_refused_start",
     "require_aware",
 ]
 
@@ -168,8 +169,13 @@ def book_appointment(
         phone_confirmed=phone_confirmed,
     )
     now = timezone.now()
-    with race_guard.guarded_transaction(
-        patient=patient, procedure=procedure, start=start, practitioner=practitioner, now=now
+    with _race_guarded(
+        patient=patient,
+        booked_by=booked_by,
+        start=start,
+        procedure=procedure,
+        practitioner=practitioner,
+        now=now,
     ):
         lock_patient(patient)
         appointment = book_in_transaction(
@@ -182,6 +188,48 @@ def book_appointment(
             now=now,
         )
     return appointment
+
+
+def refuse_a_recently_refused_start(
+    *,
+    patient: PatientProfile,
+    booked_by: User,
+    procedure_slug: str,
+    start: dt.datetime,
+    practitioner_id: int,
+) -> None:
+    """Refuse at once a start refused seconds ago and still held, before the procedure and
+    the practitioner are read (a hot slot's many losers, through the API); return when the
+    booking must take its whole way (`book_appointment`)."""
+    with _race_guarded(
+        patient=patient,
+        booked_by=booked_by,
+        start=start,
+        procedure=procedure_slug,
+        practitioner=practitioner_id,
+        now=timezone.now(),
+    ):
+        pass  # nothing is read yet, so nothing to book here
+
+
+def _race_guarded(
+    *,
+    patient: PatientProfile,
+    booked_by: User,
+    start: dt.datetime,
+    procedure: Procedure | str,
+    practitioner: Practitioner | int | None,
+    now: dt.datetime,
+) -> AbstractContextManager[None]:
+    """The race guard of one booking (`race_guard.guarded_transaction`)."""
+    return race_guard.guarded_transaction(
+        patient=patient,
+        booked_by=booked_by,
+        start=start,
+        procedure=procedure,
+        practitioner=practitioner,
+        now=now,
+    )
 
 
 def book_in_transaction(
@@ -370,17 +418,11 @@ def _taken(
     now: dt.datetime,
     **schedule: Any,
 ) -> SlotTaken:
-    """A "just taken" refusal of `start`, with the next free slots (`race_guard.alternatives`)
-    on the days the patient may book."""
-    slots = race_guard.alternatives(
-        procedure, start=start, practitioner=practitioner, now=now, **schedule
-    )
+    """A "just taken" refusal of `start`, with the next free slots on the days the patient
+    may book (`race_guard.alternatives`)."""
     return SlotTaken(
-        allowed_slots(
-            slots,
-            patient=patient,
-            procedure=procedure,
-            ignore_appointment=schedule.get("ignore_appointment"),
+        race_guard.alternatives(
+            procedure, patient=patient, start=start, practitioner=practitioner, now=now, **schedule
         )
     )
 

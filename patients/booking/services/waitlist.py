@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 import patients.messaging as messaging
 from clinic.availability import Policy, local_date, slot_at
@@ -83,7 +84,12 @@ def join_waitlist(
     if to_date > policy.last_day(timezone.now()):
         raise DomainError(
             lazy_interpolate(
-                _("Choose a date at most %(days)s days ahead."), {"days": policy.max_days_ahead}
+                ngettext_lazy(
+                    "Choose a date at most %(days)s day ahead.",
+                    "Choose a date at most %(days)s days ahead.",
+                    policy.max_days_ahead,
+                ),
+                {"days": policy.max_days_ahead},
             ),
             code="too_far_ahead",
             field="to_date",

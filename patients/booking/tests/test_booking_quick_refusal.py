@@ -82,9 +82,9 @@ class TestAfterARefusal:
         assert again.json()["code"] == "slot_taken"
         assert again.json()["alternatives"]
         # The token with its patient, who holds the time, and the cached alternatives
-        # screened for this patient (the procedure, intake, sessions, course): never the
-        # schedule nor the procedure's rules.
-        assert len(queries) == 6
+        # screened for this patient (intake, sessions, course; the procedure's id is cached
+        # with them): never the schedule nor the procedure's rules.
+        assert len(queries) == 5
         assert not reads_the_schedule(queries)
 
     def test_the_holder_asking_again_hears_busy(

@@ -264,7 +264,7 @@ def test_the_text_message_names_no_health_reason_either(
 
     assert text == (
         f"{settings.CLINIC_NAME}: a practitioner will look again at your booking for "
-        f"03.06.2026 at 10:00; the time stays yours. "
+        f"06/03/2026 at 10:00; the time stays yours. "
         f"https://portal.example/me/appointments/{appointment.pk}/"
     )
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from clinic.http import SignedInRequest, no_store
@@ -53,7 +53,13 @@ def book_course(request: SignedInRequest, slug: str) -> HttpResponse:
 
     def booked(appointments: list[Appointment]) -> HttpResponse:
         messages.success(
-            request, _("Your course is booked: %(count)s sessions.") % {"count": len(appointments)}
+            request,
+            ngettext(
+                "Your course is booked: %(count)s session.",
+                "Your course is booked: %(count)s sessions.",
+                len(appointments),
+            )
+            % {"count": len(appointments)},
         )
         return redirect("patients:appointments")
 

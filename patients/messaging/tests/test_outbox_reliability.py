@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from kombu import pools
 
 from clinic.celery import app
 from clinic.models import User
@@ -262,10 +263,13 @@ def broker_at() -> Iterator[Callable[[str], None]]:
     saved = {key: app.conf[key] for key in keys}
 
     def forget_connections() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Celery's pools live in kombu's process-wide registries (keyed by broker URL):
+        # close and clear them all, or a later test (the /health/ ping) sends through a
+        # pool closed here.
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
+        vars(app.control.mailbox).pop("producer_pool", None)
 
     def point(url: str) -> None:
         app.conf.update(broker_url=url, broker_transport_options={})

@@ -217,7 +217,7 @@ def test_the_sms_names_clinic_date_time_and_a_link_never_the_procedure(
     assert reminder.gateway_id == text["id"]
     links = reply_urls(appointment, channel=Channel.SMS)
     assert text["text"] == (
-        f"{settings.CLINIC_NAME}: reminder of your visit on 03.06.2026 at 10:00. "
+        f"{settings.CLINIC_NAME}: reminder of your visit on 06/03/2026 at 10:00. "
         f"Confirm: {links['confirm_url']} Can't come: {links['cancel_url']}"
     )
     assert links["confirm_url"].startswith("https://portal.example/r/")

@@ -16,7 +16,11 @@ Sources:
   than 20 x3 (no lesion, no points). Keloidal/hypertrophic scars are scored by area
   instead: under 5 cm2 6 points, 5-20 cm2 12, over 20 cm2 18 (6 points times the area
   band 1, 2, 3). The score is the sum over types; its largest value is 84
-  (A 2x3 + B 3x6 + C 4x9 + papular 6 + keloidal 18), as the paper states.
+  (A 2x3 + B 3x6 + C 4x9 + papular 6 + keloidal 18).
+  (The stored copy of the paper the search tool found holds its abstract only; the
+  table is the paper's Table 1 as the literature reproduces it, and its sum of 84 is
+  the scale's known ceiling. A clinician should check it against the paper, as the
+  domain reference asks of every rule.)
 
 Table 1 of the paper, as implemented here (`CATEGORIES`):
 

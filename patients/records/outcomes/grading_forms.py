@@ -34,8 +34,9 @@ def _count_field(category: Category) -> str:
 class GradingForm(forms.Form):
     """One grading; the zone and count fields are built from `FaceZone` and the table."""
 
+    # An empty first choice: a new grading must choose its grade, not inherit "1".
     overall_grade = forms.TypedChoiceField(
-        label=_("Overall grade"), choices=ScarGrade.choices, coerce=int
+        label=_("Overall grade"), choices=[NOT_GRADED, *ScarGrade.choices], coerce=int
     )
     keloidal_area_cm2 = forms.DecimalField(
         label=_("Keloidal or hypertrophic scars: area (cm²)"),

@@ -21,6 +21,7 @@ from clinic.availability import clinic_zone
 from clinic.http import SignedInRequest, no_store
 from patients.messaging import language_of
 from patients.records.outcomes import self_assessment as assessments
+from patients.records.outcomes.photos.selectors import latest_comparison
 from patients.records.outcomes.progress import progress_of
 from patients.records.outcomes.progress_forms import RATINGS, SelfAssessmentForm
 from patients.records.views import current_patient
@@ -80,8 +81,7 @@ def my_progress(request: SignedInRequest) -> HttpResponse:
     context = {
         "patient": patient,
         "progress": progress_of(patient),
-        # The latest before/after comparison of the patient's session photos: the photos
-        # work fills this (`latest_comparison`); until then the page shows none.
-        "comparison": None,
+        # The first session with photos against the latest one sharing a view with it.
+        "comparison": latest_comparison(patient),
     }
     return render(request, "patients/outcomes/progress.html", context)

@@ -43,7 +43,7 @@ MAXIMUM_AREA_CM2 = Decimal(1000)
 
 
 def _grade(value: object, field: str) -> int:
-    if value not in ScarGrade.values:
+    if isinstance(value, bool) or value not in ScarGrade.values:
         raise RecordError(_("Choose a grade from 1 to 4."), code="invalid_grade", field=field)
     return int(str(value))
 

@@ -65,7 +65,11 @@ def _iso(value: Any) -> str | None:
 def export_patient_data(*, patient: PatientProfile) -> bytes:
     """Return a zip archive of everything the portal holds about the patient."""
     # A photo still processing (or that failed) has no picture to give yet.
-    photos = [photo for photo in photos_of(patient) if photo.is_ready]
+    photos = [
+        photo
+        for photo in photos_of(patient).prefetch_related("publication_consents")
+        if photo.is_ready
+    ]
     signatures = list(signatures_of(patient))
     data = _export_data(patient, photos=photos, signatures=signatures)
     buffer = io.BytesIO()
@@ -130,6 +134,17 @@ def _export_data(
                 "width": photo.width,
                 "height": photo.height,
                 "file": _photo_archive_name(photo),
+                # Each time the patient allowed it to be published, and withdrew that.
+                "publication_consents": [
+                    {
+                        "text_version": consent.text_version,
+                        "text_sha256": consent.text_sha256,
+                        "given_at": consent.given_at.isoformat(),
+                        "ip_address": consent.ip_address,
+                        "withdrawn_at": _iso(consent.withdrawn_at),
+                    }
+                    for consent in photo.publication_consents.all()
+                ],
             }
             for photo in photos
         ],

@@ -18,6 +18,9 @@ Domain rules:
   photo view.
 - A patient's photos are rate limited (`RATE_LIMITS["photo_upload"]`), counted
   per patient whoever uploads, so nobody can fill the worker's queue.
+- A session photo (issue #18) carries its appointment and its standard view;
+  `patients.records.outcomes.photos.services.take_session_photo` decides which
+  may be taken and hands the file to this same path.
 - Nothing is half-saved: if the row cannot be written, the stored file is
   removed again; if a file cannot be stored, no row is written.
 """
@@ -35,14 +38,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from clinic.models import User
 from clinic.ratelimit import hit
 from clinic.roles import can_see_health_data
-from patients.models import AdverseEventPhoto, AuditEntry, PatientProfile, Photo
+from patients.models import AdverseEventPhoto, Appointment, AuditEntry, PatientProfile, Photo
 from patients.records.images import ImageRejected, clean_image, probe_image
 from patients.records.services.audit import record_access
 from procedures.errors import DomainError, lazy_interpolate
+from procedures.models import PhotoView
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +66,11 @@ class TooManyUploads(DomainError):
         minutes = max(1, -(-retry_after // 60))
         super().__init__(
             lazy_interpolate(
-                _("Too many photos for now. Please try again in %(minutes)s minutes."),
+                ngettext_lazy(
+                    "Too many photos for now. Please try again in %(minutes)s minute.",
+                    "Too many photos for now. Please try again in %(minutes)s minutes.",
+                    minutes,
+                ),
                 {"minutes": minutes},
             ),
             field="image",
@@ -92,8 +101,13 @@ def upload_photo(
     uploaded_by: User,
     note: str = "",
     ip_address: str | None = None,
+    appointment: Appointment | None = None,
+    view: PhotoView | None = None,
 ) -> Photo:
-    """Check, clean and store a photo for `patient`; raise DomainError/ImageRejected."""
+    """Check, clean and store a photo for `patient`; raise DomainError/ImageRejected.
+
+    `appointment` and `view` make it a session photo (checked by the caller).
+    """
     is_owner = patient.user_id == uploaded_by.pk
     is_clinician = can_see_health_data(uploaded_by)
     if not (is_owner or is_clinician):
@@ -128,6 +142,8 @@ def upload_photo(
                 size_bytes=len(probed.data),
                 uploaded_by=uploaded_by,
                 uploaded_at=timezone.now(),
+                appointment=appointment,
+                view=view,
             )
             photo.full_clean()
             photo.save()
@@ -136,7 +152,9 @@ def upload_photo(
                     actor=uploaded_by,
                     patient=patient,
                     action=AuditEntry.Action.ADD_PHOTO,
-                    detail=f"{kind} {photo.uuid}",
+                    detail=" ".join(
+                        part for part in (kind, view.slug if view else "", str(photo.uuid)) if part
+                    ),
                     ip_address=ip_address,
                 )
             if settings.PHOTO_PROCESSING != "inline":

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from patients.models.treatment import ParameterKind, Unit
@@ -210,7 +210,14 @@ def _read(parameter: Parameter, raw: Any) -> Any:
             raise ValueError(_("Give a text."))
         if len(raw.strip()) > MAX_TEXT:
             raise ValueError(
-                lazy_interpolate(_("Keep it under %(count)s characters."), {"count": MAX_TEXT})
+                lazy_interpolate(
+                    ngettext_lazy(
+                        "Keep it under %(count)s character.",
+                        "Keep it under %(count)s characters.",
+                        MAX_TEXT,
+                    ),
+                    {"count": MAX_TEXT},
+                )
             )
         return raw.strip()
     raise ValueError(_("This parameter's kind is unknown."))  # a schema edited by hand
@@ -266,7 +273,12 @@ def check_values(
                     continue
                 if len(reason) > MAX_REASON:
                     errors[key] = lazy_interpolate(
-                        _("Keep the reason under %(count)s characters."), {"count": MAX_REASON}
+                        ngettext_lazy(
+                            "Keep the reason under %(count)s character.",
+                            "Keep the reason under %(count)s characters.",
+                            MAX_REASON,
+                        ),
+                        {"count": MAX_REASON},
                     )
                     continue
                 kept_reasons[key] = reason

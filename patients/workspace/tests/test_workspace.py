@@ -405,6 +405,31 @@ def test_cancel_asks_for_a_reason_first(desk: Client, clinic_setup: Clinic, pati
     assert appointment.reason == "Clinic closed for repairs"
 
 
+@pytest.mark.parametrize(
+    ("action", "asks"),
+    [
+        ("cancel_selected", 'name="reason"'),
+        ("check_in_selected", 'name="nothing_changed"'),
+    ],
+)
+def test_an_action_confirms_the_selected_appointments_first(
+    desk: Client, clinic_setup: Clinic, patient: User, action: str, asks: str
+) -> None:
+    appointment = appointment_row(patient, clinic_setup, at(dt.date(2026, 6, 20), 10))
+    url = reverse("admin:patients_appointment_changelist")
+
+    page = desk.post(url, {"action": action, "_selected_action": [appointment.pk]})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'name="action" value="{action}"' in html
+    assert f'name="_selected_action" value="{appointment.pk}"' in html
+    assert 'name="confirm" value="1"' in html
+    assert asks in html
+    appointment.refresh_from_db()
+    assert appointment.status == S.CONFIRMED
+
+
 def test_the_list_makes_the_same_queries_for_1_and_50_rows(
     desk: Client,
     clinic_setup: Clinic,

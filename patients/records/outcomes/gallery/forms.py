@@ -9,6 +9,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Photo
@@ -43,7 +45,8 @@ def _fraction_field(label: Any, initial: str) -> forms.DecimalField:
 
 class PhotoChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.get_kind_display()} · {obj.uploaded_at:%Y-%m-%d}"
+        day = date_format(localtime(obj.uploaded_at), "SHORT_DATE_FORMAT")
+        return f"{obj.get_kind_display()} · {day}"
 
 
 class GalleryPairForm(forms.Form):

@@ -4,7 +4,10 @@ Domain rules: `patients.models.publication`. Every change that can add a picture
 public page or take one off starts a new generation of the public page cache once it
 is committed (`procedures.page_cache.invalidate_public_pages`: the one way to drop kept
 pages on every server at once), and a withdrawal also drops the cut pictures kept of
-the photo, so nothing of it is served from a cache afterwards.
+the photo, so nothing of it is served from a cache afterwards. (Another web process
+notices the new generation within `PUBLIC_PAGE_GENERATION_CHECK_SECONDS`; a page it
+serves meanwhile still names the pictures, but the picture view asks for live consent on
+every request and answers 404: the photo itself is gone at once everywhere.)
 """
 
 from __future__ import annotations

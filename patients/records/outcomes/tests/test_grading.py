@@ -64,6 +64,7 @@ def test_grading_again_corrects_the_one_grading_of_the_chart(
     [
         ({"overall_grade": 5}, "overall_grade"),
         ({"overall_grade": 0}, "overall_grade"),
+        ({"overall_grade": True}, "overall_grade"),
         ({"overall_grade": 2, "zone_grades": {"cheek_left": 7}}, "zone_cheek_left"),
         ({"overall_grade": 2, "zone_grades": {"elbow": 2}}, "zone_grades"),
         ({"overall_grade": 2, "counts": {"macular": -1}}, "macular_count"),

@@ -116,6 +116,8 @@ def test_a_grading_is_saved_and_its_worked_sum_shown(
     assert "Punched-out scars with deep abnormal bases (&lt; 5 mm)" in page
     assert is_ticked(page, "icepick")
     assert not is_ticked(page, "keloid")
+    # A new grading chooses its overall grade: nothing is preselected.
+    assert '<option value="" selected>—</option>' in page
 
     response = client.post(grading_url(visit), grading_post(keloidal_area_cm2="5"))
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -21,6 +21,7 @@ from patients.models import Appointment, Product, ProductLot, TreatmentVisit
 from patients.records.selectors import latest_intake
 from patients.records.treatment import services
 from patients.tests.booking_fixtures import NOW, Clinic, at, ready
+from patients.tests.photo_helpers import take_before_photos
 from patients.tests.workspace_helpers import book
 from procedures.models import Procedure
 
@@ -67,10 +68,18 @@ def checked_in(
 def charted(
     checked_in: Callable[..., Appointment], patient: User, practitioner: User
 ) -> Callable[..., TreatmentVisit]:
-    """An open chart of `slug` for alice, opened by the practitioner persona."""
+    """An open chart of `slug` for alice, opened by the practitioner persona.
 
-    def make(slug: str = "tca-cross", *, user: User | None = None, **kw: Any) -> TreatmentVisit:
+    The session's required before photos are taken (the outcome photos' gate, #18,
+    has its own tests); `photos=False` leaves them out.
+    """
+
+    def make(
+        slug: str = "tca-cross", *, user: User | None = None, photos: bool = True, **kw: Any
+    ) -> TreatmentVisit:
         appointment = checked_in(user or patient, slug, **kw)
+        if photos:
+            take_before_photos(appointment, practitioner)
         return services.open_chart(appointment=appointment, by=practitioner)
 
     return make

@@ -40,6 +40,7 @@ from patients.models import (
 )
 from patients.tests.booking_fixtures import Clinic, ready
 from patients.tests.factories import jpeg_bytes
+from patients.tests.photo_helpers import take_before_photos
 from procedures.models import Procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -115,6 +116,8 @@ def test_chart_sign_complete_report_and_find_the_lot(
     page.get_by_role("link", name="Open the chart").click()
     page.get_by_role("button", name="Open the chart").click()
     visit = TreatmentVisit.objects.get(appointment=session)
+    # TCA CROSS needs its before photos to be signed (#18; the capture page has its own test).
+    take_before_photos(session, derm)
     tca = visit.procedures.get()
     page.get_by_label("Concentration (%)").fill("80")
     page.get_by_label("Applicator").select_option("toothpick")

@@ -251,7 +251,7 @@ def test_the_events_report_counts_per_100_sessions(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "1 events in 1 sessions: 100.0 per 100 sessions." in page
+    assert "1 event in 1 session: 100.0 per 100 sessions." in page
     client.force_login(practitioner)
     assert client.get(reverse("treatment:events-report")).status_code == 403
 

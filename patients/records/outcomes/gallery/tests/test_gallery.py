@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import zipfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -438,3 +443,69 @@ def test_erasing_the_patient_takes_the_pair_off_the_page(
         Photo.objects.filter(pk=pair.before.pk).delete()
     assert not GalleryPair.objects.exists()
     assert f'data-pair="{pair.uuid}"' not in procedure_page()
+
+
+# --- the demo clinic -----------------------------------------------------------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 3, 11, 8, 0, tzinfo=ZoneInfo("Europe/Moscow")))
+def test_the_demo_clinic_shows_a_gallery_and_seeding_twice_adds_nothing() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    pairs = list(selectors.public_pairs().select_related("procedure"))
+    assert {pair.procedure.slug for pair in pairs} == {"microneedling", "tca-cross"}
+    assert len(pairs) == 2
+    for pair in pairs:
+        assert selectors.live_consent_of(pair.before).given_by == pair.before.patient.user
+    page = Client().get(reverse("procedures:detail", args=["microneedling"])).content.decode()
+    assert page.count("gallery-pair") == 1
+    picture = Client().get(picture_url(pairs[0], "after"))
+    assert Image.open(io.BytesIO(picture.content)).size == (560, 300)  # 0.7 x 0.5 of 800 x 600
+
+
+def test_the_manager_finds_the_gallery_in_the_workspace(client: Client, manager: User) -> None:
+    client.force_login(manager)
+    page = client.get(reverse("workspace:dashboard"))
+    assert page.status_code == 200
+    assert reverse("gallery:index") in page.content.decode()
+
+
+def test_the_patient_export_holds_each_publication_consent(
+    pair: GalleryPair, patient: User
+) -> None:
+    services.withdraw_publication_consent(photo=pair.after, by=patient)
+    archive = zipfile.ZipFile(
+        io.BytesIO(record_services.export_patient_data(patient=patient.patient_profile))
+    )
+    data = json.loads(archive.read("data.json"))
+    consents = {photo["kind"]: photo["publication_consents"] for photo in data["photos"]}
+    assert consents["before"][0]["withdrawn_at"] is None
+    assert consents["after"][0]["withdrawn_at"] is not None
+    assert consents["after"][0]["text_version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("before", "not-a-uuid"), ("crop_x", "left"), ("crop_width", "1e9"), ("procedure", "x")],
+)
+def test_bad_input_on_the_pair_form_is_a_400_naming_the_field(
+    client: Client,
+    manager: User,
+    patient: User,
+    consented: tuple[Photo, Photo],
+    field: str,
+    value: str,
+) -> None:
+    client.force_login(manager)
+    response = client.post(new_pair_url(patient), {**pair_form(*consented), field: value})
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert not GalleryPair.objects.exists()
+
+
+def test_the_publication_page_of_a_photo_still_processing_is_404(
+    client: Client, patient: User, photos: tuple[Photo, Photo]
+) -> None:
+    Photo.objects.filter(pk=photos[0].pk).update(status=Photo.Status.PROCESSING)
+    client.force_login(patient)
+    assert client.get(reverse("patients:photo-publish", args=[photos[0].uuid])).status_code == 404

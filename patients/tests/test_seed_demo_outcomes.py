@@ -1,0 +1,58 @@
+"""The demo's outcomes: graded visits for several patients, a consultation then sessions with
+falling scores, each on a signed chart, and nothing doubled by a second run."""
+
+import datetime as dt
+from io import StringIO
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from patients.management.demo_outcomes import DEMO_GRADINGS
+from patients.models import PatientProfile, ScarGrading, TreatmentVisit
+from patients.records.outcomes.selectors import gradings_for_patient
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday, as the other seed tests use.
+NOW = dt.datetime(2026, 3, 11, 8, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", "--no-login-list", stdout=out)
+    return out.getvalue()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_several_demo_patients_have_graded_visits_with_falling_scores() -> None:
+    output = seed()
+    assert f"Demo scar gradings: {sum(map(len, DEMO_GRADINGS.values()))} added" in output
+    for email, specs in DEMO_GRADINGS.items():
+        points = gradings_for_patient(PatientProfile.objects.get(user__email=email))
+        assert len(points) == len(specs), email
+        assert points[0].procedure_slug == "consultation", email
+        assert all(p.procedure_slug != "consultation" for p in points[1:]), email
+        scores = [p.score for p in points]
+        assert all(earlier > later for earlier, later in pairwise(scores)), (email, scores)
+        assert [p.overall_grade for p in points] == [s.overall for s in specs], email
+        assert points[-1].graded_on < NOW.date()
+    anna = gradings_for_patient(
+        PatientProfile.objects.get(user__email="anna.smirnova@patients.clinic.local")
+    )
+    assert [p.overall_grade for p in anna] == [3, 3, 2, 2]
+    assert all(p.course_id is not None for p in anna[1:])
+    graded = TreatmentVisit.objects.filter(scar_grading__isnull=False)
+    assert graded.count() == ScarGrading.objects.count()
+    assert not graded.filter(signed_at__isnull=True).exists()
+    assert all(
+        g.graded_at <= g.visit.signed_at for g in ScarGrading.objects.select_related("visit")
+    )
+
+    assert "Demo scar gradings: 0 added" in seed()
+    # (The progress cohort's gradings, `demo_progress`, are counted in its own test.)
+    assert ScarGrading.objects.filter(patient__user__email__in=DEMO_GRADINGS).count() == sum(
+        map(len, DEMO_GRADINGS.values())
+    )
