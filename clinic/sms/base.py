@@ -12,13 +12,14 @@ number, a number on the stop list), with the gateway's reason.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import requests
 
 __all__ = [
     "DELIVERED",
@@ -84,24 +85,38 @@ class SmsBackend:
         return [], "OK"
 
 
+_kept = threading.local()
+
+
+def _session() -> requests.Session:
+    """This thread's HTTP session: its connections to the gateway are kept open between texts.
+
+    One TLS handshake per process and gateway, not one per text (as the outbox keeps one
+    SMTP session for many e-mails); a kept connection the gateway closed while idle is
+    noticed before it is used, and a new one opened. Proxies from the environment apply.
+    A process forked from this one (a worker's pool) opens its own.
+    """
+    kept = getattr(_kept, "session", None)
+    if kept is None or kept[0] != os.getpid():
+        kept = (os.getpid(), requests.Session())
+        _kept.session = kept
+    session: requests.Session = kept[1]
+    return session
+
+
 def http_json(url: str, params: Mapping[str, str], *, timeout: float) -> Any:
     """POST form-encoded `params` to `url` and read a JSON answer.
 
     Network errors, 5xx and 429 (throttled) are temporary; so is an answer that
     is not JSON (a proxy's error page while the gateway is down).
     """
-    body = urllib.parse.urlencode(params).encode()
-    request = urllib.request.Request(  # noqa: S310 - the scheme comes from SMS_URL (http/https)
-        url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            raw = response.read()
-    except urllib.error.HTTPError as error:
-        raise SmsTemporaryError(f"HTTP {error.code} from the gateway") from error
-    except (urllib.error.URLError, OSError) as error:
+        response = _session().post(url, data=dict(params), timeout=timeout, allow_redirects=False)
+    except requests.RequestException as error:
         raise SmsTemporaryError(f"gateway unreachable: {error}") from error
+    if response.status_code >= 400:
+        raise SmsTemporaryError(f"HTTP {response.status_code} from the gateway")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(response.content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise SmsTemporaryError("the gateway's answer is not JSON") from error

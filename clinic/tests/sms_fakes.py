@@ -9,8 +9,10 @@ gateway's bad-number answer) or "down" (HTTP 503). `fail_next` answers as
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,16 @@ class FakeGateway:
         self._ids = itertools.count(1)
         self.lock = threading.Lock()
         self.port = 0
+        self.connections = 0  # TCP connections the clients opened
+        self.open_sockets: set[socket.socket] = set()
+
+    def close_connections(self) -> None:
+        """Close every kept connection, as a gateway does with idle ones."""
+        with self.lock:
+            sockets, self.open_sockets = list(self.open_sockets), set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -108,6 +120,23 @@ class FakeSmsc(FakeGateway):
 
 def _handler(fake: FakeGateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as the real gateways: the client keeps its connection between texts.
+        protocol_version = "HTTP/1.1"
+        # The answer's head and body are two writes: without this, a kept connection waits
+        # for the client's delayed acknowledgement (40 ms) before the body goes.
+        disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            with fake.lock:
+                fake.connections += 1
+                fake.open_sockets.add(self.connection)
+
+        def finish(self) -> None:
+            with fake.lock:
+                fake.open_sockets.discard(self.connection)
+            super().finish()
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode()
@@ -147,6 +176,8 @@ def serving(fake: FakeGateway) -> Iterator[FakeGateway]:
     finally:
         server.shutdown()
         server.server_close()
+        # Kept connections too: a later fake on the same port must not get this one's requests.
+        fake.close_connections()
         thread.join(5)
 
 

@@ -202,6 +202,28 @@ def test_smsc_delivery_callback(smsc: FakeSmsc) -> None:
     assert reports == [Report("17", FAILED, "SMSC.ru status 20: cannot be delivered (error 5)")]
 
 
+@pytest.mark.parametrize("gateway", ["smsru", "smsc"])
+def test_texts_share_one_kept_connection_and_one_the_gateway_closed_is_opened_again(
+    gateway: str,
+) -> None:
+    fake = FakeSmsRu() if gateway == "smsru" else FakeSmsc()
+    with serving(fake):
+        backend = backend_from_url(smsru_url(fake) if gateway == "smsru" else smsc_url(fake))
+        for n in range(3):
+            backend.send(to=f"+7900123456{n}", text=TEXT, reference=f"r{n}")
+        assert (len(fake.sent), fake.connections) == (3, 1)
+        fake.close_connections()  # idle too long: the gateway hung up
+        backend.send(to="+79001234569", text=TEXT, reference="r9")
+    # The text after the hang-up went once, over a new connection.
+    assert (len(fake.sent), fake.connections) == (4, 2)
+    assert [sent["to"].lstrip("+") for sent in fake.sent] == [
+        "79001234560",
+        "79001234561",
+        "79001234562",
+        "79001234569",
+    ]
+
+
 def test_a_gateway_nobody_answers_at_is_temporary(settings: Any) -> None:
     settings.SMS_TIMEOUT_SECONDS = 2
     port = free_port()

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,7 @@ __all__ = [
     "DEMO_GRADINGS",
     "DemoGrading",
     "chart_of_past_visit",
-    "grade_past_visits",
+    "grade_past_visit",
     "seed_outcomes",
 ]
 
@@ -86,7 +85,12 @@ DEMO_GRADINGS: dict[str, tuple[DemoGrading, ...]] = {
     ),
 }
 # The zones each patient's grading names: the cheeks worst, the temples milder.
-ZONES_BY_GRADE = {3: ROLLING_CHEEKS, 2: {"cheek_left": 2, "cheek_right": 2}, 1: {"cheek_left": 1}}
+ZONES_BY_GRADE = {
+    4: {"cheek_left": 4, "cheek_right": 4, "temples": 3},
+    3: ROLLING_CHEEKS,
+    2: {"cheek_left": 2, "cheek_right": 2},
+    1: {"cheek_left": 1},
+}
 
 
 def chart_of_past_visit(appointment: Appointment) -> TreatmentVisit:
@@ -147,24 +151,27 @@ def _grade(visit: TreatmentVisit, spec: DemoGrading) -> bool:
     return True
 
 
-def grade_past_visits(email: str, gradings: Sequence[DemoGrading]) -> int:
-    """Chart, grade and sign the patient's completed visits, oldest first; how many graded."""
-    graded = 0
-    visits = (
-        Appointment.objects.filter(patient__user__email=email, status=AppointmentStatus.COMPLETED)
-        .select_related("procedure", "practitioner__user", "patient")
-        .order_by("start")
-    )
-    for appointment, spec in zip(visits, gradings, strict=False):
-        visit = chart_of_past_visit(appointment)
-        visit.appointment = appointment
-        graded += _grade(visit, spec)
-        _sign(visit)
+def grade_past_visit(appointment: Appointment, spec: DemoGrading) -> bool:
+    """Chart, grade and sign one completed visit; False when it was graded already."""
+    visit = chart_of_past_visit(appointment)
+    visit.appointment = appointment
+    graded = _grade(visit, spec)
+    _sign(visit)
     return graded
 
 
 def seed_outcomes(out: Any) -> int:
     """Chart, grade and sign the completed visits of the patients in `DEMO_GRADINGS`."""
-    graded = sum(grade_past_visits(email, gradings) for email, gradings in DEMO_GRADINGS.items())
+    graded = 0
+    for email, gradings in DEMO_GRADINGS.items():
+        visits = (
+            Appointment.objects.filter(
+                patient__user__email=email, status=AppointmentStatus.COMPLETED
+            )
+            .select_related("procedure", "practitioner__user", "patient")
+            .order_by("start")
+        )
+        for appointment, spec in zip(visits, gradings, strict=False):
+            graded += grade_past_visit(appointment, spec)
     out.write(f"Demo scar gradings: {graded} added")
     return graded

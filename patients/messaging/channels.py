@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.availability import clinic_zone
 from clinic.search import as_e164
@@ -71,9 +72,12 @@ RECALL_KINDS = frozenset(
 def sms_number(phone: object) -> str | None:
     """The phone in E.164 (`+79001234567`), or None when it is not a valid number.
 
-    Takes the stored phone (a PhoneNumber, already E.164) or a typed one; what a
-    phone number is, is `clinic.search.as_e164`'s to say.
+    Takes the stored phone (a PhoneNumber, parsed already: not formatted and parsed
+    again for every text) or a typed one; what a typed phone number is, is
+    `clinic.search.as_e164`'s to say.
     """
+    if isinstance(phone, PhoneNumber):
+        return phone.as_e164 if phone.is_valid() else None
     return as_e164(str(phone or ""))
 
 

@@ -27,9 +27,11 @@ Domain rules:
   with the row's Message-ID and marks it `sent`. A cancellation committed
   before the hand-over wins (nothing is sent); one arriving during it waits for
   the row's lock and leaves a note instead (`cancel_pending`): the row is then
-  `sent` with the note, or `cancelled` if the send failed. The only way a copy
-  goes out twice is a process dying between the server accepting it and the
-  row being marked; the copy has the same Message-ID.
+  `sent` with the note, or `cancelled` if the send failed. The only ways a copy
+  goes out twice are a process dying between the server accepting it and the
+  row being marked, and the database server itself crashing a fraction of a
+  second after a hand-over or a mark (they commit without waiting for the disk,
+  `patients.messaging.send_speed`); the copy has the same Message-ID.
 - A failed try puts the row back to `pending`, due after a backoff
   (`retry_delay`: OUTBOX_RETRY_FIRST_SECONDS, doubling, at most
   OUTBOX_RETRY_MAX_SECONDS apart); when the next try would come more than
@@ -67,6 +69,7 @@ from django.utils import timezone
 
 import patients.messaging.channels as channels
 import patients.messaging.render as rendering
+import patients.messaging.send_speed as send_speed
 from clinic.sms import SmsRejected, SmsTemporaryError, get_backend
 from patients.messaging.mail import build_templated_email
 from patients.models import Appointment, OutboxMessage, PatientProfile, TreatmentCourse
@@ -486,31 +489,27 @@ def _hand_over(message_id: int, lease: str, at: dt.datetime) -> bool:
     False when somebody cancelled or reclaimed it meanwhile. Committed at once
     outside a transaction (the send tasks), so a cancellation sees it.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _HAND_OVER_SQL.format(table=_table()),
-            [connection.ops.adapt_datetimefield_value(at), message_id, State.SENDING, lease],
-        )
-        return cursor.rowcount == 1
+    sql = _HAND_OVER_SQL.format(table=_table())
+    at_value = connection.ops.adapt_datetimefield_value(at)
+    return send_speed.update_unflushed(sql, [at_value, message_id, State.SENDING, lease]) == 1
 
 
 def _mark_sent(
     message_id: int, lease: str, at: dt.datetime, *, recipient: str, gateway_id: str
 ) -> None:
     """The row is `sent` at `at` to `recipient` (only while it is still ours)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_SENT_SQL.format(table=_table()),
-            [
-                State.SENT,
-                connection.ops.adapt_datetimefield_value(at),
-                recipient[:254],
-                gateway_id[:100],
-                message_id,
-                State.SENDING,
-                lease,
-            ],
-        )
+    send_speed.update_unflushed(
+        _MARK_SENT_SQL.format(table=_table()),
+        [
+            State.SENT,
+            connection.ops.adapt_datetimefield_value(at),
+            recipient[:254],
+            gateway_id[:100],
+            message_id,
+            State.SENDING,
+            lease,
+        ],
+    )
 
 
 def _take_batch(message_ids: list[int], lease: str) -> list[OutboxMessage]:

@@ -107,8 +107,8 @@ def workspace_nav(request: SignedInRequest) -> list[tuple[str, str]]:
         links.append((reverse("workspace:day-sheet"), _("Day sheet")))
     if has_role(user, Role.MANAGER):
         links.append((reverse("workspace:dashboard"), _("Dashboard")))
-        links.append((reverse("workspace:outcomes"), _("Outcomes")))
         links.append((reverse("gallery:index"), _("Before/after gallery")))
+        links.append((reverse("workspace:outcomes"), _("Outcomes")))
     return links
 
 

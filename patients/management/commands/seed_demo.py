@@ -7,10 +7,10 @@ have edited since (hours, rooms, roles) is left as it is. Every demo login uses
 One small function per kind of thing, called in order by `seed_clinic`; then
 `patients.management.demo.seed_patients` adds the demo patients, their intakes, consents and a few
 weeks of past and future appointments (they need the practitioners and rooms made here), and
+`patients.management.demo_photos.seed_session_photos` session photos;
 `patients.management.demo_outcomes.seed_outcomes` charts and grades some patients' past visits;
-`patients.management.demo_gallery.seed_gallery` two published before/after pairs;
-`patients.management.demo_progress.seed_progress` a graded microneedling cohort and the
-patients' self-assessments.
+`patients.management.demo_progress.seed_progress` a graded microneedling cohort and
+self-assessments; `patients.management.demo_gallery.seed_gallery` two published before/after pairs.
 """
 
 from __future__ import annotations
@@ -287,11 +287,11 @@ class Command(BaseCommand):
             # quiet_email() outside the transaction: booking e-mails leave at the commit.
             with quiet_email(), transaction.atomic():
                 seed_clinic(self.stdout)
-                patients = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                profiles = seed_patients(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
                 # Photos before the charts are signed: the required-photos gate asks for them.
-                seed_session_photos(self.stdout, patients=patients)
+                seed_session_photos(self.stdout, patients=profiles)
                 seed_outcomes(self.stdout)
-                seed_progress(self.stdout, desk_email=DEMO_RECEPTIONIST_EMAIL)
+                seed_progress(self.stdout, profiles=profiles, desk_email=DEMO_RECEPTIONIST_EMAIL)
                 seed_gallery(self.stdout, manager_email=DEMO_MANAGER_EMAIL)
         if not options["no_login_list"]:
             self.stdout.write(f"  Demo logins use the password: {settings.DEMO_PASSWORD}")

@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import formats, translation
 from icalendar import Calendar
 
 from clinic.models import User
 from patients.booking.services import book_course, cancel_appointment
 from patients.messaging import outbox
 from patients.messaging import render as rendering
+from patients.messaging.mail import language_of
 from patients.models import Appointment, OutboxMessage
 from patients.tests.booking_fixtures import MSK, WEDNESDAY, Clinic, at, ready
 
@@ -82,8 +84,10 @@ def test_the_course_text_message_lists_every_date_and_never_the_procedure(
     assert rendered is not None
     text = rendering.sms_text(sms, rendered)
 
-    for session in sessions:
-        assert session.start.astimezone(MSK).strftime("%d.%m.%Y") in text
+    with translation.override(language_of(patient)):
+        days = [formats.date_format(s.start.astimezone(MSK), "SHORT_DATE_FORMAT") for s in sessions]
+    for day in days:
+        assert day in text
     assert "peel" not in text.lower()
 
 

@@ -81,7 +81,7 @@ def my_progress(request: SignedInRequest) -> HttpResponse:
     context = {
         "patient": patient,
         "progress": progress_of(patient),
-        # The first session with photos against the latest one sharing a view with it.
+        # The first session with photos against the latest sharing a view with it.
         "comparison": latest_comparison(patient),
     }
     return render(request, "patients/outcomes/progress.html", context)

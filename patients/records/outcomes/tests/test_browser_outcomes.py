@@ -198,9 +198,9 @@ def test_graded_visits_photos_progress_and_a_published_photo_withdrawn(
         table = phone.get_by_role("table", name="Your progress in numbers")
         assert table.get_by_role("row").count() == 1 + 4  # header, three visits, one rating
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        # The latest comparison: the first session's five views against today's.
+        # The latest comparison: the first session's photos against today's, side by side.
         comparison = phone.locator(".latest-comparison")
-        assert comparison.locator("[data-compare-view]").count() == len(VIEWS)
+        assert comparison.locator(".compare-side img").count() == 2
         assert accessibility_problems(phone) == ""
 
     # The patient allows both photos to be published; the manager pairs them.

@@ -80,3 +80,32 @@ def test_the_slider_moves_the_earlier_photo_over_the_later_one_on_a_phone(
 
     # The page fits the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_choice_of_sessions_fits_a_phone_with_a_long_russian_procedure_name(
+    open_page: Callable[..., Any],
+    live_server: Any,
+    migrated_data: None,
+    patient: User,
+    practitioner: User,
+) -> None:
+    now = timezone.now()
+    for days_ago, slug in ((60, "consultation"), (3, "microneedling")):
+        session = give_session(
+            patient,
+            slug,
+            start=now - dt.timedelta(days=days_ago),
+            status=Appointment.Status.COMPLETED,
+        )
+        take_session_photos(session, practitioner, kind=Photo.Kind.BEFORE)
+    Appointment.objects.filter(procedure__slug="consultation").update(
+        procedure_name_ru="Консультация и оценка состояния кожи"
+    )
+
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(page, live_server, patient, language="ru")
+    page.goto(f"{live_server.url}/me/photos/compare/")
+    page.locator(".compare-stage img").first.wait_for()
+    # "Консультация и оценка состояния кожи" in a select widened the page to 549 px.
+    assert "Консультация" in page.locator('select[name="earlier"]').inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -303,3 +303,23 @@ def test_the_comparison_page_reads_the_same_queries_for_two_sessions_or_four(
     for days in (20, 10):
         take_session_photos(past_session(patient, days), practitioner)
     assert queries() == two
+
+
+def test_my_progress_shows_the_latest_comparison_and_links_to_every_view(
+    client: Client, three_sessions: list[Appointment], patient: User, other_patient: User
+) -> None:
+    first, _middle, latest = three_sessions
+    client.force_login(patient)
+    html = client.get(reverse("patients:progress")).content.decode()
+    section = html[html.index('class="mt-4 latest-comparison"') :]
+    assert "Latest comparison" in section
+    first_front, latest_front = (
+        Photo.objects.get(appointment=session, view__slug="front", kind=Photo.Kind.BEFORE)
+        for session in (first, latest)
+    )
+    for photo in (first_front, latest_front):
+        assert reverse("patients:photo-file", args=[photo.uuid, "full"]) in section
+    assert f"{reverse('my-photos:compare')}?earlier={first.pk}&amp;later={latest.pk}" in section
+
+    client.force_login(other_patient)  # no photos: no comparison
+    assert "latest-comparison" not in client.get(reverse("patients:progress")).content.decode()
