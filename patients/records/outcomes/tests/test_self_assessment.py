@@ -274,5 +274,6 @@ def test_the_page_speaks_the_patients_language(
     page = Client().get(link_of(session)).content.decode()
     assert "Насколько вас сейчас беспокоят рубцы?" in page
     assert "1 июня 2026" in page  # the session's day, in Russian
+    assert "г.." not in page  # noqa: RUF001 (the Russian date ends the sentence)
     done = Client().post(link_of(session), {"bother": "2", "satisfaction": "7"})
     assert "ответы сохранены" in done.content.decode()

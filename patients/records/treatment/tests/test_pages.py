@@ -304,5 +304,11 @@ def test_the_patient_sees_their_signed_chart_in_plain_words(
     assert "What was done" in page
     assert "Forehead, Chin" in page
     assert "Concentration" not in page  # no device internals...
+    # From the session to how the scars changed and to its photos' comparison.
+    assert f'<a href="{reverse("patients:progress")}">My progress</a>' in page
+    assert f'<a href="{reverse("my-photos:compare")}">Compare my sessions</a>' in page
+    russian = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Подписано:" in russian
+    assert "г.." not in russian  # noqa: RUF001 (the Russian date ends the sentence)
     settings.PATIENT_CHART_SHOWS_SETTINGS = True
     assert "Concentration: 80 %" in client.get(url).content.decode()  # ...unless the clinic says so
