@@ -19,6 +19,7 @@ OWN_PAGES = [
     "patients:screening",
     "patients:consents",
     "patients:photos",
+    "patients:progress",
     "patients:privacy",
     "patients:privacy-export",
 ]

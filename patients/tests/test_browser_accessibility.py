@@ -45,6 +45,7 @@ def test_the_patients_pages_have_no_serious_accessibility_problem(
         "confirm": "",  # the first free time's link, found on the booking page
         "appointments": "/me/appointments/",
         "appointment": f"/me/appointments/{appointment.pk}/",
+        "progress": "/me/progress/",
     }
     found = {}
     for name, path in pages.items():

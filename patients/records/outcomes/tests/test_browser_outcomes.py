@@ -1,9 +1,10 @@
 """Outcomes in a real browser, as issue #18 tells it.
 
 A consultation four weeks ago is graded 3 on its chart; two peel sessions follow, with
-photos; the second is graded 2 and completed from the day sheet; a week later the
-patient answers the self-assessment from the e-mail's link without logging in, and on
-a phone their "My progress" page shows the change; they allow a photo pair to be
+photos of the five standard views (today's on the capture page); the second is graded 2
+and completed from the day sheet; a week later the patient answers the self-assessment
+from the e-mail's link without logging in, and on a phone their "My progress" page shows
+the change and the latest comparison of the photos; they allow a photo pair to be
 published, the procedure page shows it, and their withdrawal takes it down at once.
 
 The clock is not pinned (the browser keeps its own for cookies): today's session starts
@@ -15,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,11 +42,13 @@ from patients.records.outcomes import services as grading
 from patients.records.outcomes.gallery import services as gallery
 from patients.tests.booking_fixtures import Clinic, ready
 from patients.tests.factories import jpeg_bytes
+from patients.tests.photo_helpers import take_session_photos
 from procedures.models import Procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PEEL = "glycolic-peel"
+VIEWS = ("front", "oblique-left", "oblique-right", "profile-left", "profile-right")
 
 
 def _visit(
@@ -84,7 +86,6 @@ def test_graded_visits_photos_progress_and_a_published_photo_withdrawn(
     clinic_setup: Clinic,
     patient: User,
     manager: User,
-    tmp_path: Path,
 ) -> None:
     ready(patient, "peel", scar_types=frozenset({"rolling", "boxcar_shallow"}))
     derm = clinic_setup.derm.user
@@ -101,7 +102,7 @@ def test_graded_visits_photos_progress_and_a_published_photo_withdrawn(
         sessions_done=1,
         last_session_on=(start - dt.timedelta(days=14)).date(),
     )
-    _first, first_chart = _visit(
+    first, first_chart = _visit(
         patient,
         clinic_setup,
         PEEL,
@@ -132,16 +133,23 @@ def test_graded_visits_photos_progress_and_a_published_photo_withdrawn(
         counts={"punched_deep_abnormal": 8, "shallow_broad": 15},
     )
 
-    # Photos of each session: the session before and after, added by the practitioner.
-    for kind, color in (("before", "red"), ("after", "pink")):
-        picture = tmp_path / f"{kind}.jpg"
-        picture.write_bytes(jpeg_bytes(size=(640, 480), color=color))
-        page.goto(f"{live_server.url}/staff/patients/{patient.patient_profile.pk}/photos/")
-        page.locator('input[type="file"][name="image"]').set_input_files(str(picture))
-        page.get_by_label(kind.capitalize(), exact=True).check()
-        page.get_by_role("button", name="Upload").click()
-        page.get_by_text("The photo is added.").wait_for()
-    before, after = Photo.objects.filter(patient=patient.patient_profile).order_by("uploaded_at")
+    # Photos of the five views at each session: the first session's were taken then; today's
+    # on the capture page, each view's camera input (a file here: headless, no camera).
+    take_session_photos(first, derm, color="red")
+    page.goto(f"{live_server.url}/admin/session-photos/sessions/{second.pk}/")
+    for view in VIEWS:
+        card = page.locator(f'[data-capture-view="{view}"]')
+        card.locator('input[type="file"]').set_input_files(
+            {"name": f"{view}.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes((240, 320))}
+        )
+        card.get_by_role("button", name="Upload").click()
+        page.get_by_text("The photo is uploaded.").wait_for()
+    taken = Photo.objects.filter(appointment__in=[first, second], kind=Photo.Kind.BEFORE)
+    assert sorted(taken.values_list("appointment_id", "view__slug")) == sorted(
+        (session.pk, view) for session in (first, second) for view in VIEWS
+    )
+    before = Photo.objects.get(appointment=first, view__slug="front")
+    after = Photo.objects.get(appointment=second, view__slug="front")
 
     # Today's session: graded 2, then completed from the day sheet, which shows the chart.
     page.goto(f"{live_server.url}/admin/outcomes/grading/{second.pk}/")
@@ -190,6 +198,9 @@ def test_graded_visits_photos_progress_and_a_published_photo_withdrawn(
         table = phone.get_by_role("table", name="Your progress in numbers")
         assert table.get_by_role("row").count() == 1 + 4  # header, three visits, one rating
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        # The latest comparison: the first session's photos against today's, side by side.
+        comparison = phone.locator(".latest-comparison")
+        assert comparison.locator(".compare-side img").count() == 2
         assert accessibility_problems(phone) == ""
 
     # The patient allows both photos to be published; the manager pairs them.
