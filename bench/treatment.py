@@ -66,7 +66,8 @@ class _Clinic:
         n = self.sessions
         self.sessions += 1
         patient = make_patient(last_name=f"Chart{n}", email=f"bench-chart{n}@example.test")
-        start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=n)
+        # One after the other: the practitioner cannot hold two overlapping appointments.
+        start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=45 * n)
         appointment = Appointment.from_catalogue(
             procedure=self.filler,
             start=start,
