@@ -134,12 +134,22 @@ def no_store(view: View) -> View:
 
 
 def admin_page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    sidebar: bool = True,
 ) -> HttpResponse:
-    """A staff page in the admin's look (its header, links and title), never stored."""
-    response = render(
-        request, template, {**admin.site.each_context(request), **context}, status=status
-    )
+    """A staff page in the admin's look (its header, links and title), never stored.
+
+    `sidebar=False` leaves out the admin's navigation sidebar: the treatment room's pages
+    (chart, grading, session photos) are used on a tablet that needs the width.
+    """
+    context = {**admin.site.each_context(request), **context}
+    if not sidebar:
+        context["is_nav_sidebar_enabled"] = False
+    response = render(request, template, context, status=status)
     response["Cache-Control"] = NO_STORE
     return response
 

@@ -51,7 +51,6 @@ def _visit(appointment_id: int) -> TreatmentVisit:
 def _context(visit: TreatmentVisit, form: GradingForm, grading: Any) -> dict[str, Any]:
     return {
         "title": _("Scar grading"),
-        "is_nav_sidebar_enabled": False,
         "visit": visit,
         "appointment": visit.appointment,
         "grading": grading,
@@ -98,7 +97,7 @@ def grading(request: SignedInRequest, appointment_id: int) -> HttpResponse:
                 messages.success(request, _("The grading is saved."))
                 return redirect("grading:visit", appointment_id=appointment_id)
         context = _context(visit, form, selectors.grading_of_visit(visit))
-        return admin_page(request, TEMPLATE, context, status=400)
+        return admin_page(request, TEMPLATE, context, status=400, sidebar=False)
     stored = selectors.grading_of_visit(visit)
     form = GradingForm(initial=GradingForm.initial_for(stored, scar_types), has_intake=has_intake)
-    return admin_page(request, TEMPLATE, _context(visit, form, stored))
+    return admin_page(request, TEMPLATE, _context(visit, form, stored), sidebar=False)

@@ -40,9 +40,7 @@ CLINICIANS = Role.PRACTITIONER  # practitioners and managers: `role_required` le
 def _page(
     request: SignedInRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    # No admin sidebar: a tablet in the treatment room needs the width.
-    context = {"is_nav_sidebar_enabled": False, **context}
-    return admin_page(request, f"patients/treatment/{template}", context, status)
+    return admin_page(request, f"patients/treatment/{template}", context, status, sidebar=False)
 
 
 def _audit(request: SignedInRequest, patient: Any, action: str, detail: str) -> None:
