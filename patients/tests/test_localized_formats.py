@@ -1,8 +1,8 @@
-# ruff: noqa: RUF001, RUF002 - the Russian texts are Cyrillic (and use en dashes) on purpose.
+# ruff: noqa: RUF001 - the Russian texts are Cyrillic (and use en dashes) on purpose.
 """Dates, times and prices follow the active language, on pages and in e-mails.
 
 The project's choices: dates in each language's own words ("June 3, 2026" in
-English, "3 июня 2026 г." in Russian), times on the 24-hour clock in both ("14:30"),
+English, "3 июня 2026" in Russian), times on the 24-hour clock in both ("14:30"),
 prices in whole roubles with the language's grouping ("3,500 RUB", "3 500 ₽", with a
 no-break space) and kopecks only when there are any ("3 500,50 ₽").
 """
@@ -20,7 +20,8 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy, ngettext
 
 from clinic.models import User
 from patients.booking.errors import ScreeningBlocked, booked_at_most_days_ahead
@@ -30,7 +31,7 @@ from patients.records.services.photos import TooManyUploads
 from patients.tests.booking_fixtures import WEDNESDAY, Clinic, at, ready
 from patients.tests.workspace_helpers import book
 from patients.workspace.selectors import dashboard
-from procedures.errors import lazy_interpolate
+from procedures.errors import lazy_date, lazy_interpolate
 from procedures.screening import ScreeningResult
 from procedures.templatetags.procedures_tags import rub
 
@@ -74,7 +75,7 @@ def test_the_procedure_page_shows_its_price_in_the_language(
     ("language", "when", "price"),
     [
         ("en", "Wednesday, June 3, 2026, 14:30–15:15", "from 3,500 RUB"),
-        ("ru", "Среда, 3 июня 2026 г., 14:30–15:15", f"от 3{NBSP}500 ₽"),
+        ("ru", "Среда, 3 июня 2026, 14:30–15:15", f"от 3{NBSP}500 ₽"),
     ],
 )
 def test_an_appointment_shows_its_date_time_and_price_in_the_language(
@@ -94,7 +95,7 @@ def test_an_appointment_shows_its_date_time_and_price_in_the_language(
     ("language", "when", "price"),
     [
         ("en", "June 3, 2026, 14:30", "3,500 RUB"),
-        ("ru", "3 июня 2026 г., 14:30", f"3{NBSP}500 ₽"),
+        ("ru", "3 июня 2026, 14:30", f"3{NBSP}500 ₽"),
     ],
 )
 def test_the_booking_e_mail_is_in_the_patients_language(
@@ -120,7 +121,8 @@ def test_the_booking_e_mail_is_in_the_patients_language(
 
 
 @pytest.mark.parametrize(
-    ("language", "shown"), [("en", "Earliest date: June 3, 2026."), ("ru", "3 июня 2026 г.")]
+    ("language", "shown"),
+    [("en", "Earliest date: June 3, 2026."), ("ru", "Ближайшая возможная дата: 3 июня 2026.")],
 )
 def test_the_earliest_date_of_a_refusal_is_in_the_language_it_is_shown_in(
     language: str, shown: str
@@ -137,6 +139,47 @@ def test_the_earliest_date_of_a_refusal_is_in_the_language_it_is_shown_in(
     error = ScreeningBlocked(result)  # raised in one language...
     with translation.override(language):  # ...shown in another
         assert shown in str(error.message)
+
+
+# Messages that end a sentence with a date, as their templates write them (a sample of the
+# forty or so in the three catalogues), and what a Russian reader sees.
+SENTENCES_ENDING_WITH_A_DATE = [
+    ("It is possible from {{ day }}.", "Она возможна с 3 июня 2026."),
+    ("Last saved on {{ day }}.", "Последнее сохранение: 3 июня 2026."),
+    ("Your answers are valid until {{ day }}.", "Ваши ответы действительны до 3 июня 2026."),
+    (
+        "You asked for erasure on {{ day }}. The clinic is handling it.",
+        "Вы запросили удаление данных 3 июня 2026. Клиника обрабатывает запрос.",
+    ),
+    ("Signed by {{ name }} on {{ day }}.", "Подписано: Дарья, 3 июня 2026."),
+]
+
+
+@pytest.mark.parametrize(("message", "russian"), SENTENCES_ENDING_WITH_A_DATE)
+def test_a_russian_sentence_ending_with_a_date_has_one_full_stop(
+    message: str, russian: str
+) -> None:
+    template = Template(
+        '{% load i18n %}{% blocktranslate with day=on|date:"DATE_FORMAT" %}'
+        + message
+        + "{% endblocktranslate %}"
+    )
+    with translation.override("ru"):
+        shown = template.render(Context({"on": WEDNESDAY, "name": "Дарья"}))
+    assert shown == russian
+    assert ".." not in shown
+
+
+def test_a_russian_date_made_in_python_ends_a_sentence_with_one_full_stop() -> None:
+    window = lazy_interpolate(
+        gettext_lazy("Your next session can be booked from %(opens)s."),
+        {"opens": lazy_date(WEDNESDAY)},
+    )
+    with translation.override("ru"):
+        assert str(window) == "Следующий сеанс можно записать начиная с 3 июня 2026."
+        # Dates never end in an abbreviation point, so no message can double it.
+        for format_name in ("DATE_FORMAT", "DATETIME_FORMAT", "YEAR_MONTH_FORMAT"):
+            assert not date_format(dt.datetime(2026, 6, 3, 14, 30), format_name).endswith(".")
 
 
 @pytest.mark.parametrize(("language", "monday"), [("en", "June 1"), ("ru", "1 июня")])

@@ -220,7 +220,7 @@ def test_past_and_ended_appointments_are_not_screened_again(
     ("language", "subject"),
     [
         ("en", "Your appointment on June 3, 2026 needs a practitioner's review"),
-        ("ru", "Ваша запись на 3 июня 2026 г. требует проверки врача"),  # noqa: RUF001
+        ("ru", "Ваша запись на 3 июня 2026 требует проверки врача"),
     ],
 )
 def test_the_patient_is_told_in_their_language_without_the_health_reason_in_the_subject(

@@ -177,7 +177,7 @@ def test_my_progress_in_russian(client: Client, patient: User, practitioner: Use
     client.force_login(patient)
     html = client.get(reverse("patients:progress"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Мой прогресс" in html
-    assert "Общая степень 3 → 2, количественный балл 24 → 12 с 2 марта 2026 г." in html  # noqa: RUF001
+    assert "Общая степень 3 → 2, количественный балл 24 → 12 с 2 марта 2026." in html  # noqa: RUF001
     assert "г.." not in html  # noqa: RUF001 (the Russian date ends the sentence)
     svg = svg_of(html)
     assert "Динамика во времени" in svg
