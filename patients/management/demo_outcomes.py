@@ -29,6 +29,7 @@ from patients.models import (
 from patients.models.lifecycle import AppointmentStatus
 from patients.records.outcomes.services import grade_visit
 from patients.records.treatment.adapters import local_date
+from patients.records.treatment.services import aftercare_template
 
 __all__ = [
     "DEMO_GRADINGS",
@@ -107,7 +108,8 @@ def chart_of_past_visit(appointment: Appointment) -> TreatmentVisit:
         opened_at=appointment.start,
         opened_by=by,
         erythema="mild",
-        aftercare_given=appointment.procedure.aftercare or "-",
+        # In the patient's language, as `open_chart` writes it: Russian demo patients read it.
+        aftercare_given=aftercare_template(appointment.procedure, appointment.patient) or "-",
         updated_at=appointment.end,
     )
     schema = ParameterSchema.objects.filter(procedure=appointment.procedure).first()

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the Russian texts are Cyrillic on purpose.
 """The demo's outcomes: graded visits for several patients, a consultation then sessions with
 falling scores, each on a signed chart, and nothing doubled by a second run."""
 
@@ -9,10 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
+from clinic.models import User
 from patients.management.demo_outcomes import DEMO_GRADINGS
-from patients.models import PatientProfile, ScarGrading, TreatmentVisit
+from patients.messaging.mail import build_templated_email
+from patients.messaging.render import render
+from patients.models import OutboxMessage, PatientProfile, ScarGrading, TreatmentVisit
 from patients.records.outcomes.selectors import gradings_for_patient
+from procedures.models import CareInstruction
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +62,39 @@ def test_several_demo_patients_have_graded_visits_with_falling_scores() -> None:
     assert ScarGrading.objects.filter(patient__user__email__in=DEMO_GRADINGS).count() == sum(
         map(len, DEMO_GRADINGS.values())
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_russian_demo_patient_reads_her_after_care_in_russian() -> None:
+    seed()
+    anna = User.objects.get(email="anna.smirnova@patients.clinic.local")
+    assert anna.preferred_language == "ru"
+    visit = TreatmentVisit.objects.filter(
+        patient__user=anna, appointment__procedure__slug="microneedling"
+    ).latest("session_on")
+    client = Client()
+    client.force_login(anna)
+    client.cookies["django_language"] = "ru"
+    page = client.get(reverse("patients:appointment", args=[visit.appointment_id]))
+    text = page.content.decode()
+    assert "В течение 24 часов не пользуйтесь декоративной косметикой" in text
+    assert "Do not wear make-up" not in text
+
+    # The after-care note of the day after (as booking schedules it), as it is sent.
+    spf = CareInstruction.objects.get(procedure__slug="microneedling", kind="after", offset_days=1)
+    note = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.AFTERCARE,
+        channel=OutboxMessage.Channel.EMAIL,
+        patient=visit.patient,
+        appointment=visit.appointment,
+        subject_version=visit.appointment.version,
+        due_at=visit.appointment.end,
+        dedupe_key=f"aftercare:appointment:{visit.appointment_id}:test",
+        context={"instructions": [spf.pk]},
+    )
+    rendered = render(note)
+    assert rendered is not None
+    email = build_templated_email(user=anna, template=rendered.template, context=rendered.context)
+    assert "наносите солнцезащитное средство SPF 50" in email.body
+    assert "Use SPF 50" not in email.body
+    assert "Do not wear make-up" not in email.body

@@ -62,6 +62,7 @@ __all__ = [
     "ChartErrors",
     "TreatmentEntry",
     "add_procedure",
+    "aftercare_template",
     "clear_zone",
     "lock_visit",
     "open_chart",
@@ -128,7 +129,9 @@ def _add_treatment(
     return treatment
 
 
-def _aftercare_template(procedure: Procedure, patient: PatientProfile) -> str:
+def aftercare_template(procedure: Procedure, patient: PatientProfile) -> str:
+    """The after-care a new chart starts from: the procedure's, in the patient's language
+    (the patient reads it on their visit's page)."""
     language = patient.user.preferred_language or "en"
     with translation.override(language):
         return procedure.aftercare or ""
@@ -159,7 +162,7 @@ def open_chart(*, appointment: Appointment, by: User) -> TreatmentVisit:
             practitioner_id=appointment.practitioner_id,
             session_on=adapters.local_date(appointment.start),
             opened_by=by,
-            aftercare_given=_aftercare_template(procedure, appointment.patient),
+            aftercare_given=aftercare_template(procedure, appointment.patient),
         )
         visit.full_clean()
         visit.save()
