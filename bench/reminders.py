@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ from .core import Row, benchmark
 from .server import children_cpu_seconds
 
 REMINDERS = 10_000
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 NOOPS = 2_000
 
 
@@ -141,13 +143,31 @@ def _worker_cpu_ms(worker: int) -> float:
     return 1000 * (children_cpu_seconds(worker) or 0)
 
 
+def _servers_cpu_ms() -> dict[str, float]:
+    """CPU milliseconds used so far by this process (the dispatcher, the SMTP sink and the
+    fake gateway run here) and by the PostgreSQL and Redis servers' processes (0 off Linux)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    used = {"bench": 1000 * (own.ru_utime + own.ru_stime), "postgres": 0.0, "redis": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+        fields = rest.split()
+        for server in ("postgres", "redis"):
+            if name.startswith(server):
+                used[server] += 1000 * (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return used
+
+
 def _send_rate(
     channel: str, appointments: list[Appointment], arrived: Callable[[], int], worker: int
-) -> tuple[float, bool, float]:
+) -> tuple[float, bool, float, dict[str, float]]:
     """Rows of `channel` per second from the dispatcher's start until every one is `sent`;
-    whether all arrived; the worker's CPU milliseconds per row."""
+    whether all arrived; the worker's CPU milliseconds per row; the others' per row."""
     _reminders(appointments, channel)
     cpu = _worker_cpu_ms(worker)
+    others = _servers_cpu_ms()
     started = time.perf_counter()
     outbox.dispatch_due_messages()
     # Only this benchmark's rows: other benchmarks of the run leave messages of their own.
@@ -157,7 +177,11 @@ def _send_rate(
     finished = _wait(lambda: sent.count() == REMINDERS, timeout=600)
     elapsed = time.perf_counter() - started
     cpu_per_row = (_worker_cpu_ms(worker) - cpu) / REMINDERS
-    return sent.count() / elapsed, finished and arrived() == REMINDERS, cpu_per_row
+    others_per_row = {
+        name: (used - others[name]) / REMINDERS for name, used in _servers_cpu_ms().items()
+    }
+    done = finished and arrived() == REMINDERS
+    return sent.count() / elapsed, done, cpu_per_row, others_per_row
 
 
 def _noop_rate(worker: int) -> tuple[float, float]:
@@ -170,6 +194,13 @@ def _noop_rate(worker: int) -> tuple[float, float]:
     ping.apply_async(expires=300).get(timeout=120)
     rate = NOOPS / (time.perf_counter() - started)
     return rate, (_worker_cpu_ms(worker) - cpu) / NOOPS
+
+
+def _others(cpu: dict[str, float]) -> str:
+    return (
+        f"bench process (dispatcher, sink, fake gateway) {cpu['bench']:.2f}, "
+        f"PostgreSQL {cpu['postgres']:.2f}, Redis {cpu['redis']:.2f}"
+    )
 
 
 @benchmark
@@ -198,7 +229,7 @@ def reminder_throughput() -> Iterable[Row]:
     sink = SmtpSink().start()
     gateway = FakeSmsRu()
     appointments = _rows()
-    concurrency = os.cpu_count() or 4
+    concurrency = int(os.environ.get("XCONC", 0)) or os.cpu_count() or 4
     celery = str(Path(sys.executable).with_name("celery"))
     with serving(gateway):
         worker = subprocess.Popen(
@@ -218,12 +249,12 @@ def reminder_throughput() -> Iterable[Row]:
             # The no-op before and after each channel, each channel set beside the mean of
             # the two around it: on a shared machine the load moves within minutes.
             noop_runs = [_noop_rate(worker.pid)]
-            email_rate, email_done, email_cpu = _send_rate(
+            email_rate, email_done, email_cpu, email_others = _send_rate(
                 "email", appointments, lambda: sink.unique, worker.pid
             )
             noop_runs.append(_noop_rate(worker.pid))
             OutboxMessage.objects.filter(dedupe_key__startswith="bench:").delete()
-            sms_rate, sms_done, sms_cpu = _send_rate(
+            sms_rate, sms_done, sms_cpu, sms_others = _send_rate(
                 "sms", appointments, lambda: len(gateway.sent), worker.pid
             )
             noop_runs.append(_noop_rate(worker.pid))
@@ -245,14 +276,14 @@ def reminder_throughput() -> Iterable[Row]:
         f"{email_rate:.0f}",
         "per second",
         note
-        + f"; worker CPU {email_cpu:.2f} ms a row"
+        + f"; CPU ms a row: worker {email_cpu:.2f}, {_others(email_others)}"
         + ("" if email_done else f"; INCOMPLETE: {sink.unique} arrived"),
     )
     yield (
         "10,000 due reminders by SMS: scanned, sent to a local SMS.ru-speaking server, marked",
         f"{sms_rate:.0f}",
         "per second",
-        f"one HTTP request per text; worker CPU {sms_cpu:.2f} ms a row"
+        f"one HTTP request per text; CPU ms a row: worker {sms_cpu:.2f}, {_others(sms_others)}"
         + ("" if sms_done else f"; INCOMPLETE: {len(gateway.sent)}"),
     )
     yield (

@@ -244,7 +244,10 @@ if EMAIL_URL.startswith("anymail://"):
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
     ANYMAIL.update({f"{ANYMAIL_ESP}_{k}".upper(): v for k, v in parse_qsl(_anymail.query)})
 elif EMAIL_URL:
-    globals().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        _email["EMAIL_BACKEND"] = "clinic.mail.SmtpBackend"  # the same, messages written faster
+    globals().update(_email)
 else:
     EMAIL_BACKEND = "clinic.mail.EmlFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")

@@ -66,7 +66,7 @@ def test_an_anymail_url_picks_the_provider_and_its_settings(
 
 def test_an_smtp_url_still_picks_smtp() -> None:
     chosen, settings, esp, host = settings_with(EMAIL_URL="smtp://user:pw@mail.example:587")
-    assert chosen == "django.core.mail.backends.smtp.EmailBackend"
+    assert chosen == "clinic.mail.SmtpBackend"  # Django's, messages written by clinic.mail_speed
     assert host == "mail.example"
     assert esp == ""
     assert settings == {"WEBHOOK_SECRET": None}

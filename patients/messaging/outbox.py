@@ -352,13 +352,17 @@ def deliver_message(*, message_id: int, lease: str | None = None) -> str:
     return _deliver(_load(message_id), lease)
 
 
+def _still_ours(message_id: int, lease: str) -> QuerySet[OutboxMessage]:
+    """The row while it is `sending` under this lease (built only when a row needs it)."""
+    return OutboxMessage.objects.filter(pk=message_id, state=State.SENDING, lease=lease)
+
+
 def _deliver(message: OutboxMessage, lease: str) -> str:
     """Render, check once more that the row is still ours, send and mark (deliver_message)."""
-    mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
     now = timezone.now()
     if message.send_by is not None and now >= message.send_by:
         # Its moment is gone (the appointment started, the window closed): never sent late.
-        mine.update(
+        _still_ours(message.pk, lease).update(
             state=State.EXPIRED,
             note=f"Not sent: due by {message.send_by.isoformat(timespec='minutes')}, "
             f"found at {now.isoformat(timespec='minutes')}.",
@@ -366,7 +370,7 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
         return "expired"
     if message.channel == Channel.SMS and channels.sms_due(now, message.send_by) > now:
         # Found in quiet hours (the dispatcher was late): back to pending until the morning.
-        mine.update(
+        _still_ours(message.pk, lease).update(
             state=State.PENDING,
             lease="",
             claimed_at=None,
@@ -376,7 +380,7 @@ def _deliver(message: OutboxMessage, lease: str) -> str:
         return "deferred"
     rendered = rendering.render(message)
     if rendered is None:
-        mine.update(state=State.CANCELLED)
+        _still_ours(message.pk, lease).update(state=State.CANCELLED)
         return "cancelled"
     send, recipient = _sender(message, rendered)
     # Cancelled after the claim (the appointment was cancelled a moment ago): not sent.
@@ -399,7 +403,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def _not_handed_over(message: OutboxMessage, lease: str, error: Exception, recipient: str) -> str:
     """The server or gateway did not take the row: cancelled, retried later, or failed."""
-    mine = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING, lease=lease)
+    mine = _still_ours(message.pk, lease)
     reason = error.reason if isinstance(error, SmsRejected) else f"{type(error).__name__}: {error}"
     # A cancellation came during the try: nothing went out, so it is cancelled after all.
     if mine.filter(cancel_arrived_at__isnull=False).update(
