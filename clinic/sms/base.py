@@ -88,20 +88,36 @@ class SmsBackend:
 _kept = threading.local()
 
 
-def _session() -> requests.Session:
-    """This thread's HTTP session: its connections to the gateway are kept open between texts.
+def _session() -> tuple[requests.Session, dict[str, dict[str, Any]]]:
+    """This thread's HTTP session and the environment's settings read for each URL.
 
-    One TLS handshake per process and gateway, not one per text (as the outbox keeps one
-    SMTP session for many e-mails); a kept connection the gateway closed while idle is
-    noticed before it is used, and a new one opened. Proxies from the environment apply.
-    A process forked from this one (a worker's pool) opens its own.
+    Its connections to the gateway are kept open between texts: one TLS handshake
+    per process and gateway, not one per text (as the outbox keeps one SMTP session
+    for many e-mails); a kept connection the gateway closed while idle is noticed
+    before it is used, and a new one opened. A process forked from this one (a
+    worker's pool) opens its own.
+    Proxies and a CA bundle from the environment apply; they are read once per URL,
+    not for every text (requests reads the whole environment on each request, a
+    third of a text's cost: docs/benchmarks.md).
     """
     kept = getattr(_kept, "session", None)
     if kept is None or kept[0] != os.getpid():
-        kept = (os.getpid(), requests.Session())
+        session = requests.Session()
+        session.trust_env = False  # read once per URL below, not on every request
+        kept = (os.getpid(), session, {})
         _kept.session = kept
-    session: requests.Session = kept[1]
-    return session
+    return kept[1], kept[2]
+
+
+def _post(url: str, params: Mapping[str, str], *, timeout: float) -> requests.Response:
+    session, environments = _session()
+    environment = environments.get(url)
+    if environment is None:
+        environment = requests.Session().merge_environment_settings(url, {}, None, None, None)
+        environments[url] = environment
+    return session.post(
+        url, data=dict(params), timeout=timeout, allow_redirects=False, **environment
+    )
 
 
 def http_json(url: str, params: Mapping[str, str], *, timeout: float) -> Any:
@@ -111,7 +127,7 @@ def http_json(url: str, params: Mapping[str, str], *, timeout: float) -> Any:
     is not JSON (a proxy's error page while the gateway is down).
     """
     try:
-        response = _session().post(url, data=dict(params), timeout=timeout, allow_redirects=False)
+        response = _post(url, params, timeout=timeout)
     except requests.RequestException as error:
         raise SmsTemporaryError(f"gateway unreachable: {error}") from error
     if response.status_code >= 400:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,6 +21,8 @@ from clinic.sms import (
     SmsTemporaryError,
     backend_from_url,
 )
+from clinic.sms import base as sms_base
+from clinic.sms.base import http_json
 from clinic.sms.local import ConsoleBackend, FileBackend
 from clinic.sms.smsc import SmscBackend
 from clinic.sms.smsru import SmsRuBackend
@@ -230,3 +233,26 @@ def test_a_gateway_nobody_answers_at_is_temporary(settings: Any) -> None:
     for url in (f"smsru+http://k@127.0.0.1:{port}", f"smsc+http://a:b@127.0.0.1:{port}"):
         with pytest.raises(SmsTemporaryError, match="unreachable"):
             backend_from_url(url).send(to="+79001234567", text=TEXT, reference="r")
+
+
+# --- the environment's proxy -----------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_sessions() -> Iterator[None]:
+    """Sessions opened in the test read the environment the test sets (they keep what they read)."""
+    sms_base._kept.__dict__.clear()
+    yield
+    sms_base._kept.__dict__.clear()
+
+
+def test_a_proxy_from_the_environment_carries_the_texts(
+    smsru: FakeSmsRu, monkeypatch: pytest.MonkeyPatch, fresh_sessions: None
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{smsru.port}")  # the fake as the proxy
+    for _ in range(2):  # read once, used for every text
+        with contextlib.suppress(SmsTemporaryError):
+            http_json("http://sms.example.test/sms/send", {"to": "79001234567"}, timeout=5)
+    assert [path for path, _form in smsru.requests] == ["http://sms.example.test/sms/send"] * 2
