@@ -251,6 +251,9 @@ elif EMAIL_URL:
 else:
     EMAIL_BACKEND = "clinic.mail.EmlFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Seconds an SMTP server may take to answer before the try fails and is retried later
+# (without it a hung server would hold a send task until Celery kills it).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Smooth Skin Clinic <care@clinic.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -386,7 +389,7 @@ APPOINTMENT_REMINDER_HOURS = env.int("APPOINTMENT_REMINDER_HOURS", default=24)
 CLOSING_NOTICE_DAYS = env.int("CLOSING_NOTICE_DAYS", default=3)
 INTAKE_RENEWAL_NOTICE_DAYS = env.int("INTAKE_RENEWAL_NOTICE_DAYS", default=14)
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=2000)
-OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=20)
+OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=50)
 OUTBOX_RECLAIM_MINUTES = env.float("OUTBOX_RECLAIM_MINUTES", default=10.0)
 # A failed try is tried again OUTBOX_RETRY_FIRST_SECONDS later, then twice as long each
 # time up to OUTBOX_RETRY_MAX_SECONDS apart, until OUTBOX_RETRY_HOURS after the first

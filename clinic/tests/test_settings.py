@@ -78,7 +78,7 @@ def test_database_and_redis_urls_are_honoured(tmp_path: Path) -> None:
     assert found["db_name"] == "clinic_probe"
     assert found["broker"] == "redis://127.0.0.1:6379/3"
     assert found["cache"] == "django_redis.cache.RedisCache"
-    assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert found["email"] == "clinic.mail.SmtpBackend"
     assert found["tz"] == "Europe/Berlin"
 
 

@@ -239,15 +239,15 @@ def test_a_gateway_nobody_answers_at_is_temporary(settings: Any) -> None:
 
 
 @pytest.fixture
-def fresh_sessions() -> Iterator[None]:
-    """Sessions opened in the test read the environment the test sets (they keep what they read)."""
+def fresh_pools() -> Iterator[None]:
+    """Connections opened in the test read the environment the test sets (they keep it)."""
     sms_base._kept.__dict__.clear()
     yield
     sms_base._kept.__dict__.clear()
 
 
 def test_a_proxy_from_the_environment_carries_the_texts(
-    smsru: FakeSmsRu, monkeypatch: pytest.MonkeyPatch, fresh_sessions: None
+    smsru: FakeSmsRu, monkeypatch: pytest.MonkeyPatch, fresh_pools: None
 ) -> None:
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -56,9 +56,9 @@ class CountingHandler:
 class SmtpSink:
     """Start with `start()`, read `counts`, `total`, `unique`; `stop()` at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.handler = CountingHandler()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     @property
