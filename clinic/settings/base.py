@@ -536,3 +536,7 @@ SKIN_CHECK_AFTER_DAYS = env.int("SKIN_CHECK_AFTER_DAYS", default=2)
 # Outcomes (issue #18): the patient is asked to rate their result (how much the scars
 # bother them, how satisfied they are with the change) this many days after a session.
 SELF_ASSESSMENT_AFTER_DAYS = env.int("SELF_ASSESSMENT_AFTER_DAYS", default=7)
+# Its link works until this many days after the session's end (that day included, in
+# the clinic's calendar), since a rating given long after says little about that
+# session; the token carries no date, so links already sent follow this setting too.
+SELF_ASSESSMENT_LINK_DAYS = env.int("SELF_ASSESSMENT_LINK_DAYS", default=60)

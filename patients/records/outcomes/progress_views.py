@@ -4,6 +4,7 @@
 Who sees what, decided first: the self-assessment page is reached only through its
 signed link (anything else is a 404, `self_assessment`); "My progress" is the logged-in
 patient's own, built from their profile alone, so no URL can name another patient.
+An expired link shows its page for a GET and a POST alike, and records nothing.
 As for the reminder's answers, a GET only shows the questions (mail scanners open
 links and must not answer anything); the POST records them. The page is in the
 language the patient reads their messages in, like the message that brought them.
@@ -30,9 +31,9 @@ from patients.records.views import current_patient
 @no_store
 @require_http_methods(["GET", "POST"])
 def self_assessment(request: HttpRequest, token: str) -> HttpResponse:
-    """Two questions, 0-10, once; "already answered" afterwards."""
+    """Two questions, 0-10, once; "already answered" afterwards, "expired" after its days."""
     try:
-        asked = assessments.assessment_for_token(token)
+        asked = assessments.assessment_for_token(token, now=timezone.now())
     except assessments.AssessmentLinkNotValid as error:
         raise Http404 from error
     appointment = asked.appointment
@@ -45,6 +46,8 @@ def self_assessment(request: HttpRequest, token: str) -> HttpResponse:
         }
         if asked.answer is not None:
             return render(request, "patients/outcomes/self_assessment_done.html", context)
+        if asked.expired:
+            return render(request, "patients/outcomes/self_assessment_expired.html", context)
         form = SelfAssessmentForm(request.POST if request.method == "POST" else None)
         status = 200
         if form.is_bound:

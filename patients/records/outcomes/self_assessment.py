@@ -10,6 +10,10 @@ Domain rules (what is asked and when: `patients.models.self_assessment` and
 - It is good once: the first answer is kept; the link then shows "already answered"
   and records nothing more. Two taps at once record one answer (the session's row is
   locked while the answer is written, and the database allows one row per occasion).
+- It works until `SELF_ASSESSMENT_LINK_DAYS` (60) days after the session's end, counted
+  in the clinic's calendar days (that last day included); later it shows "this link has
+  expired" and records nothing. The token carries no date, so the links already sent
+  expire by the same rule.
 - Both ratings are whole numbers from 0 to 10; anything else is a form error.
 """
 
@@ -18,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from clinic.availability import local_date
 from patients.messaging import read_self_assessment_token
 from patients.models import Appointment, SelfAssessment
 from patients.models.lifecycle import AppointmentStatus
@@ -53,20 +59,23 @@ class AlreadyAnswered(DomainError):
 
 @dataclass(frozen=True)
 class AssessmentRequest:
-    """What a good link asks about, and the answer already given (None while unanswered)."""
+    """What a good link asks about, the answer already given (None while unanswered) and
+    whether the link is past its last day."""
 
     appointment: Appointment
     occasion: str
     answer: SelfAssessment | None
+    expired: bool
 
     @property
     def course_end(self) -> bool:
         return self.occasion == SelfAssessment.Occasion.COURSE_END
 
 
-def assessment_for_token(token: str) -> AssessmentRequest:
-    """The session and occasion a self-assessment link stands for; AssessmentLinkNotValid
-    unless it is one of ours for a completed session."""
+def assessment_for_token(token: str, *, now: dt.datetime) -> AssessmentRequest:
+    """The session and occasion a self-assessment link stands for, and whether it has
+    expired by `now`; AssessmentLinkNotValid unless it is one of ours for a completed
+    session."""
     read = read_self_assessment_token(token)
     if read is None:
         raise AssessmentLinkNotValid()
@@ -79,13 +88,16 @@ def assessment_for_token(token: str) -> AssessmentRequest:
     if appointment is None or appointment.patient.erased_at is not None:
         raise AssessmentLinkNotValid()
     answer = SelfAssessment.objects.filter(appointment=appointment, occasion=occasion).first()
-    return AssessmentRequest(appointment, occasion, answer)
+    last_day = local_date(appointment.end) + dt.timedelta(days=settings.SELF_ASSESSMENT_LINK_DAYS)
+    return AssessmentRequest(appointment, occasion, answer, expired=local_date(now) > last_day)
 
 
 def record_self_assessment(
     *, request: AssessmentRequest, bother: int, satisfaction: int, now: dt.datetime
 ) -> SelfAssessment:
-    """Keep the patient's two ratings; AlreadyAnswered when this link was used before."""
+    """Keep the patient's two ratings; AlreadyAnswered when this link was used before.
+
+    An expired link (`request.expired`) never gets here: its page has no questions."""
     appointment = request.appointment
     with transaction.atomic():
         # Locked: two taps at once wait for each other, and the second finds the first.

@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from clinic.availability import local_date
 from clinic.models import User
 from patients.booking.services import cancel_appointment, check_in, complete_appointment
 from patients.messaging import links
@@ -199,12 +201,82 @@ def test_a_race_of_two_taps_records_one_answer(
     pinned_now: dt.datetime, clinic_setup: Clinic, patient: User, receptionist: User
 ) -> None:
     session = completed_peel(patient, clinic_setup, receptionist)
-    first = service.assessment_for_token(links.self_assessment_token(session, occasion="session"))
-    second = service.assessment_for_token(links.self_assessment_token(session, occasion="session"))
+    token = links.self_assessment_token(session, occasion="session")
+    first = service.assessment_for_token(token, now=NOW)
+    second = service.assessment_for_token(token, now=NOW)
     service.record_self_assessment(request=first, bother=1, satisfaction=9, now=NOW)
     with pytest.raises(service.AlreadyAnswered):
         service.record_self_assessment(request=second, bother=2, satisfaction=2, now=NOW)
     assert SelfAssessment.objects.count() == 1
+
+
+def last_day(session: Appointment, days: int = 60) -> dt.date:
+    """The last day the session's link works: `days` after the session's (local) end."""
+    return local_date(session.end) + dt.timedelta(days=days)
+
+
+def test_the_link_works_until_the_end_of_its_last_day(
+    pinned_now: dt.datetime, clinic_setup: Clinic, patient: User, receptionist: User
+) -> None:
+    session = completed_peel(patient, clinic_setup, receptionist)
+    url = link_of(session)
+    with time_machine.travel(at(last_day(session), 23, 59), tick=False):
+        page = Client().get(url).content.decode()
+        assert 'class="self-assessment"' in page
+        done = Client().post(url, {"bother": "4", "satisfaction": "6"})
+    assert "your answers are recorded" in done.content.decode()
+    assert SelfAssessment.objects.get().bother == 4
+
+
+def test_the_day_after_the_link_says_it_has_expired_and_records_nothing(
+    pinned_now: dt.datetime,
+    clinic_setup: Clinic,
+    patient: User,
+    receptionist: User,
+    settings: Any,
+) -> None:
+    settings.CLINIC_PHONE = "+7 495 765-43-21"
+    session = completed_peel(patient, clinic_setup, receptionist)
+    url = link_of(session)
+    with time_machine.travel(at(last_day(session) + dt.timedelta(days=1), 0), tick=False):
+        page = Client().get(url)
+        posted = Client().post(url, {"bother": "4", "satisfaction": "6"})
+    for response in (page, posted):
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "This link has expired" in content
+        assert "+7 495 765-43-21" in content  # how to reach the clinic
+        assert f'href="{reverse("patients:progress")}"' in content  # where to sign in
+        assert 'class="self-assessment"' not in content  # no questions
+    assert not SelfAssessment.objects.exists()
+
+
+def test_an_answered_link_still_says_so_after_its_last_day(
+    pinned_now: dt.datetime, clinic_setup: Clinic, patient: User, receptionist: User
+) -> None:
+    session = completed_peel(patient, clinic_setup, receptionist)
+    Client().post(link_of(session), {"bother": "3", "satisfaction": "8"})
+    with time_machine.travel(at(last_day(session) + dt.timedelta(days=1), 12), tick=False):
+        page = Client().get(link_of(session)).content.decode()
+    assert "already answered" in page
+
+
+def test_the_links_days_are_a_setting(
+    pinned_now: dt.datetime,
+    clinic_setup: Clinic,
+    patient: User,
+    receptionist: User,
+    settings: Any,
+) -> None:
+    settings.SELF_ASSESSMENT_LINK_DAYS = 10
+    session = completed_peel(patient, clinic_setup, receptionist)
+    token = links.self_assessment_token(session, occasion=Occasion.SESSION)
+    last = last_day(session, days=10)
+    assert not service.assessment_for_token(token, now=at(last, 23, 59)).expired
+    assert service.assessment_for_token(token, now=at(last + dt.timedelta(days=1), 0)).expired
+    with time_machine.travel(at(last + dt.timedelta(days=1), 0), tick=False):
+        page = Client().get(link_of(session)).content.decode()
+    assert "This link has expired" in page
 
 
 @pytest.mark.parametrize(
@@ -277,3 +349,16 @@ def test_the_page_speaks_the_patients_language(
     assert "г.." not in page  # noqa: RUF001 (the Russian date ends the sentence)
     done = Client().post(link_of(session), {"bother": "2", "satisfaction": "7"})
     assert "ответы сохранены" in done.content.decode()
+
+
+def test_the_expired_page_speaks_the_patients_language(
+    pinned_now: dt.datetime, clinic_setup: Clinic, patient: User, receptionist: User
+) -> None:
+    patient.preferred_language = "ru"
+    patient.save(update_fields=["preferred_language"])
+    session = completed_peel(patient, clinic_setup, receptionist)
+    with time_machine.travel(at(last_day(session) + dt.timedelta(days=1), 9), tick=False):
+        page = Client().get(link_of(session)).content.decode()
+    assert "Срок действия этой ссылки истёк" in page
+    assert "Позвоните нам" in page
+    assert "Мой прогресс" in page
