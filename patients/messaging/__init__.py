@@ -32,6 +32,7 @@ from patients.messaging.links import (
     read_care_token,
     read_reply_token,
     read_self_assessment_token,
+    self_assessment_ends_at,
 )
 from patients.messaging.mail import language_of, send_templated_email
 from patients.messaging.schedule import (
@@ -71,6 +72,7 @@ __all__ = [
     "read_reply_token",
     "read_self_assessment_token",
     "review_decided",
+    "self_assessment_ends_at",
     "send_code_text",
     "send_templated_email",
     "sms_number",

@@ -20,12 +20,15 @@ Domain rules:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+import patients.messaging.reminders as reminders
+from clinic.availability import clinic_zone, local_date
 from patients.models import Appointment, OutboxMessage, SelfAssessment
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "read_self_assessment_token",
     "reply_token",
     "reply_urls",
+    "self_assessment_ends_at",
     "self_assessment_token",
     "self_assessment_url",
 ]
@@ -129,6 +133,17 @@ def read_self_assessment_token(token: str) -> tuple[int, str] | None:
         return int(appointment_id), _OCCASIONS[code]
     except (signing.BadSignature, ValueError, KeyError):
         return None
+
+
+def self_assessment_ends_at(appointment: Appointment) -> dt.datetime:
+    """When the session's self-assessment link stops working: at the end of the
+    `SELF_ASSESSMENT_LINK_DAYS`-th clinic day after the session's end (the link itself
+    carries no date, so links already sent follow the setting too). A message not sent
+    by then is never sent: it would carry a dead link."""
+    last_day = local_date(appointment.end) + dt.timedelta(days=settings.SELF_ASSESSMENT_LINK_DAYS)
+    return reminders.at_wall_clock(
+        last_day + dt.timedelta(days=1), zone=clinic_zone(), time=dt.time(0)
+    )
 
 
 def self_assessment_url(appointment: Appointment, *, occasion: str) -> str:

@@ -51,6 +51,7 @@ from django.conf import settings
 from django.utils import timezone
 
 import patients.messaging.care as care
+import patients.messaging.links as links
 import patients.messaging.reminders as reminders
 from clinic.availability import clinic_zone
 from patients.messaging.outbox import cancel_pending, schedule_message
@@ -114,14 +115,17 @@ def _appointment_row(
     due_at: dt.datetime,
     key: str,
     context: dict[str, Any] | None = None,
+    after_visit_until: dt.datetime | None = None,
 ) -> OutboxMessage | None:
+    """A message about `appointment`: pointless once it starts, or, for a message after
+    the visit, at `after_visit_until` (None: it never goes stale)."""
     return schedule_message(
         kind=kind,
         patient_id=appointment.patient_id,
         appointment=appointment,
         subject_version=appointment.version,
         due_at=due_at,
-        send_by=None if kind in AFTER_VISIT_KINDS else appointment.start,
+        send_by=after_visit_until if kind in AFTER_VISIT_KINDS else appointment.start,
         dedupe_key=key,
         context=context or {},
     )
@@ -359,6 +363,7 @@ def _ask_self_assessment(appointment: Appointment, course: TreatmentCourse) -> N
         ),
         key=f"{Kind.SELF_ASSESSMENT}:appointment:{appointment.pk}",
         context={"occasion": occasion},
+        after_visit_until=links.self_assessment_ends_at(appointment),
     )
 
 

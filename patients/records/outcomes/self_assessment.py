@@ -22,12 +22,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from clinic.availability import local_date
-from patients.messaging import read_self_assessment_token
+from patients.messaging import read_self_assessment_token, self_assessment_ends_at
 from patients.models import Appointment, SelfAssessment
 from patients.models.lifecycle import AppointmentStatus
 from procedures.errors import DomainError
@@ -88,8 +86,8 @@ def assessment_for_token(token: str, *, now: dt.datetime) -> AssessmentRequest:
     if appointment is None or appointment.patient.erased_at is not None:
         raise AssessmentLinkNotValid()
     answer = SelfAssessment.objects.filter(appointment=appointment, occasion=occasion).first()
-    last_day = local_date(appointment.end) + dt.timedelta(days=settings.SELF_ASSESSMENT_LINK_DAYS)
-    return AssessmentRequest(appointment, occasion, answer, expired=local_date(now) > last_day)
+    expired = now >= self_assessment_ends_at(appointment)
+    return AssessmentRequest(appointment, occasion, answer, expired=expired)
 
 
 def record_self_assessment(

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.availability import local_date
 from clinic.models import User
@@ -60,7 +61,8 @@ def test_asked_a_week_after_the_session_at_ten(
     session = completed_peel(patient, clinic_setup, receptionist)
     message = asked(session)
     assert message.due_at == at(TODAY + dt.timedelta(days=7), 10)
-    assert message.send_by is None  # after the visit: its start does not make it late
+    # After the visit its start does not make it late; the link's last day does.
+    assert message.send_by == at(last_day(session) + dt.timedelta(days=1), 0)
     assert message.context == {"occasion": Occasion.SESSION}
     rendered = render(message)
     assert rendered is not None
@@ -259,6 +261,21 @@ def test_an_answered_link_still_says_so_after_its_last_day(
     with time_machine.travel(at(last_day(session) + dt.timedelta(days=1), 12), tick=False):
         page = Client().get(link_of(session)).content.decode()
     assert "already answered" in page
+
+
+def test_a_message_found_after_its_links_last_day_expires_unsent(
+    pinned_now: dt.datetime, clinic_setup: Clinic, patient: User, receptionist: User
+) -> None:
+    session = completed_peel(patient, clinic_setup, receptionist)
+    message = asked(session)
+    mail.outbox.clear()
+    with time_machine.travel(at(last_day(session), 23, 59), tick=False):
+        assert message.send_by > timezone.now()  # still good on its last day
+    with time_machine.travel(at(last_day(session) + dt.timedelta(days=1), 0), tick=False):
+        assert deliver_message(message_id=message.pk) == "expired"
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.EXPIRED
+    assert mail.outbox == []
 
 
 def test_the_links_days_are_a_setting(
