@@ -43,11 +43,10 @@ from procedures.models import Procedure
 from procedures.screening import Outcome
 
 from .core import Row, benchmark
-from .server import children_cpu_seconds
+from .server import children_cpu_seconds, process_cpu
 from .smtp_responder import LeanSmtpResponder
 
 REMINDERS = 10_000
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 NOOPS = 2_000
 
 
@@ -152,13 +151,12 @@ def _servers_cpu_ms() -> dict[str, float]:
     used = {"bench": 1000 * (own.ru_utime + own.ru_stime), "postgres": 0.0, "redis": 0.0}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, ValueError):
+            name, seconds = process_cpu(stat)
+        except (OSError, IndexError, ValueError):
             continue  # ended meanwhile
-        fields = rest.split()
         for server in ("postgres", "redis"):
             if name.startswith(server):
-                used[server] += 1000 * (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+                used[server] += 1000 * seconds
     return used
 
 

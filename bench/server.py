@@ -38,18 +38,25 @@ def answers(port: int, path: str = "/") -> bool:
         connection.close()
 
 
+def process_cpu(stat: Path) -> tuple[str, float]:
+    """(name, CPU seconds used so far, user + system) from one `/proc/<pid>/stat`.
+
+    OSError when the process has ended meanwhile, ValueError or IndexError for a file
+    that is not such a line.
+    """
+    name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+    fields = rest.split()
+    # Fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that ends the name.
+    return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu_seconds(pid: int) -> float | None:
     """CPU seconds (user + system) used so far by the live children of `pid`; None off Linux."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        total = 0
-        for child in children:
-            # Fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that ends the name.
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+        return sum(process_cpu(Path(f"/proc/{child}/stat"))[1] for child in children)
     except (OSError, IndexError, ValueError):
         return None
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def stop(process: subprocess.Popen[bytes], *, grace: float = 20) -> None:

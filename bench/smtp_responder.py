@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections import Counter
 
-from patients.tests.smtp_sink import free_port, message_id_of
+from patients.tests.smtp_sink import CountingHandler, free_port
 
 _END_OF_DATA = b"\r\n.\r\n"
 
@@ -46,7 +45,7 @@ class _Session(asyncio.Protocol):
                 end = self.buffer.find(_END_OF_DATA)
                 if end < 0:
                     return
-                self.responder.count(message_id_of(self.buffer[: end + 2]))
+                self.responder.handler.count(self.buffer[: end + 2])
                 self.buffer, self.in_data = self.buffer[end + len(_END_OF_DATA) :], False
                 self.transport.write(b"250 OK\r\n")
                 continue
@@ -73,8 +72,7 @@ class LeanSmtpResponder:
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
-        self.counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self.handler = CountingHandler()  # the tests' sink's counting, by Message-ID
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
@@ -86,12 +84,7 @@ class LeanSmtpResponder:
 
     @property
     def unique(self) -> int:
-        with self._lock:
-            return len(self.counts)
-
-    def count(self, message_id: str) -> None:
-        with self._lock:
-            self.counts[message_id] += 1
+        return len(self.handler.snapshot())
 
     def start(self) -> LeanSmtpResponder:
         self._thread.start()

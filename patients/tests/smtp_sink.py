@@ -46,10 +46,18 @@ class CountingHandler:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message_id = message_id_of(envelope.original_content or envelope.content)
+    def count(self, content: bytes) -> None:
+        """Count one accepted message (its raw content) under its Message-ID."""
+        message_id = message_id_of(content)
         with self._lock:
             self.counts[message_id] += 1
+
+    def snapshot(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self.counts)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
 
@@ -67,8 +75,7 @@ class SmtpSink:
 
     @property
     def counts(self) -> Counter[str]:
-        with self.handler._lock:
-            return Counter(self.handler.counts)
+        return self.handler.snapshot()
 
     @property
     def total(self) -> int:
